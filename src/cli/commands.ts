@@ -1,0 +1,14 @@
+import Assert from './commands/assert.js';
+import Demo from './commands/demo.js';
+import Report from './commands/report.js';
+import Run from './commands/run.js';
+import Validate from './commands/validate.js';
+
+/** oclif's explicit command strategy: no directory scan at start-up. */
+export const COMMANDS = {
+  assert: Assert,
+  demo: Demo,
+  report: Report,
+  run: Run,
+  validate: Validate,
+};

@@ -1,0 +1,27 @@
+import { Flags } from '@oclif/core';
+import { CanaryCommand } from '../base-command.js';
+
+export default class Report extends CanaryCommand {
+  static override summary = 'Report an experiment from its result file: text, json, markdown or html';
+  static override description =
+    'Renders the latest loop (SLO table per version, metrics, tasks) and the history. `-o json` is a stable contract: schemas/report.schema.json.';
+  static override examples = [
+    '<%= config.bin %> report',
+    '<%= config.bin %> report -o json --results canary-results/sklearn-iris.jsonl',
+    '<%= config.bin %> report -o html > report.html',
+  ];
+  static override flags = {
+    results: Flags.string({ description: 'Result file (default: the only file in ./canary-results)' }),
+    output: Flags.string({ char: 'o', description: 'Output format', options: ['text', 'json', 'markdown', 'html'], default: 'text' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Report);
+    const { findResultsFile } = await import('../find-results.js');
+    const { readResults } = await import('../../results/result-file.js');
+    const { renderReport } = await import('../../report/render-report.js');
+    const history = await readResults(await findResultsFile(process.cwd(), flags.results));
+    for (const warning of history.warnings) this.logToStderr(`canary: ${warning}`);
+    process.stdout.write(renderReport(history, flags.output as 'text' | 'json' | 'markdown' | 'html'));
+  }
+}

@@ -1,0 +1,36 @@
+import { Args, Flags } from '@oclif/core';
+import { CanaryCommand, exitCodeHelp, valueFlags } from '../base-command.js';
+
+export default class Run extends CanaryCommand {
+  static override summary = 'Run an experiment: one loop, or cron loops with spec.schedule';
+  static override description = `Validates the experiment, runs its tasks as a DAG, appends each loop to the result file (default canary-results/<name>.jsonl), and exits with the code \`canary assert --completed --nofailure --slos\` would give.\n\nWithout FILE the experiment is built from values, the way Iter8's chart did: --set "tasks={...}" --set <task>.<key>=...\n\n${exitCodeHelp}`;
+  static override examples = [
+    '<%= config.bin %> run experiments/quickstart.yaml',
+    '<%= config.bin %> run experiments/sklearn.yaml --loops 3 --results /tmp/sklearn.jsonl',
+    '<%= config.bin %> run experiments/sklearn.yaml --dry-run',
+  ];
+  static override args = { file: Args.string({ description: 'Experiment file (none: build from --set values)' }) };
+  static override flags = {
+    ...valueFlags,
+    results: Flags.string({ description: 'Result file (default canary-results/<experiment>.jsonl)' }),
+    fresh: Flags.boolean({ description: 'Start a new result file; the old one is kept, renamed', default: false }),
+    loops: Flags.integer({ description: 'Number of loops to run (default: spec.maxLoops, or one without a schedule)', min: 1 }),
+    'dry-run': Flags.boolean({ description: 'Print the compiled plan and exit; runs nothing', default: false }),
+    assert: Flags.boolean({
+      description: 'Exit with the assertion code (--no-assert: exit 0 when the run itself worked)',
+      default: true,
+      allowNo: true,
+    }),
+    quiet: Flags.boolean({ char: 'q', description: 'No progress lines', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Run);
+    const { runFromCli } = await import('../run-experiment-command.js');
+    const code = await runFromCli(args.file, flags, {
+      log: (line) => this.log(line),
+      warn: (line) => this.logToStderr(line),
+    });
+    if (code !== 0) this.exit(code);
+  }
+}

@@ -1,0 +1,41 @@
+import type { RunEvent, RunObserver } from '../engine/events.js';
+import { formatDuration } from '../util/duration.js';
+
+/** Plain, timestamped progress lines (stderr), readable in a terminal and in CI logs alike. */
+export class ConsoleObserver implements RunObserver {
+  constructor(private readonly write: (line: string) => void) {}
+
+  onEvent(event: RunEvent): void {
+    const line = describe(event);
+    if (line) this.write(`${new Date().toISOString().slice(11, 19)} ${line}`);
+  }
+}
+
+function describe(event: RunEvent): string | undefined {
+  switch (event.type) {
+    case 'experiment-start':
+      return `experiment ${event.plan.experiment.name}: ${event.plan.tasks.length} tasks${event.plan.schedule ? `, schedule "${event.plan.schedule}"` : ''}`;
+    case 'loop-start':
+      return `loop ${event.loop} started`;
+    case 'task-end': {
+      const o = event.outcome;
+      const took = o.durationMs !== undefined ? ` in ${formatDuration(o.durationMs)}` : '';
+      return `  ${o.id} (${o.task}): ${o.status}${took}${o.message ? ` - ${o.message}` : ''}`;
+    }
+    case 'task-log':
+      return `  ${event.id}: ${event.message}`;
+    case 'loop-end': {
+      const r = event.record;
+      const failed = r.slos.filter((s) => s.status === 'fail').length;
+      const nodata = r.slos.filter((s) => s.status === 'nodata').length;
+      const slos = r.slos.length > 0 ? `, SLOs ${r.slos.length - failed - nodata} pass / ${failed} fail / ${nodata} no data` : '';
+      return `loop ${r.loop} ${r.status} in ${formatDuration(r.durationMs)}${slos}`;
+    }
+    case 'wait':
+      return `next loop (${event.loop}) at ${event.until.toISOString()}`;
+    case 'experiment-end':
+      return `experiment ended (${event.reason}) after ${event.loops} loop${event.loops === 1 ? '' : 's'}`;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,85 @@
+import path from 'node:path';
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { prepareExperiment, type ValueFlagValues, type ReadyExperiment } from './prepare-experiment.js';
+import { defaultResultsPath, hashExperiment, ResultWriter } from '../results/result-file.js';
+import { runExperiment } from '../engine/run-experiment.js';
+import { ConsoleObserver } from './console-observer.js';
+import { ResultObserver } from './result-observer.js';
+import { assertConditions, experimentState } from '../results/assertions.js';
+import type { RunObserver } from '../engine/events.js';
+
+export interface RunFlags extends ValueFlagValues {
+  results?: string;
+  fresh: boolean;
+  loops?: number;
+  'dry-run': boolean;
+  assert: boolean;
+  quiet: boolean;
+}
+
+export interface Output {
+  log(line: string): void;
+  warn(line: string): void;
+}
+
+/** `canary run`: validate, run loops with signals handled, record, and judge. Returns the exit code. */
+export async function runFromCli(file: string | undefined, flags: RunFlags, output: Output): Promise<ExitCodeValue> {
+  const cwd = process.cwd();
+  const ready = await prepareExperiment(file, flags, cwd, output.warn);
+  if (flags['dry-run']) {
+    output.log(JSON.stringify(ready.plan, null, 2));
+    return ExitCode.ok;
+  }
+  return runPrepared(ready, { ...flags, source: file }, output);
+}
+
+export async function runPrepared(
+  ready: ReadyExperiment,
+  flags: Pick<RunFlags, 'results' | 'fresh' | 'loops' | 'assert' | 'quiet'> & { source?: string },
+  output: Output,
+  extraObservers: RunObserver[] = [],
+): Promise<ExitCodeValue> {
+  const cwd = process.cwd();
+  const resultsPath = flags.results ? path.resolve(cwd, flags.results) : defaultResultsPath(cwd, ready.experiment.metadata.name);
+  const writer = await ResultWriter.open(resultsPath, { fresh: flags.fresh });
+  for (const warning of writer.warnings) output.warn(`canary: ${warning}`);
+  const hash = hashExperiment(ready.experiment);
+  const recorder = new ResultObserver(writer, ready.experiment, hash, flags.source);
+  const observers: RunObserver[] = [...(flags.quiet ? [] : [new ConsoleObserver(output.warn)]), recorder, ...extraObservers];
+
+  const controller = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) process.exit(signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated); // second signal: now
+    received = signal;
+    recorder.setEndReason(signal === 'SIGINT' ? 'interrupted' : 'terminated');
+    output.warn(`canary: ${signal} received: finishing the current loop's record (again to quit at once)`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await runExperiment({
+      plan: ready.plan,
+      registry: ready.registry,
+      experimentHash: hash,
+      experimentDir: ready.experimentDir,
+      values: ready.values,
+      firstLoop: writer.lastLoop + 1,
+      ...(flags.loops !== undefined ? { loops: flags.loops } : {}),
+      signal: controller.signal,
+      observers,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  output.warn(`results: ${path.relative(cwd, resultsPath) || resultsPath}`);
+  if (received) return received === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated;
+
+  const state = experimentState({ file: resultsPath, loops: recorder.loops, ...(recorder.end ? { end: recorder.end } : {}), warnings: [] });
+  const outcome = assertConditions(state, { completed: true, nofailure: true, slos: true });
+  for (const line of outcome.lines) output.warn(`${line.ok === true ? '✔' : line.ok === false ? '✘' : '?'} ${line.text}`);
+  if (!flags.assert) return state.executionError ? ExitCode.executionError : ExitCode.ok;
+  return outcome.exitCode;
+}

@@ -1,0 +1,388 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { ExperimentSchema } from './experiment-schema.js';
+import { defaultConcurrency, type Experiment, type TaskSpec } from './experiment.js';
+import { formatPath, hasErrors, sortDiagnostics, type Diagnostic, type PathSegment } from './diagnostics.js';
+import { readYamlSource, type YamlSource } from './yaml-source.js';
+import { checkAgainstSchema, suggestKey } from './schema-check.js';
+import {
+  checkConditionSyntax,
+  cleanTemplateError,
+  createTemplateEnvironment,
+  hasTemplateSyntax,
+  renderScalar,
+} from './expressions.js';
+import { checkCron } from './cron.js';
+import { experimentFromValues } from './from-values.js';
+import { findCycles } from '../plan/task-graph.js';
+import { compilePlan, type Plan } from '../plan/plan.js';
+import { createRegistry, type TaskRegistry } from '../tasks/registry.js';
+import { loadPlugins } from '../tasks/load-plugins.js';
+import type { TaskDefinition } from '../tasks/task-definition.js';
+
+export interface ExperimentRequest {
+  /** Path as the user gave it; absent: build the experiment from values (Iter8 chart style). */
+  file?: string;
+  cwd: string;
+  /** Merged `-f` files and `--set` values. */
+  values?: Record<string, unknown>;
+}
+
+export interface LoadedExperiment {
+  /** Present when there are no errors. */
+  experiment?: Experiment;
+  plan?: Plan;
+  registry: TaskRegistry;
+  diagnostics: Diagnostic[];
+  /** Label used in diagnostics: the file, or `--set` for values-only experiments. */
+  label: string;
+  sourceLines: string[];
+  experimentDir: string;
+}
+
+/**
+ * read -> render expressions -> schema -> normalize -> plugins -> rules -> plan. Each stage adds
+ * diagnostics; the first stage with errors stops the pipeline, so later stages see valid input.
+ */
+export async function loadExperiment(request: ExperimentRequest): Promise<LoadedExperiment> {
+  const values = request.values ?? {};
+  const source = await readSource(request, values);
+  const result: LoadedExperiment = {
+    registry: createRegistry(),
+    diagnostics: source.diagnostics,
+    label: source.label,
+    sourceLines: source.yaml?.text.split('\n') ?? [],
+    experimentDir: source.experimentDir,
+  };
+  const yaml = source.yaml;
+  if (!yaml || hasErrors(result.diagnostics)) return finish(result);
+
+  const at = (p: PathSegment[], message: string, extra: Partial<Diagnostic> = {}, key = false): Diagnostic => ({
+    severity: 'error',
+    file: source.label,
+    ...(source.positioned ? yaml.positionOf(p, { key }) : { line: 0, column: 0 }),
+    path: formatPath(p),
+    message,
+    ...extra,
+  });
+
+  const rendered = renderExpressions(yaml.value, values, at);
+  result.diagnostics.push(...rendered.diagnostics);
+  if (hasErrors(result.diagnostics)) return finish(result);
+
+  for (const problem of checkAgainstSchema(ExperimentSchema, rendered.value)) {
+    result.diagnostics.push(at(problem.path, problem.message, problem.hint ? { hint: problem.hint } : {}, problem.atKey));
+  }
+  if (hasErrors(result.diagnostics)) return finish(result);
+
+  const experiment = normalizeExperiment(rendered.value as RawExperiment);
+  const plugins = await loadPlugins(experiment.spec.plugins ?? {}, source.experimentDir);
+  for (const problem of plugins.problems) {
+    result.diagnostics.push(at(['spec', 'plugins', problem.name], problem.message, problem.hint ? { hint: problem.hint } : {}));
+  }
+  result.registry = createRegistry(plugins.definitions);
+
+  result.diagnostics.push(...checkRules(experiment, rendered.value as RawExperiment, result.registry, source.experimentDir, at));
+  if (hasErrors(result.diagnostics)) return finish(result);
+
+  result.experiment = experiment;
+  result.plan = compilePlan(experiment);
+  return finish(result);
+}
+
+function finish(result: LoadedExperiment): LoadedExperiment {
+  result.diagnostics = sortDiagnostics(result.diagnostics);
+  return result;
+}
+
+interface Source {
+  label: string;
+  yaml?: YamlSource;
+  /** False for documents generated from values: their line numbers mean nothing to the user. */
+  positioned: boolean;
+  experimentDir: string;
+  diagnostics: Diagnostic[];
+}
+
+async function readSource(request: ExperimentRequest, values: Record<string, unknown>): Promise<Source> {
+  if (request.file === undefined) {
+    const built = experimentFromValues(values);
+    const diagnostics: Diagnostic[] = built.problems.map((message) => ({
+      severity: 'error',
+      file: '--set',
+      line: 0,
+      column: 0,
+      path: '',
+      message,
+    }));
+    const yaml = readYamlSource('--set', stringify(built.experiment));
+    return { label: '--set', yaml, positioned: false, experimentDir: request.cwd, diagnostics };
+  }
+  const absolute = path.resolve(request.cwd, request.file);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return {
+      label: request.file,
+      positioned: false,
+      experimentDir: path.dirname(absolute),
+      diagnostics: [
+        {
+          severity: 'error',
+          file: request.file,
+          line: 0,
+          column: 0,
+          path: '',
+          message: code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read: ${code}`,
+          hint: code === 'ENOENT' ? 'check the path; it is relative to the current directory' : undefined,
+        },
+      ],
+    };
+  }
+  const yaml = readYamlSource(request.file, text);
+  const diagnostics = [...yaml.diagnostics];
+  if (diagnostics.length === 0 && (yaml.value === null || typeof yaml.value !== 'object' || Array.isArray(yaml.value))) {
+    diagnostics.push({
+      severity: 'error',
+      file: request.file,
+      line: 1,
+      column: 1,
+      path: '',
+      message: 'an experiment file is a YAML map (apiVersion, kind, metadata, spec)',
+      hint: 'start from experiments/ in the canary repository, or run `canary validate --help`',
+    });
+  }
+  return { label: request.file, yaml, positioned: true, experimentDir: path.dirname(absolute), diagnostics };
+}
+
+type At = (path: PathSegment[], message: string, extra?: Partial<Diagnostic>, key?: boolean) => Diagnostic;
+
+/** Render nunjucks expressions in string scalars; `if:` conditions are left for run time. */
+function renderExpressions(
+  value: unknown,
+  values: Record<string, unknown>,
+  at: At,
+): { value: unknown; diagnostics: Diagnostic[] } {
+  const environment = createTemplateEnvironment();
+  const diagnostics: Diagnostic[] = [];
+  const context = { values };
+  const walk = (node: unknown, p: PathSegment[]): unknown => {
+    if (typeof node === 'string') {
+      if (!hasTemplateSyntax(node)) return node;
+      try {
+        return renderScalar(environment, node, context);
+      } catch (error) {
+        diagnostics.push(
+          at(p, `template: ${cleanTemplateError(error)}`, {
+            hint: 'expressions read `values`, set with --set key=value or -f values.yaml',
+          }),
+        );
+        return node;
+      }
+    }
+    if (Array.isArray(node)) return node.map((item, i) => walk(item, [...p, i]));
+    if (node !== null && typeof node === 'object') {
+      const isTask = p.length === 3 && p[0] === 'spec' && p[1] === 'tasks';
+      return Object.fromEntries(
+        Object.entries(node).map(([key, child]) => [key, isTask && key === 'if' ? child : walk(child, [...p, key])]),
+      );
+    }
+    return node;
+  };
+  return { value: walk(value, []), diagnostics };
+}
+
+interface RawTask {
+  id?: string;
+  task?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  needs?: string[];
+  if?: string;
+  timeout?: string;
+  retries?: number;
+}
+
+interface RawExperiment {
+  metadata: Experiment['metadata'];
+  spec: Omit<Experiment['spec'], 'tasks' | 'concurrency'> & { concurrency?: number; tasks: RawTask[] };
+}
+
+/** Defaults and shorthands: ids, implicit sequential dependencies, Iter8's `run:` shorthand. */
+export function normalizeExperiment(raw: RawExperiment): Experiment {
+  const names = raw.spec.tasks.map((t) => taskName(t));
+  const repeated = new Set(names.filter((n, i) => names.indexOf(n) !== i));
+  const occurrence = new Map<string, number>();
+  const tasks: TaskSpec[] = [];
+  raw.spec.tasks.forEach((t, i) => {
+    const name = names[i]!;
+    const count = (occurrence.get(name) ?? 0) + 1;
+    occurrence.set(name, count);
+    const id = t.id ?? (repeated.has(name) ? `${name}-${count}` : name);
+    const input = t.run !== undefined && t.task === undefined ? { script: t.run, ...t.with } : { ...t.with };
+    tasks.push({
+      id,
+      task: name,
+      with: input,
+      needs: t.needs ?? (i > 0 ? [tasks[i - 1]!.id] : []),
+      ...(t.if !== undefined ? { if: t.if } : {}),
+      ...(t.timeout !== undefined ? { timeout: t.timeout } : {}),
+      ...(t.retries !== undefined ? { retries: t.retries } : {}),
+    });
+  });
+  const { schedule, maxLoops, versions, plugins, concurrency } = raw.spec;
+  return {
+    apiVersion: 'canary/v1',
+    kind: 'Experiment',
+    metadata: { ...raw.metadata },
+    spec: {
+      ...(schedule !== undefined ? { schedule } : {}),
+      ...(maxLoops !== undefined ? { maxLoops } : {}),
+      ...(versions !== undefined ? { versions } : {}),
+      concurrency: concurrency ?? defaultConcurrency,
+      ...(plugins !== undefined ? { plugins } : {}),
+      tasks,
+    },
+  };
+}
+
+function taskName(task: RawTask): string {
+  return task.task ?? (task.run !== undefined ? 'run' : '');
+}
+
+function checkRules(
+  experiment: Experiment,
+  raw: RawExperiment,
+  registry: TaskRegistry,
+  experimentDir: string,
+  at: At,
+): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const spec = experiment.spec;
+
+  if (spec.schedule !== undefined) {
+    const problem = checkCron(spec.schedule);
+    if (problem) {
+      diagnostics.push(at(['spec', 'schedule'], `invalid cron expression: ${problem}`, { hint: 'for example "*/1 * * * *" (every minute) or "*/10 * * * * *" (every 10 s)' }));
+    }
+  }
+  if (spec.maxLoops !== undefined && spec.schedule === undefined && spec.maxLoops > 1) {
+    diagnostics.push(at(['spec', 'maxLoops'], 'maxLoops has no effect without spec.schedule', { severity: 'warning', hint: 'add a cron schedule, or use `canary run --loops N`' }));
+  }
+
+  const environment = createTemplateEnvironment();
+  const idsSeen = new Map<string, number>();
+  const ids = new Set(spec.tasks.map((t) => t.id));
+  spec.tasks.forEach((task, i) => {
+    const base: PathSegment[] = ['spec', 'tasks', i];
+    const rawTask = raw.spec.tasks[i]!;
+    if (rawTask.task === undefined && rawTask.run === undefined) {
+      diagnostics.push(at(base, 'a task needs `task: NAME`', { hint: `built-in tasks: ${[...registry.keys()].join(', ')}; Iter8's \`run: SCRIPT\` also works` }));
+      return;
+    }
+    if (rawTask.task !== undefined && rawTask.run !== undefined) {
+      diagnostics.push(at([...base, 'run'], 'use either `run: SCRIPT` or `task: NAME`, not both', {}, true));
+    }
+    const previous = idsSeen.get(task.id);
+    if (previous !== undefined) {
+      diagnostics.push(at(rawTask.id !== undefined ? [...base, 'id'] : base, `duplicate task id ${JSON.stringify(task.id)} (also spec.tasks[${previous}])`, { hint: 'give each task a unique `id:`' }));
+    } else {
+      idsSeen.set(task.id, i);
+    }
+    task.needs.forEach((need, j) => {
+      if (rawTask.needs === undefined) return;
+      if (need === task.id) diagnostics.push(at([...base, 'needs', j], 'a task cannot need itself'));
+      else if (!ids.has(need)) {
+        diagnostics.push(at([...base, 'needs', j], `unknown task id ${JSON.stringify(need)}`, { hint: suggestKey(need, [...ids]) }));
+      }
+    });
+    if (task.if !== undefined) {
+      const problem = checkConditionSyntax(environment, task.if);
+      if (problem) diagnostics.push(at([...base, 'if'], `invalid condition: ${problem}`, { hint: 'for example: loop > 1' }));
+    }
+    const definition = registry.get(task.task);
+    if (!definition) {
+      diagnostics.push(
+        at(rawTask.task !== undefined ? [...base, 'task'] : base, `unknown task ${JSON.stringify(task.task)}`, {
+          hint: unknownTaskHint(task.task, registry),
+        }),
+      );
+      return;
+    }
+    const withPath: PathSegment[] = rawTask.run !== undefined && rawTask.task === undefined ? [...base, 'run'] : [...base, 'with'];
+    diagnostics.push(...checkTaskInput(definition, task, withPath, spec.versions, experimentDir, at));
+  });
+
+  for (const cycle of findCycles(spec.tasks)) {
+    const first = spec.tasks.findIndex((t) => t.id === cycle[0]);
+    diagnostics.push(at(['spec', 'tasks', first, 'needs'], `dependency cycle: ${cycle.join(' -> ')}`, { hint: 'remove one of these `needs` entries' }));
+  }
+  diagnostics.push(...checkSloMetricsProduced(experiment, registry, at));
+  return diagnostics;
+}
+
+function unknownTaskHint(name: string, registry: TaskRegistry): string {
+  const suggestion = suggestKey(name, [...registry.keys()]);
+  const known = `available tasks: ${[...registry.keys()].join(', ')}`;
+  const plugin = 'a user task must be declared in spec.plugins (name: path/to/plugin.js)';
+  return suggestion?.startsWith('did you mean') ? `${suggestion} (${known})` : `${known}; ${plugin}`;
+}
+
+function checkTaskInput(
+  definition: TaskDefinition<never>,
+  task: TaskSpec,
+  withPath: PathSegment[],
+  versions: readonly string[] | undefined,
+  experimentDir: string,
+  at: At,
+): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const problem of checkAgainstSchema(definition.inputSchema, task.with)) {
+    diagnostics.push(at([...withPath, ...problem.path], problem.message, problem.hint ? { hint: problem.hint } : {}, problem.atKey));
+  }
+  if (diagnostics.length > 0 || !definition.check) return diagnostics;
+  try {
+    for (const problem of definition.check(task.with as never, { versions, experimentDir })) {
+      diagnostics.push(at([...withPath, ...problem.path], problem.message, { severity: problem.severity, ...(problem.hint ? { hint: problem.hint } : {}) }));
+    }
+  } catch (error) {
+    diagnostics.push(at(withPath, `task ${JSON.stringify(task.task)} failed to check its inputs: ${String(error)}`));
+  }
+  return diagnostics;
+}
+
+/** Warn about SLOs on metrics that no task of the experiment can produce (likely a typo). */
+function checkSloMetricsProduced(experiment: Experiment, registry: TaskRegistry, at: At): Diagnostic[] {
+  const produced: string[] = [];
+  for (const task of experiment.spec.tasks) {
+    const definition = registry.get(task.task);
+    if (!definition || task.task === 'assess' || task.task === 'run') continue;
+    if (!definition.produces) return []; // a task that does not say what it produces could produce anything
+    produced.push(...definition.produces(task.with as never));
+  }
+  const matches = (metric: string) =>
+    produced.some((p) => (p.endsWith('/*') ? metric.startsWith(p.slice(0, -1)) : p === metric));
+  const diagnostics: Diagnostic[] = [];
+  experiment.spec.tasks.forEach((task, i) => {
+    if (task.task !== 'assess') return;
+    for (const side of ['upper', 'lower'] as const) {
+      const set = (task.with as { SLOs?: Record<string, unknown> }).SLOs?.[side];
+      const entries = Array.isArray(set)
+        ? set.map((s: { metric: string }, j: number) => [s.metric, [j, 'metric']] as const)
+        : Object.keys((set as object | undefined) ?? {}).map((m) => [m, [m]] as const);
+      for (const [metric, rest] of entries) {
+        if (matches(metric)) continue;
+        diagnostics.push(
+          at(['spec', 'tasks', i, 'with', 'SLOs', side, ...rest], `no task in this experiment produces ${JSON.stringify(metric)}`, {
+            severity: 'warning',
+            hint: produced.length > 0 ? `metrics produced: ${[...new Set(produced)].join(', ')}` : 'add a task that records this metric',
+          }, true),
+        );
+      }
+    }
+  });
+  return diagnostics;
+}

@@ -1,0 +1,176 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { PathSegment } from './diagnostics.js';
+
+/** A schema violation, with its path into the checked value. */
+export interface SchemaProblem {
+  path: PathSegment[];
+  message: string;
+  hint?: string;
+  /** Point at the key rather than the value (unknown keys). */
+  atKey: boolean;
+}
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const ajv = addFormats(new Ajv({ allErrors: true, strict: false, allowUnionTypes: true }));
+const compiled = new WeakMap<object, ValidateFunction>();
+
+export function compileSchema(schema: object): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
+export function checkAgainstSchema(schema: object, value: unknown): SchemaProblem[] {
+  const validate = compileSchema(schema);
+  if (validate(value)) return [];
+  return describeErrors(pruneUnionNoise(validate.errors ?? []), value);
+}
+
+/**
+ * ajv reports every branch of a failed anyOf. Keep the branch whose type fits the data
+ * (a map where a map or a list is allowed gets the map's errors), and drop the generic anyOf line
+ * when a branch explains the problem better.
+ */
+function pruneUnionNoise(errors: ErrorObject[]): ErrorObject[] {
+  const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  if (unions.length === 0) return errors;
+  const dropped = new Set<ErrorObject>();
+  for (const union of unions) {
+    const branchPrefix = `${union.schemaPath}/`;
+    const branches = errors.filter((e) => e.schemaPath.startsWith(branchPrefix));
+    const wrongType = branches.filter((e) => e.keyword === 'type' && e.instancePath === union.instancePath);
+    const explaining = branches.filter((e) => !wrongType.includes(e));
+    if (explaining.length > 0) {
+      wrongType.forEach((e) => dropped.add(e));
+      dropped.add(union);
+    } else {
+      branches.forEach((e) => dropped.add(e));
+    }
+  }
+  return errors.filter((e) => !dropped.has(e));
+}
+
+function describeErrors(errors: ErrorObject[], root: unknown): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const problem = describeError(error, root);
+    const key = `${problem.path.join('\u0000')}|${problem.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(problem);
+  }
+  return problems;
+}
+
+function describeError(error: ErrorObject, root: unknown): SchemaProblem {
+  const path = parsePointer(error.instancePath);
+  const value = valueAt(root, path);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const allowed = allowedKeys(error);
+      return {
+        path: [...path, key],
+        message: `unknown key ${JSON.stringify(key)}`,
+        hint: suggestKey(key, allowed),
+        atKey: true,
+      };
+    }
+    case 'required':
+      return { path, message: `missing required key ${JSON.stringify(params.missingProperty)}`, atKey: false };
+    case 'type':
+      return { path, message: `must be ${String(params.type)} (got ${describeValue(value)})`, atKey: false };
+    case 'const':
+      return { path, message: `must be ${JSON.stringify(params.allowedValue)} (got ${describeValue(value)})`, atKey: false };
+    case 'enum':
+      return {
+        path,
+        message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')} (got ${describeValue(value)})`,
+        atKey: false,
+      };
+    case 'pattern': {
+      const schema = error.parentSchema as { description?: string; examples?: unknown[] } | undefined;
+      return {
+        path,
+        message: `${describeValue(value)} is not valid here${schema?.description ? `: ${lowerFirst(schema.description)}` : ''}`,
+        hint: schema?.examples ? `for example ${schema.examples.map((e) => JSON.stringify(e)).join(' or ')}` : undefined,
+        atKey: false,
+      };
+    }
+    case 'anyOf':
+    case 'oneOf':
+      return { path, message: `does not match any allowed form (got ${describeValue(value)})`, atKey: false };
+    default:
+      return { path, message: `${error.message ?? 'is invalid'}${value === undefined ? '' : ` (got ${describeValue(value)})`}`, atKey: false };
+  }
+}
+
+function allowedKeys(error: ErrorObject): string[] {
+  const schema = error.parentSchema as { properties?: Record<string, unknown> } | undefined;
+  return Object.keys(schema?.properties ?? {});
+}
+
+/** "did you mean" for keys one or two edits away, or differing only in case. */
+export function suggestKey(key: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of allowed) {
+    const distance = candidate.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  if (best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 4))) return `did you mean ${JSON.stringify(best)}?`;
+  return allowed.length > 0 ? `allowed keys: ${allowed.join(', ')}` : undefined;
+}
+
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+function parsePointer(pointer: string): PathSegment[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((segment) => (/^(0|[1-9][0-9]*)$/.test(segment) ? Number(segment) : segment));
+}
+
+function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let value = root;
+  for (const segment of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string | number, unknown>)[segment];
+  }
+  return value;
+}
+
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}

@@ -1,0 +1,41 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { UsageError, errorMessage } from '../errors.js';
+import { mergeValues, valuesFromSetArguments, SetSyntaxError } from './set-values.js';
+
+/** Values from `-f` files (in order) and then `--set`/`--set-string`; user mistakes are usage errors. */
+export async function collectValues(
+  cwd: string,
+  options: { files: readonly string[]; sets: readonly string[]; setStrings: readonly string[] },
+): Promise<Record<string, unknown>> {
+  let values: Record<string, unknown> = {};
+  for (const file of options.files) {
+    let text: string;
+    try {
+      text = await readFile(path.resolve(cwd, file), 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read values file ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = parse(text);
+    } catch (error) {
+      throw new UsageError(`values file ${file} is not valid YAML: ${errorMessage(error).split('\n')[0]}`);
+    }
+    if (parsed === null || parsed === undefined) continue;
+    if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new UsageError(`values file ${file} must hold a YAML map of values`);
+    }
+    values = mergeValues(values, parsed as Record<string, unknown>);
+  }
+  try {
+    return mergeValues(values, valuesFromSetArguments([...options.sets], [...options.setStrings]));
+  } catch (error) {
+    if (error instanceof SetSyntaxError) {
+      const pointer = `${' '.repeat(error.column - 1)}^`;
+      throw new UsageError(`invalid --set ${JSON.stringify(error.argument)}: ${error.message}\n    ${error.argument}\n    ${pointer}`, error.hint ? [error.hint] : []);
+    }
+    throw error;
+  }
+}

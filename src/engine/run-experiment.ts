@@ -1,0 +1,94 @@
+import { nextTick } from '../config/cron.js';
+import type { Plan } from '../plan/plan.js';
+import type { TaskRegistry } from '../tasks/registry.js';
+import type { EndRecord, LoopRecord } from '../results/records.js';
+import { emit, type RunObserver } from './events.js';
+import { runLoop } from './run-loop.js';
+
+export interface ExperimentRunOptions {
+  plan: Plan;
+  registry: TaskRegistry;
+  experimentHash: string;
+  experimentDir: string;
+  values?: Record<string, unknown>;
+  /** Number of the first loop (continuing an existing result file). */
+  firstLoop: number;
+  /** Loops to run; default: maxLoops with a schedule (unbounded without it), else one. */
+  loops?: number;
+  signal: AbortSignal;
+  observers: readonly RunObserver[];
+}
+
+export interface ExperimentRunOutcome {
+  loops: LoopRecord[];
+  reason: EndRecord['reason'];
+}
+
+/**
+ * Run loops: back to back without a schedule; with one, the first loop at once and each next loop
+ * at the first cron tick after the previous loop ended. Loops never overlap: ticks that pass while a
+ * loop runs are skipped and recorded in the next loop.
+ */
+export async function runExperiment(options: ExperimentRunOptions): Promise<ExperimentRunOutcome> {
+  const { plan, signal, observers } = options;
+  const limit = options.loops ?? plan.maxLoops ?? (plan.schedule ? Number.POSITIVE_INFINITY : 1);
+  const loops: LoopRecord[] = [];
+  await emit(observers, { type: 'experiment-start', plan, firstLoop: options.firstLoop });
+  let skippedTicks: string[] = [];
+  let reason: EndRecord['reason'] = options.loops === undefined && plan.maxLoops !== undefined ? 'max-loops' : 'done';
+  while (loops.length < limit) {
+    if (signal.aborted) {
+      reason = 'interrupted';
+      break;
+    }
+    const record = await runLoop({
+      plan,
+      registry: options.registry,
+      loop: options.firstLoop + loops.length,
+      experimentHash: options.experimentHash,
+      experimentDir: options.experimentDir,
+      values: options.values ?? {},
+      signal,
+      observers,
+      skippedTicks,
+    });
+    loops.push(record);
+    if (record.status === 'interrupted' || signal.aborted) {
+      reason = 'interrupted';
+      break;
+    }
+    if (loops.length >= limit) break;
+    if (plan.schedule) {
+      const { next, missed } = ticksAfter(plan.schedule, new Date(record.start), new Date(record.end));
+      skippedTicks = missed;
+      await emit(observers, { type: 'wait', loop: record.loop + 1, until: next });
+      await sleepUntil(next, signal);
+    }
+  }
+  await emit(observers, { type: 'experiment-end', reason, loops: loops.length });
+  return { loops, reason };
+}
+
+/** The tick to run next, and the ticks that fell while the loop ran (skipped, never queued). */
+export function ticksAfter(schedule: string, loopStart: Date, loopEnd: Date): { next: Date; missed: string[] } {
+  const missed: string[] = [];
+  let tick = nextTick(schedule, loopStart);
+  while (tick.getTime() <= loopEnd.getTime()) {
+    missed.push(tick.toISOString());
+    tick = nextTick(schedule, tick);
+  }
+  return { next: tick, missed };
+}
+
+function sleepUntil(when: Date, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, Math.max(0, when.getTime() - Date.now()));
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,76 @@
+/** A metric's outcome for one version in one loop: a finite number, or no value with the reason. */
+export interface MetricValue {
+  value: number | null;
+  reason?: string;
+  /** What was asked for it (a rendered query), secrets already redacted. */
+  query?: string;
+}
+
+/** What a metric means, kept once per fully qualified name. */
+export interface MetricInfo {
+  description?: string;
+  units?: string;
+  type?: 'counter' | 'gauge' | 'histogram';
+}
+
+/** Fully qualified metric names are `<provider>/<metric>`, e.g. `kserve-prometheus/latency-p90`. */
+export const metricNamePattern = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.%-]+$/;
+
+/** Turns NaN, +/-Inf and non-numbers into "no value" with a reason, so a result write never breaks. */
+export function toMetricValue(raw: unknown, reason?: string): MetricValue {
+  if (raw === null || raw === undefined) return { value: null, reason: reason ?? 'no value' };
+  const number = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  if (typeof number !== 'number') return { value: null, reason: `not a number: ${JSON.stringify(raw).slice(0, 80)}` };
+  if (Number.isNaN(number)) return { value: null, reason: 'NaN' };
+  if (!Number.isFinite(number)) return { value: null, reason: number > 0 ? '+Inf' : '-Inf' };
+  return { value: number };
+}
+
+/** The metrics of one loop, per version index. Tasks write to it; assess and reports read it. */
+export class MetricBoard {
+  private readonly perVersion: Array<Map<string, MetricValue>> = [];
+  readonly info = new Map<string, MetricInfo>();
+
+  record(
+    version: number,
+    name: string,
+    raw: unknown,
+    details: { reason?: string; query?: string; info?: MetricInfo } = {},
+  ): MetricValue {
+    if (!Number.isInteger(version) || version < 0) throw new RangeError(`version index must be >= 0, got ${version}`);
+    if (!metricNamePattern.test(name)) {
+      throw new RangeError(`metric name must be <provider>/<metric>, got ${JSON.stringify(name)}`);
+    }
+    const value = toMetricValue(raw, details.reason);
+    if (details.query !== undefined) value.query = details.query;
+    while (this.perVersion.length <= version) this.perVersion.push(new Map());
+    this.perVersion[version]!.set(name, value);
+    if (details.info && !this.info.has(name)) this.info.set(name, details.info);
+    return value;
+  }
+
+  get(version: number, name: string): MetricValue | undefined {
+    return this.perVersion[version]?.get(name);
+  }
+
+  /** Number of versions that have any metric. */
+  get versionCount(): number {
+    return this.perVersion.length;
+  }
+
+  names(): string[] {
+    const names = new Set<string>();
+    for (const metrics of this.perVersion) for (const name of metrics.keys()) names.add(name);
+    return [...names].sort();
+  }
+
+  toJSON(versionCount: number): Array<Record<string, MetricValue>> {
+    const result: Array<Record<string, MetricValue>> = [];
+    for (let v = 0; v < Math.max(versionCount, this.perVersion.length); v++) {
+      const entries = [...(this.perVersion[v] ?? new Map<string, MetricValue>()).entries()];
+      entries.sort(([a], [b]) => a.localeCompare(b));
+      result.push(Object.fromEntries(entries));
+    }
+    return result;
+  }
+}

@@ -1,0 +1,98 @@
+import type { ResultHistory } from '../results/result-file.js';
+import { assertConditions, experimentState } from '../results/assertions.js';
+import type { Report } from './report-schema.js';
+
+/** The report model every renderer draws from; also the `-o json` output. */
+export function buildReport(history: ResultHistory): Report {
+  const state = experimentState(history);
+  const latest = state.latest;
+  const header = history.header;
+  const { exitCode } = assertConditions(state, { completed: true, nofailure: true, slos: true });
+  const versionNames = latest?.versions ?? header?.experiment.spec.versions ?? [];
+  const versions = versionNames.map((name, index) => {
+    const observed = latest?.metrics[index] ?? {};
+    return {
+      name,
+      metrics: Object.fromEntries(Object.entries(observed).map(([metric, v]) => [metric, v.value])),
+      metricErrors: Object.fromEntries(
+        Object.entries(observed)
+          .filter(([, v]) => v.value === null)
+          .map(([metric, v]) => [metric, v.reason ?? 'no value']),
+      ),
+      slos: (latest?.slos ?? [])
+        .filter((s) => s.version === index)
+        .map((s) => ({
+          metric: s.metric,
+          op: s.op,
+          limit: s.limit,
+          value: s.value,
+          status: s.status,
+          ...(s.reason !== undefined ? { reason: s.reason } : {}),
+        })),
+    };
+  });
+  const spec = header?.experiment.spec;
+  return {
+    format: 'canary.report/v1',
+    experiment: {
+      name: header?.experiment.metadata.name ?? 'unknown',
+      ...(header?.experiment.metadata.namespace ? { namespace: header.experiment.metadata.namespace } : {}),
+      ...(header ? { hash: header.experimentHash } : {}),
+      ...(spec?.schedule !== undefined ? { schedule: spec.schedule } : {}),
+      ...(spec?.maxLoops !== undefined ? { maxLoops: spec.maxLoops } : {}),
+      ...(header?.source !== undefined ? { source: header.source } : {}),
+    },
+    resultsFile: history.file,
+    ...(header ? { toolVersion: header.tool.version } : {}),
+    loops: state.loops,
+    completed: state.completed,
+    failure: state.failure,
+    finished: state.finished,
+    verdict: !latest
+      ? 'none'
+      : state.executionError
+        ? 'error'
+        : exitCode === 1
+          ? 'fail'
+          : exitCode === 5
+            ? 'inconclusive'
+            : exitCode === 0
+              ? 'pass'
+              : 'error',
+    exitCode,
+    ...(latest
+      ? {
+          latestLoop: {
+            loop: latest.loop,
+            start: latest.start,
+            end: latest.end,
+            durationMs: latest.durationMs,
+            status: latest.status,
+            ...(latest.skippedTicks ? { skippedTicks: latest.skippedTicks } : {}),
+          },
+        }
+      : {}),
+    tasks: (latest?.tasks ?? []).map((t) => ({
+      id: t.id,
+      task: t.task,
+      status: t.status,
+      ...(t.durationMs !== undefined ? { durationMs: t.durationMs } : {}),
+      ...(t.message !== undefined ? { message: t.message } : {}),
+    })),
+    metricInfo: mergeMetricInfo(history),
+    versions,
+    history: history.loops.map((loop) => ({
+      loop: loop.loop,
+      start: loop.start,
+      status: loop.status,
+      metrics: loop.metrics.map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.value]))),
+    })),
+    warnings: history.warnings,
+  };
+}
+
+function mergeMetricInfo(history: ResultHistory): Report['metricInfo'] {
+  const info: Report['metricInfo'] = {};
+  for (const loop of history.loops) Object.assign(info, loop.metricInfo ?? {});
+  return info;
+}

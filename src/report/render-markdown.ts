@@ -1,0 +1,107 @@
+import { formatDuration } from '../util/duration.js';
+import { formatNumber } from './format-number.js';
+import type { Report, SloEntry } from './report-schema.js';
+import { collectMetricNames, collectSloRows, describeMetricLabel, describeMetricValue, describeSlo } from './render-text.js';
+
+const verdictEmoji: Record<Report['verdict'], string> = {
+  pass: '✅',
+  fail: '❌',
+  inconclusive: '⚠️',
+  error: '🛑',
+  none: '⏳',
+};
+
+/** A compact GitHub job summary (`$GITHUB_STEP_SUMMARY`): verdict, SLO matrix, latest metrics, failed tasks. */
+export function renderMarkdown(report: Report): string {
+  const blocks: string[] = [];
+  blocks.push(`## ${verdictEmoji[report.verdict]} ${escapeMarkdown(report.experiment.name)}: ${report.verdict}`);
+  blocks.push(statusLine(report));
+  if (report.loops === 0) {
+    blocks.push('No loops recorded yet.');
+  } else {
+    blocks.push(sloBlock(report), metricBlock(report));
+    const failed = failedTaskBlock(report);
+    if (failed) blocks.push(failed);
+  }
+  if (report.warnings.length > 0) {
+    blocks.push(['**Warnings**', '', ...report.warnings.map((w) => `- ${escapeMarkdown(w)}`)].join('\n'));
+  }
+  return `${blocks.join('\n\n')}\n`;
+}
+
+function statusLine(report: Report): string {
+  const parts = [`Loops: **${report.loops}**`];
+  const latest = report.latestLoop;
+  if (latest) {
+    parts.push(
+      `latest loop **${latest.loop}** ${escapeMarkdown(latest.status)} at ${escapeMarkdown(latest.start)} (${formatDuration(latest.durationMs)})`,
+    );
+    if (latest.skippedTicks && latest.skippedTicks.length > 0) parts.push(`skipped ticks: ${latest.skippedTicks.length}`);
+  }
+  parts.push(`completed: ${report.completed}`, `failure: ${report.failure}`);
+  return parts.join(' · ');
+}
+
+function sloBlock(report: Report): string {
+  const rows = collectSloRows(report);
+  if (rows.length === 0) return '### SLOs\n\nNo SLOs evaluated.';
+  return [
+    '### SLOs',
+    '',
+    tableRow(['SLO', ...report.versions.map((v) => v.name)].map(escapeMarkdown)),
+    tableRow(['---', ...report.versions.map(() => '---')]),
+    ...rows.map((row) => tableRow([escapeMarkdown(describeSlo(row)), ...row.cells.map(describeSloCell)])),
+  ].join('\n');
+}
+
+function describeSloCell(cell: SloEntry | undefined): string {
+  if (!cell) return '–';
+  if (cell.status === 'nodata') return `❔ no data (${escapeMarkdown(cell.reason ?? 'no value')})`;
+  return `${cell.status === 'pass' ? '✅' : '❌'} ${formatNumber(cell.value)}`;
+}
+
+function metricBlock(report: Report): string {
+  const names = collectMetricNames(report);
+  if (names.length === 0) return '### Latest metrics\n\nNo metrics recorded.';
+  return [
+    '### Latest metrics',
+    '',
+    tableRow(['Metric', ...report.versions.map((v) => v.name)].map(escapeMarkdown)),
+    tableRow(['---', ...report.versions.map(() => '---:')]),
+    ...names.map((name) =>
+      tableRow([describeMetricLabel(report, name), ...report.versions.map((v) => describeMetricValue(v, name))].map(escapeMarkdown)),
+    ),
+  ].join('\n');
+}
+
+function failedTaskBlock(report: Report): string | undefined {
+  const failed = report.tasks.filter((t) => t.status !== 'completed' && t.status !== 'skipped');
+  if (failed.length === 0) return undefined;
+  return [
+    '### Tasks that did not complete',
+    '',
+    ...failed.map(
+      (t) =>
+        `- **${escapeMarkdown(t.id)}** (${escapeMarkdown(t.task)}): ${escapeMarkdown(t.status)}` +
+        (t.message ? ` — ${escapeMarkdown(t.message)}` : ''),
+    ),
+  ].join('\n');
+}
+
+function tableRow(cells: string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+const markdownEntities: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/**
+ * Names, reasons and messages come from user files. GitHub renders raw HTML in summaries, so
+ * `<`, `>` and `&` become entities; `|` would split a table cell and a newline would end the row;
+ * backslash, backtick, `*`, `_`, `~`, `[` and `]` are escaped so a name cannot open code, emphasis or a link.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\r\n|[\r\n]/g, ' ')
+    .replace(/[\\`*_~[\]|]/g, (char) => `\\${char}`)
+    .replace(/[&<>]/g, (char) => markdownEntities[char] ?? char);
+}

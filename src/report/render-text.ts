@@ -1,0 +1,195 @@
+import { formatDuration } from '../util/duration.js';
+import { formatNumber } from './format-number.js';
+import type { Report, SloEntry } from './report-schema.js';
+
+type ReportVersion = Report['versions'][number];
+
+/** One SLO across versions: the rows of every renderer's SLO matrix. */
+export interface SloRow {
+  metric: string;
+  op: SloEntry['op'];
+  limit: number;
+  /** By version index; undefined when that version was not judged on this SLO. */
+  cells: Array<SloEntry | undefined>;
+}
+
+/** Distinct SLOs (metric, operator, limit) in first-seen order, each with every version's verdict. */
+export function collectSloRows(report: Report): SloRow[] {
+  const rows = new Map<string, SloRow>();
+  report.versions.forEach((version, index) => {
+    for (const slo of version.slos) {
+      const key = JSON.stringify([slo.metric, slo.op, slo.limit]);
+      let row = rows.get(key);
+      if (!row) {
+        row = { metric: slo.metric, op: slo.op, limit: slo.limit, cells: report.versions.map(() => undefined) };
+        rows.set(key, row);
+      }
+      row.cells[index] = slo;
+    }
+  });
+  return [...rows.values()];
+}
+
+/** Metrics any version reported in the latest loop, in first-seen order (the board keeps them sorted). */
+export function collectMetricNames(report: Report): string[] {
+  const names = new Set<string>();
+  for (const version of report.versions) {
+    for (const name of Object.keys(version.metrics)) names.add(name);
+    for (const name of Object.keys(version.metricErrors)) names.add(name);
+  }
+  return [...names];
+}
+
+/** `kserve-prometheus/latency-mean <= 25`: how every renderer names an SLO. */
+export function describeSlo(slo: Pick<SloRow, 'metric' | 'op' | 'limit'>): string {
+  return `${slo.metric} ${slo.op} ${formatNumber(slo.limit)}`;
+}
+
+/** A metric's latest value for one version: the number, `no value (reason)`, or `-` when never reported. */
+export function describeMetricValue(version: ReportVersion, metric: string): string {
+  const value = version.metrics[metric];
+  if (typeof value === 'number') return formatNumber(value);
+  const reason = version.metricErrors[metric];
+  if (value === null || reason !== undefined) return reason && reason !== 'no value' ? `no value (${reason})` : 'no value';
+  return '-';
+}
+
+/** Metric name with its units when known, e.g. `kserve-prometheus/latency-mean (msec)`. */
+export function describeMetricLabel(report: Report, metric: string): string {
+  const units = report.metricInfo[metric]?.units;
+  return units ? `${metric} (${units})` : metric;
+}
+
+/** Terminal report in the spirit of `iter8 report`: summary, tasks, SLO matrix, latest metrics. */
+export function renderText(report: Report): string {
+  const lines: string[] = [];
+  lines.push(...section('Experiment summary', summaryLines(report)));
+  if (report.loops === 0) {
+    lines.push('', '  no loops recorded yet');
+  } else {
+    lines.push('', ...section(`Tasks (loop ${report.latestLoop?.loop ?? '?'})`, taskLines(report)));
+    lines.push('', ...section('SLOs', sloLines(report)));
+    lines.push('', ...section('Latest metrics', metricLines(report)));
+  }
+  if (report.warnings.length > 0) {
+    lines.push('', ...section('Warnings', report.warnings.map((w) => `- ${clean(w)}`)));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function section(title: string, body: string[]): string[] {
+  return [title, '*'.repeat(textWidth(title)), '', ...body.map((line) => (line === '' ? '' : `  ${line}`))];
+}
+
+function summaryLines(report: Report): string[] {
+  const entries: Array<[string, string]> = [['Experiment', clean(report.experiment.name)]];
+  if (report.experiment.namespace) entries.push(['Namespace', clean(report.experiment.namespace)]);
+  entries.push(
+    ['Loops', String(report.loops)],
+    ['Completed', String(report.completed)],
+    ['Failure', String(report.failure)],
+    ['Verdict', `${report.verdict} (exit code ${report.exitCode})`],
+  );
+  const latest = report.latestLoop;
+  if (latest) {
+    entries.push([
+      'Latest loop',
+      `${latest.loop}, started ${clean(latest.start)}, took ${formatMs(latest.durationMs)}, ${clean(latest.status)}`,
+    ]);
+    if (latest.skippedTicks && latest.skippedTicks.length > 0) {
+      entries.push(['Skipped ticks', `${latest.skippedTicks.length} (${latest.skippedTicks.map(clean).join(', ')})`]);
+    }
+  }
+  if (report.finished) entries.push(['Run', 'finished']);
+  entries.push(['Result file', clean(report.resultsFile)]);
+  const width = Math.max(...entries.map(([label]) => textWidth(label))) + 1;
+  return entries.map(([label, value]) => `${padCell(`${label}:`, width)} ${value}`);
+}
+
+function taskLines(report: Report): string[] {
+  if (report.tasks.length === 0) return ['no tasks recorded'];
+  return renderTable(
+    ['ID', 'TASK', 'STATUS', 'DURATION', 'MESSAGE'],
+    report.tasks.map((t) => [
+      clean(t.id),
+      clean(t.task),
+      clean(t.status),
+      t.durationMs === undefined ? '-' : formatMs(t.durationMs),
+      t.message === undefined ? '' : clean(t.message),
+    ]),
+  );
+}
+
+function sloLines(report: Report): string[] {
+  const rows = collectSloRows(report);
+  if (rows.length === 0) return ['no SLOs evaluated'];
+  const table = renderTable(
+    ['SLO', ...report.versions.map((v) => clean(v.name))],
+    rows.map((row) => [clean(describeSlo(row)), ...row.cells.map(describeSloCell)]),
+  );
+  // Reasons are too long for the matrix; list them below so "no data" is never a dead end.
+  const reasons = rows.flatMap((row) =>
+    row.cells.flatMap((cell, index) =>
+      cell?.status === 'nodata'
+        ? [`no data for ${clean(report.versions[index]?.name ?? `version-${index}`)}, ${clean(row.metric)}: ${clean(cell.reason ?? 'no value')}`]
+        : [],
+    ),
+  );
+  return reasons.length > 0 ? [...table, '', ...reasons] : table;
+}
+
+function describeSloCell(cell: SloEntry | undefined): string {
+  if (!cell) return '-';
+  if (cell.status === 'nodata') return 'no data';
+  return `${cell.status === 'pass' ? '✔' : '✘'} ${formatNumber(cell.value)}`;
+}
+
+function metricLines(report: Report): string[] {
+  const names = collectMetricNames(report);
+  if (names.length === 0) return ['no metrics recorded'];
+  return renderTable(
+    ['METRIC', ...report.versions.map((v) => clean(v.name))],
+    names.map((name) => [clean(describeMetricLabel(report, name)), ...report.versions.map((v) => clean(describeMetricValue(v, name)))]),
+  );
+}
+
+/** Aligned columns separated by two spaces; the last column is not padded so long messages do not widen others. */
+function renderTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((title, i) => Math.max(textWidth(title), ...rows.map((row) => textWidth(row[i] ?? ''))));
+  const renderRow = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : padCell(cell, widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [renderRow(header), renderRow(widths.map((w) => '-'.repeat(w))), ...rows.map(renderRow)];
+}
+
+/** Width in code points: close enough for ✔/✘ and accented names; wide CJK glyphs will drift. */
+function textWidth(text: string): number {
+  return Array.from(text).length;
+}
+
+function padCell(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - textWidth(text)));
+}
+
+function formatMs(ms: number): string {
+  return Number.isFinite(ms) ? formatDuration(ms) : '-';
+}
+
+/**
+ * Names and messages come from user files and task output: control characters (newlines, ANSI
+ * escapes) would break the table or rewrite the terminal, so each run becomes one space.
+ */
+function clean(text: string): string {
+  let result = '';
+  let inControl = false;
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    const control = code < 0x20 || (code >= 0x7f && code < 0xa0);
+    if (control && !inControl) result += ' ';
+    else if (!control) result += char;
+    inControl = control;
+  }
+  return result;
+}

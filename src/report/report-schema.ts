@@ -1,0 +1,107 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** The JSON report: a documented, stable contract (`schemas/report.schema.json`). */
+const Nullable = <T extends ReturnType<typeof Type.Number>>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const SloEntrySchema = Type.Object(
+  {
+    metric: Type.String({ description: 'Fully qualified metric name, <provider>/<metric>' }),
+    op: Type.Union([Type.Literal('<='), Type.Literal('>=')]),
+    limit: Type.Number(),
+    value: Nullable(Type.Number()),
+    status: Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('nodata')]),
+    reason: Type.Optional(Type.String({ description: 'Why there is no data' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ReportSchema = Type.Object(
+  {
+    format: Type.Literal('canary.report/v1'),
+    experiment: Type.Object(
+      {
+        name: Type.String(),
+        namespace: Type.Optional(Type.String()),
+        hash: Type.Optional(Type.String()),
+        schedule: Type.Optional(Type.String()),
+        maxLoops: Type.Optional(Type.Integer()),
+        source: Type.Optional(Type.String()),
+      },
+      { additionalProperties: false },
+    ),
+    resultsFile: Type.String(),
+    toolVersion: Type.Optional(Type.String({ description: 'canary version that wrote the results' })),
+    loops: Type.Integer({ minimum: 0, description: 'Loops recorded' }),
+    completed: Type.Boolean({ description: 'The latest loop ran every task' }),
+    failure: Type.Boolean({ description: 'A task of the latest loop failed or could not run' }),
+    finished: Type.Boolean({ description: 'The run has ended; no more loops will be appended' }),
+    verdict: Type.Union(
+      [Type.Literal('pass'), Type.Literal('fail'), Type.Literal('inconclusive'), Type.Literal('error'), Type.Literal('none')],
+      { description: 'none: no loop yet; error: a task could not run; fail: a task failed or an SLO was violated' },
+    ),
+    exitCode: Type.Integer({ description: 'What `canary assert --completed --nofailure --slos` exits with' }),
+    latestLoop: Type.Optional(
+      Type.Object(
+        {
+          loop: Type.Integer(),
+          start: Type.String({ format: 'date-time' }),
+          end: Type.String({ format: 'date-time' }),
+          durationMs: Type.Number(),
+          status: Type.String(),
+          skippedTicks: Type.Optional(Type.Array(Type.String())),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    tasks: Type.Array(
+      Type.Object(
+        {
+          id: Type.String(),
+          task: Type.String(),
+          status: Type.String(),
+          durationMs: Type.Optional(Type.Number()),
+          message: Type.Optional(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'Tasks of the latest loop' },
+    ),
+    metricInfo: Type.Record(
+      Type.String(),
+      Type.Object(
+        { description: Type.Optional(Type.String()), units: Type.Optional(Type.String()), type: Type.Optional(Type.String()) },
+        { additionalProperties: false },
+      ),
+    ),
+    versions: Type.Array(
+      Type.Object(
+        {
+          name: Type.String(),
+          metrics: Type.Record(Type.String(), Nullable(Type.Number()), {
+            description: 'Fully qualified metric name -> latest value (null: no value)',
+          }),
+          metricErrors: Type.Record(Type.String(), Type.String(), { description: 'Why a metric has no value' }),
+          slos: Type.Array(SloEntrySchema),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    history: Type.Array(
+      Type.Object(
+        {
+          loop: Type.Integer(),
+          start: Type.String(),
+          status: Type.String(),
+          metrics: Type.Array(Type.Record(Type.String(), Nullable(Type.Number())), { description: 'Per version index' }),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'Every loop, oldest first: metric values per version, for trends' },
+    ),
+    warnings: Type.Array(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export type Report = Static<typeof ReportSchema>;
+export type SloEntry = Static<typeof SloEntrySchema>;

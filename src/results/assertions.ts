@@ -1,0 +1,111 @@
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import type { LoopRecord } from './records.js';
+import type { ResultHistory } from './result-file.js';
+
+export interface AssertionRequest {
+  completed: boolean;
+  nofailure: boolean;
+  slos: boolean;
+}
+
+/** The state of an experiment, judged on its latest loop. */
+export interface ExperimentState {
+  loops: number;
+  latest?: LoopRecord;
+  /** The latest loop ran every task (completed or skipped). */
+  completed: boolean;
+  /** The latest loop had a task that failed or could not run. */
+  failure: boolean;
+  /** A task of the latest loop could not run (exit 4 rather than 1). */
+  executionError: boolean;
+  interrupted: boolean;
+  /** `canary run` has ended: nothing more will be appended (until the next run). */
+  finished: boolean;
+  slos: { total: number; pass: number; fail: number; nodata: number };
+}
+
+export function experimentState(history: ResultHistory): ExperimentState {
+  const latest = history.loops.at(-1);
+  const verdicts = latest?.slos ?? [];
+  return {
+    loops: history.loops.length,
+    ...(latest ? { latest } : {}),
+    completed: latest !== undefined && latest.tasks.every((t) => t.status === 'completed' || t.status === 'skipped'),
+    failure: latest !== undefined && latest.status !== 'completed',
+    executionError: latest?.status === 'error',
+    interrupted: latest?.status === 'interrupted',
+    finished: history.end !== undefined,
+    slos: {
+      total: verdicts.length,
+      pass: verdicts.filter((v) => v.status === 'pass').length,
+      fail: verdicts.filter((v) => v.status === 'fail').length,
+      nodata: verdicts.filter((v) => v.status === 'nodata').length,
+    },
+  };
+}
+
+export interface AssertionOutcome {
+  exitCode: ExitCodeValue;
+  /** One line per condition checked, saying whether it holds and why not. */
+  lines: Array<{ ok: boolean | 'inconclusive'; text: string }>;
+}
+
+/**
+ * Exit code for the asked conditions. Precedence: an execution error (4) over a failed assertion (1)
+ * over missing data (5): the first says the data cannot be trusted, the last that it is incomplete.
+ */
+export function assertConditions(state: ExperimentState, request: AssertionRequest): AssertionOutcome {
+  const lines: AssertionOutcome['lines'] = [];
+  let failed = false;
+  let inconclusive = false;
+  let executionError = false;
+  if (request.completed) {
+    const ok = state.completed;
+    lines.push({
+      ok,
+      text: ok
+        ? `completed: loop ${state.latest!.loop} ran every task`
+        : state.latest
+          ? `completed: loop ${state.latest.loop} did not run every task (${state.latest.status})`
+          : 'completed: no loop has run yet',
+    });
+    failed ||= !ok;
+  }
+  if (request.nofailure) {
+    const ok = state.latest !== undefined && !state.failure;
+    const culprit = state.latest?.tasks.find((t) => t.status === 'failed' || t.status === 'error' || t.status === 'interrupted');
+    lines.push({
+      ok,
+      text: ok
+        ? 'nofailure: no task failed'
+        : culprit
+          ? `nofailure: task ${culprit.id} ${culprit.status === 'error' ? 'could not run' : culprit.status}${culprit.message ? `: ${culprit.message}` : ''}`
+          : 'nofailure: no loop has run yet',
+    });
+    failed ||= !ok;
+    executionError ||= state.executionError;
+  }
+  if (request.slos) {
+    const { total, pass, fail, nodata } = state.slos;
+    if (!state.latest) {
+      lines.push({ ok: false, text: 'slos: no loop has run yet' });
+      failed = true;
+    } else if (fail > 0) {
+      lines.push({ ok: false, text: `slos: ${fail} of ${total} violated${nodata ? `, ${nodata} without data` : ''}` });
+      failed = true;
+    } else if (nodata > 0) {
+      lines.push({ ok: 'inconclusive', text: `slos: ${nodata} of ${total} without data, none violated` });
+      inconclusive = true;
+    } else {
+      lines.push({ ok: true, text: total === 0 ? 'slos: none defined' : `slos: all ${pass} satisfied` });
+    }
+  }
+  const exitCode = executionError
+    ? ExitCode.executionError
+    : failed
+      ? ExitCode.assertionFailed
+      : inconclusive
+        ? ExitCode.inconclusive
+        : ExitCode.ok;
+  return { exitCode, lines };
+}

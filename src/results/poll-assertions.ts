@@ -1,0 +1,31 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readResults } from './result-file.js';
+import { assertConditions, experimentState, type AssertionOutcome, type AssertionRequest } from './assertions.js';
+import { CanaryError } from '../errors.js';
+
+/**
+ * Check the conditions; with a timeout, poll until they hold, until the run has ended (nothing more
+ * will change), or until time runs out. A result file that does not exist yet is waited for.
+ */
+export async function pollAssertions(
+  file: string,
+  request: AssertionRequest,
+  timeoutMs: number,
+  intervalMs = 1000,
+): Promise<AssertionOutcome & { warnings: string[] }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let outcome: (AssertionOutcome & { warnings: string[] }) | undefined;
+    let finished = false;
+    try {
+      const history = await readResults(file);
+      const state = experimentState(history);
+      outcome = { ...assertConditions(state, request), warnings: history.warnings };
+      finished = state.finished;
+    } catch (error) {
+      if (!(error instanceof CanaryError) || Date.now() >= deadline) throw error;
+    }
+    if (outcome && (outcome.exitCode === 0 || finished || Date.now() >= deadline)) return outcome;
+    await sleep(Math.max(0, Math.min(intervalMs, deadline - Date.now())));
+  }
+}

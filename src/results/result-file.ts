@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { CanaryError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { resultFormat, type EndRecord, type HeaderRecord, type LoopRecord, type ResultRecord } from './records.js';
+
+/** Where a local run keeps its results unless `--results` says otherwise. */
+export function defaultResultsPath(cwd: string, experimentName: string): string {
+  return path.join(cwd, 'canary-results', `${experimentName}.jsonl`);
+}
+
+/** Stable hash of the compiled experiment: keys sorted, so formatting changes do not count. */
+export function hashExperiment(experiment: unknown): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(experiment)).digest('hex')}`;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Where the file ends: enough to continue it without reading it whole. */
+export interface ResultTail {
+  lastLoop: number;
+  experimentHash?: string;
+  /** Bytes of a torn last line (a crash mid-write), dropped before the next append. */
+  tornBytes: number;
+  size: number;
+}
+
+const tailChunk = 64 * 1024;
+
+/**
+ * Read only the end of the file: the last complete record says the last loop number and the
+ * experiment hash, so appending stays O(1) however many loops the file holds.
+ */
+export async function readTail(file: string): Promise<ResultTail> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { lastLoop: 0, tornBytes: 0, size: 0 };
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    let text = '';
+    let position = size;
+    let tornBytes = -1;
+    while (position > 0) {
+      const length = Math.min(tailChunk, position);
+      position -= length;
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, position);
+      text = buffer.toString('utf8') + text;
+      if (tornBytes < 0) {
+        const lastNewline = text.lastIndexOf('\n');
+        if (lastNewline < 0 && position > 0) continue;
+        const trailing = text.slice(lastNewline + 1);
+        tornBytes = trailing.length > 0 && parseRecord(trailing) === undefined ? Buffer.byteLength(trailing) : 0;
+      }
+      const lines = text.split('\n');
+      // The first line may be cut by the chunk boundary; only trust it at the start of the file.
+      const complete = position > 0 ? lines.slice(1) : lines;
+      for (let i = complete.length - 1; i >= 0; i--) {
+        const record = parseRecord(complete[i]!);
+        if (!record) continue;
+        if (record.kind === 'loop') return { lastLoop: record.loop, experimentHash: record.experimentHash, tornBytes, size };
+        if (record.kind === 'header') {
+          return { lastLoop: (record.firstLoop ?? 1) - 1, experimentHash: record.experimentHash, tornBytes, size };
+        }
+        return { lastLoop: record.lastLoop ?? record.loops, experimentHash: record.experimentHash, tornBytes, size };
+      }
+    }
+    return { lastLoop: 0, tornBytes: Math.max(0, tornBytes), size };
+  } finally {
+    await handle.close();
+  }
+}
+
+function parseRecord(line: string): ResultRecord | undefined {
+  if (line.trim() === '') return undefined;
+  try {
+    const value = JSON.parse(line) as ResultRecord;
+    return value && typeof value === 'object' && typeof value.kind === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Appends records as whole lines with one write each, flushed to disk before returning. */
+export class ResultWriter {
+  readonly warnings: string[] = [];
+  private constructor(
+    readonly file: string,
+    private tail: ResultTail,
+  ) {}
+
+  /** Open (or create) the result file; with `fresh`, an existing file is renamed and kept. */
+  static async open(file: string, options: { fresh?: boolean } = {}): Promise<ResultWriter> {
+    await mkdir(path.dirname(file), { recursive: true });
+    const warnings: string[] = [];
+    if (options.fresh && (await exists(file))) {
+      const archived = file.replace(/\.jsonl$/, '') + `.${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
+      await rename(file, archived);
+      warnings.push(`previous results kept as ${archived}`);
+    }
+    const tail = await readTail(file);
+    const writer = new ResultWriter(file, tail);
+    writer.warnings.push(...warnings);
+    if (tail.tornBytes > 0) {
+      const handle = await open(file, 'r+');
+      try {
+        await handle.truncate(tail.size - tail.tornBytes);
+      } finally {
+        await handle.close();
+      }
+      writer.warnings.push(`dropped a torn last line (${tail.tornBytes} bytes) left by an interrupted write`);
+      writer.tail = { ...tail, size: tail.size - tail.tornBytes, tornBytes: 0 };
+    }
+    return writer;
+  }
+
+  get lastLoop(): number {
+    return this.tail.lastLoop;
+  }
+
+  /** A header starts the file, and starts a new segment when the experiment changed. */
+  needsHeader(experimentHash: string): boolean {
+    return this.tail.experimentHash !== experimentHash;
+  }
+
+  async append(record: ResultRecord): Promise<void> {
+    const line = `${JSON.stringify(record, finiteNumbers)}\n`;
+    const handle = await open(this.file, 'a');
+    try {
+      await handle.write(line);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    if (record.kind === 'loop') this.tail = { ...this.tail, lastLoop: record.loop, experimentHash: record.experimentHash };
+    else if (record.kind === 'header') this.tail = { ...this.tail, experimentHash: record.experimentHash };
+  }
+}
+
+/** JSON has no NaN or Infinity; a stray one becomes null instead of an unreadable file. */
+function finiteNumbers(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface ResultHistory {
+  file: string;
+  /** Latest header (the experiment as last run). */
+  header?: HeaderRecord;
+  loops: LoopRecord[];
+  end?: EndRecord;
+  warnings: string[];
+}
+
+/** Read a whole result file. Torn or corrupt lines are skipped with a warning, never fatal. */
+export async function readResults(file: string): Promise<ResultHistory> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CanaryError(code === 'ENOENT' ? `no result file at ${file}` : `cannot read ${file}: ${code}`, {
+      exitCode: ExitCode.usage,
+      hints:
+        code === 'ENOENT'
+          ? ['run the experiment first (`canary run FILE`), or point at its results with --results PATH']
+          : [],
+    });
+  }
+  const history: ResultHistory = { file, loops: [], warnings: [] };
+  const lines = text.split('\n');
+  const lastIndex = text.endsWith('\n') ? lines.length - 2 : lines.length - 1;
+  lines.forEach((line, index) => {
+    if (line.trim() === '') return;
+    const record = parseRecord(line);
+    if (!record) {
+      history.warnings.push(
+        index === lastIndex
+          ? `ignored a torn last line (${Buffer.byteLength(line)} bytes; a write was interrupted)`
+          : `skipped line ${index + 1}: not a valid result record`,
+      );
+      return;
+    }
+    if (record.kind === 'header') {
+      if (record.format !== resultFormat) {
+        throw new CanaryError(`${file} has result format ${JSON.stringify(record.format)}; this canary reads ${resultFormat}`, {
+          exitCode: ExitCode.usage,
+          hints: ['upgrade canary to read newer result files'],
+        });
+      }
+      history.header = record;
+      history.end = undefined;
+    } else if (record.kind === 'loop') {
+      history.loops.push(record);
+      history.end = undefined;
+    } else if (record.kind === 'end') {
+      history.end = record;
+    }
+  });
+  if (!history.header && history.loops.length > 0) history.warnings.push('the result file has no header record');
+  return history;
+}

@@ -1,0 +1,62 @@
+import type { MetricBoard } from '../metrics/metric-board.js';
+import type { SloVerdict } from '../results/records.js';
+import type { Diagnostic } from '../config/diagnostics.js';
+
+/**
+ * A task plugin: one self-describing definition. Built-in tasks and user plugins under `plugins/`
+ * share this interface; the experiment schema and `canary validate` are driven by it.
+ */
+export interface TaskDefinition<Input = Record<string, unknown>> {
+  /** Name used in `task:`. */
+  name: string;
+  description: string;
+  /** JSON Schema of `with`; checked before anything runs. */
+  inputSchema: Record<string, unknown>;
+  /** Semantic checks beyond the schema (return problems; `path` is relative to `with`). */
+  check?(input: Input, context: CheckContext): TaskProblem[];
+  /** Metric names (or `<provider>/*`) this task can record, so SLOs on unknown metrics are flagged. */
+  produces?(input: Input): string[];
+  run(input: Input, context: TaskContext): Promise<TaskRunResult | void>;
+}
+
+export interface TaskProblem {
+  severity: Diagnostic['severity'];
+  /** Path below the task's `with`, e.g. ['SLOs', 'upper', 'x/y']. */
+  path: Array<string | number>;
+  message: string;
+  hint?: string;
+}
+
+export interface CheckContext {
+  versions?: readonly string[];
+  experimentDir: string;
+}
+
+/** Everything a task may touch: no process.env, no globals. */
+export interface TaskContext {
+  taskId: string;
+  /** 1-based loop number. */
+  loop: number;
+  experiment: { name: string; namespace?: string };
+  /** Version names known from the experiment (may grow when tasks record more versions). */
+  versions: readonly string[];
+  /** Directory of the experiment file: relative paths in inputs resolve against it. */
+  experimentDir: string;
+  /** Scratch directory for this loop, shared by its tasks and removed after the loop. */
+  workDir: string;
+  signal: AbortSignal;
+  /** Metrics of this loop: tasks record, later tasks read. */
+  metrics: MetricBoard;
+  /** SLO verdicts of this loop. */
+  slos: SloVerdict[];
+  log(message: string): void;
+}
+
+export interface TaskRunResult {
+  /** Kept (tail-bounded) in the loop record. */
+  output?: string;
+}
+
+export function defineTask<Input>(definition: TaskDefinition<Input>): TaskDefinition<Input> {
+  return definition;
+}
