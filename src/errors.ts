@@ -29,8 +29,7 @@ export class ConfigError extends CanaryError {
   readonly sourceLines: readonly string[];
 
   constructor(diagnostics: Diagnostic[], sourceLines: readonly string[] = []) {
-    const errors = diagnostics.filter((d) => d.severity === 'error').length;
-    super(`the experiment is invalid (${errors} error${errors === 1 ? '' : 's'})`, {
+    super('the experiment is invalid', {
       exitCode: ExitCode.invalidExperiment,
     });
     this.name = 'ConfigError';

@@ -28,7 +28,7 @@ export abstract class CanaryCommand extends Command {
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
     if (error instanceof ConfigError) {
       this.printDiagnostics(error.diagnostics, error.sourceLines);
-      this.logToStderr(`canary: ${error.message}: ${summarizeDiagnostics(error.diagnostics)}`);
+      this.logToStderr(`canary: ${error.message} (${summarizeDiagnostics(error.diagnostics)})`);
       return this.exit(error.exitCode);
     }
     if (error instanceof CanaryError) {

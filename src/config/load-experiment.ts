@@ -71,19 +71,23 @@ export async function loadExperiment(request: ExperimentRequest): Promise<Loaded
   result.diagnostics.push(...rendered.diagnostics);
   if (hasErrors(result.diagnostics)) return finish(result);
 
-  for (const problem of checkAgainstSchema(ExperimentSchema, rendered.value)) {
+  const shapeProblems = checkAgainstSchema(ExperimentSchema, rendered.value);
+  for (const problem of shapeProblems) {
     result.diagnostics.push(at(problem.path, problem.message, problem.hint ? { hint: problem.hint } : {}, problem.atKey));
   }
-  if (hasErrors(result.diagnostics)) return finish(result);
-
-  const experiment = normalizeExperiment(rendered.value as RawExperiment);
+  // Rules still run on the parts whose shape is right, so one pass shows every problem.
+  const raw = shapeProblems.length === 0 ? (rendered.value as RawExperiment) : wellShapedParts(rendered.value);
+  // A rule problem under a value the schema already rejected would say the same thing twice.
+  const flagged = result.diagnostics.filter((d) => !d.message.startsWith('missing required key')).map((d) => d.path);
+  const experiment = normalizeExperiment(raw);
   const plugins = await loadPlugins(experiment.spec.plugins ?? {}, source.experimentDir);
   for (const problem of plugins.problems) {
     result.diagnostics.push(at(['spec', 'plugins', problem.name], problem.message, problem.hint ? { hint: problem.hint } : {}));
   }
   result.registry = createRegistry(plugins.definitions);
 
-  result.diagnostics.push(...checkRules(experiment, rendered.value as RawExperiment, result.registry, source.experimentDir, at));
+  const ruleProblems = checkRules(experiment, raw, result.registry, source.experimentDir, at);
+  result.diagnostics.push(...ruleProblems.filter((d) => !flagged.some((p) => d.path === p || d.path.startsWith(`${p}.`) || d.path.startsWith(`${p}[`))));
   if (hasErrors(result.diagnostics)) return finish(result);
 
   result.experiment = experiment;
@@ -195,6 +199,45 @@ function renderExpressions(
   return { value: walk(value, []), diagnostics };
 }
 
+/**
+ * The parts of a document that failed the schema, reduced to what the rules can read safely:
+ * tasks that are maps, string fields that are strings. Only used to find more problems.
+ */
+function wellShapedParts(value: unknown): RawExperiment {
+  const document = isRecord(value) ? value : {};
+  const spec = isRecord(document.spec) ? document.spec : {};
+  const metadata = isRecord(document.metadata) ? document.metadata : {};
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const tasks = (Array.isArray(spec.tasks) ? spec.tasks : []).map((t): RawTask => {
+    const task = isRecord(t) ? t : {};
+    const needs = Array.isArray(task.needs) ? task.needs.filter((n): n is string => typeof n === 'string') : undefined;
+    return {
+      ...(text(task.id) !== undefined ? { id: text(task.id) } : {}),
+      ...(text(task.task) !== undefined ? { task: text(task.task) } : {}),
+      ...(text(task.run) !== undefined ? { run: text(task.run) } : {}),
+      ...(isRecord(task.with) ? { with: task.with } : {}),
+      ...(needs ? { needs } : {}),
+      ...(text(task.if) !== undefined ? { if: text(task.if) } : {}),
+    };
+  });
+  const plugins = isRecord(spec.plugins)
+    ? Object.fromEntries(Object.entries(spec.plugins).filter(([, v]) => typeof v === 'string'))
+    : undefined;
+  return {
+    metadata: { name: text(metadata.name) ?? 'invalid' },
+    spec: {
+      ...(text(spec.schedule) !== undefined ? { schedule: text(spec.schedule) } : {}),
+      ...(typeof spec.maxLoops === 'number' ? { maxLoops: spec.maxLoops } : {}),
+      ...(plugins ? { plugins: plugins as Record<string, string> } : {}),
+      tasks,
+    },
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 interface RawTask {
   id?: string;
   task?: string;
@@ -285,6 +328,7 @@ function checkRules(
     }
     if (rawTask.task !== undefined && rawTask.run !== undefined) {
       diagnostics.push(at([...base, 'run'], 'use either `run: SCRIPT` or `task: NAME`, not both', {}, true));
+      return;
     }
     const previous = idsSeen.get(task.id);
     if (previous !== undefined) {
@@ -316,11 +360,16 @@ function checkRules(
     diagnostics.push(...checkTaskInput(definition, task, withPath, spec.versions, experimentDir, at));
   });
 
-  for (const cycle of findCycles(spec.tasks)) {
+  // With duplicate ids the dependency graph is ambiguous; fix those first.
+  const cycles = idsSeen.size === spec.tasks.length ? findCycles(spec.tasks) : [];
+  for (const cycle of cycles) {
     const first = spec.tasks.findIndex((t) => t.id === cycle[0]);
     diagnostics.push(at(['spec', 'tasks', first, 'needs'], `dependency cycle: ${cycle.join(' -> ')}`, { hint: 'remove one of these `needs` entries' }));
   }
-  diagnostics.push(...checkSloMetricsProduced(experiment, registry, at));
+  const tasksWithErrors = new Set(
+    spec.tasks.map((_, i) => i).filter((i) => diagnostics.some((d) => d.severity === 'error' && d.path.startsWith(`spec.tasks[${i}]`))),
+  );
+  diagnostics.push(...checkSloMetricsProduced(experiment, registry, tasksWithErrors, at));
   return diagnostics;
 }
 
@@ -346,7 +395,8 @@ function checkTaskInput(
   if (diagnostics.length > 0 || !definition.check) return diagnostics;
   try {
     for (const problem of definition.check(task.with as never, { versions, experimentDir })) {
-      diagnostics.push(at([...withPath, ...problem.path], problem.message, { severity: problem.severity, ...(problem.hint ? { hint: problem.hint } : {}) }));
+      const extra = { severity: problem.severity, ...(problem.hint ? { hint: problem.hint } : {}) };
+      diagnostics.push(at([...withPath, ...problem.path], problem.message, extra, problem.atKey ?? false));
     }
   } catch (error) {
     diagnostics.push(at(withPath, `task ${JSON.stringify(task.task)} failed to check its inputs: ${String(error)}`));
@@ -355,7 +405,12 @@ function checkTaskInput(
 }
 
 /** Warn about SLOs on metrics that no task of the experiment can produce (likely a typo). */
-function checkSloMetricsProduced(experiment: Experiment, registry: TaskRegistry, at: At): Diagnostic[] {
+function checkSloMetricsProduced(
+  experiment: Experiment,
+  registry: TaskRegistry,
+  skipTasks: ReadonlySet<number>,
+  at: At,
+): Diagnostic[] {
   const produced: string[] = [];
   for (const task of experiment.spec.tasks) {
     const definition = registry.get(task.task);
@@ -367,7 +422,7 @@ function checkSloMetricsProduced(experiment: Experiment, registry: TaskRegistry,
     produced.some((p) => (p.endsWith('/*') ? metric.startsWith(p.slice(0, -1)) : p === metric));
   const diagnostics: Diagnostic[] = [];
   experiment.spec.tasks.forEach((task, i) => {
-    if (task.task !== 'assess') return;
+    if (task.task !== 'assess' || skipTasks.has(i)) return;
     for (const side of ['upper', 'lower'] as const) {
       const set = (task.with as { SLOs?: Record<string, unknown> }).SLOs?.[side];
       const entries = Array.isArray(set)

@@ -12,7 +12,7 @@ export interface SchemaProblem {
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false, allowUnionTypes: true }));
+const ajv = addFormats(new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true }));
 const compiled = new WeakMap<object, ValidateFunction>();
 
 export function compileSchema(schema: object): ValidateFunction {
@@ -84,8 +84,15 @@ function describeError(error: ErrorObject, root: unknown): SchemaProblem {
     }
     case 'required':
       return { path, message: `missing required key ${JSON.stringify(params.missingProperty)}`, atKey: false };
-    case 'type':
-      return { path, message: `must be ${String(params.type)} (got ${describeValue(value)})`, atKey: false };
+    case 'type': {
+      const withUnits = params.type === 'number' && typeof value === 'string' && /^\s*-?[\d.]+\s*[a-zA-Zµ%]+\s*$/.test(value);
+      return {
+        path,
+        message: `must be ${String(params.type)} (got ${describeValue(value)})`,
+        hint: withUnits ? `write the bare number in the metric's units, e.g. ${parseFloat(value)}` : undefined,
+        atKey: false,
+      };
+    }
     case 'const':
       return { path, message: `must be ${JSON.stringify(params.allowedValue)} (got ${describeValue(value)})`, atKey: false };
     case 'enum':

@@ -11,15 +11,18 @@ import {
   type SloRow,
 } from './render-text.js';
 
-/** Markup already escaped; anything else interpolated into `html` goes through escapeHtml. */
+/** Markup already escaped; anything else interpolated into `markup` goes through escapeHtml. */
 class SafeHtml {
   constructor(readonly text: string) {}
 }
 
 type Interpolation = SafeHtml | string | number | boolean | null | undefined | readonly Interpolation[];
 
-/** Template tag: every interpolated value is escaped unless it is itself a SafeHtml fragment. */
-function html(strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml {
+/**
+ * Template tag: every interpolated value is escaped unless it is itself a SafeHtml fragment.
+ * Deliberately not named `html`: Prettier would reformat the markup inside and change the output.
+ */
+function markup(strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml {
   let text = strings[0] ?? '';
   values.forEach((value, i) => {
     text += toHtml(value) + (strings[i + 1] ?? '');
@@ -97,9 +100,9 @@ export function renderHtml(report: Report): string {
   const title = `canary: ${report.experiment.name} (${report.verdict})`;
   const body =
     report.loops === 0
-      ? html`<p class="empty" id="no-loops">No loops recorded yet.</p>`
-      : html`${sloSection(report)}${metricSection(report)}${taskSection(report)}${trendSection(report)}`;
-  const page = html`<!DOCTYPE html>
+      ? markup`<p class="empty" id="no-loops">No loops recorded yet.</p>`
+      : markup`${sloSection(report)}${metricSection(report)}${taskSection(report)}${trendSection(report)}`;
+  const page = markup`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -130,7 +133,11 @@ function banner(report: Report): SafeHtml {
   ];
   if (latest) {
     facts.push(
-      ['latest-loop', 'Latest loop', `${latest.loop} (${latest.status}, ${formatDuration(latest.durationMs)})`],
+      [
+        'latest-loop',
+        'Latest loop',
+        `${latest.loop} (${latest.status}, ${formatDuration(latest.durationMs)})`,
+      ],
       ['latest-start', 'Started', latest.start],
     );
     if (latest.skippedTicks && latest.skippedTicks.length > 0) {
@@ -138,23 +145,26 @@ function banner(report: Report): SafeHtml {
     }
   }
   if (report.finished) facts.push(['finished', 'Run', 'finished']);
-  const namespace = report.experiment.namespace ? html`<span class="muted">${report.experiment.namespace}/</span>` : '';
-  return html`<header id="verdict" class="banner verdict-${report.verdict}" data-verdict="${report.verdict}" data-exit-code="${report.exitCode}">
+  const namespace = report.experiment.namespace
+    ? markup`<span class="muted">${report.experiment.namespace}/</span>`
+    : '';
+  return markup`<header id="verdict" class="banner verdict-${report.verdict}" data-verdict="${report.verdict}" data-exit-code="${report.exitCode}">
 <h1><span class="verdict-label">${verdictLabels[report.verdict]}</span> ${namespace}${report.experiment.name}</h1>
-<dl class="summary">${facts.map(([id, label, value]) => html`<div><dt>${label}</dt><dd id="summary-${id}">${value}</dd></div>`)}</dl>
+<dl class="summary">${facts.map(([id, label, value]) => markup`<div><dt>${label}</dt><dd id="summary-${id}">${value}</dd></div>`)}</dl>
 </header>`;
 }
 
 function sloSection(report: Report): SafeHtml {
   const rows = collectSloRows(report);
-  if (rows.length === 0) return html`<section id="slos"><h2>SLOs</h2><p class="empty">No SLOs evaluated.</p></section>`;
-  return html`<section id="slos"><h2>SLOs</h2>
+  if (rows.length === 0)
+    return markup`<section id="slos"><h2>SLOs</h2><p class="empty">No SLOs evaluated.</p></section>`;
+  return markup`<section id="slos"><h2>SLOs</h2>
 <table id="slo-matrix">
 <thead><tr><th scope="col">SLO</th>${versionHeaders(report)}</tr></thead>
 <tbody>
 ${rows.map(
   (row) =>
-    html`<tr data-metric="${row.metric}" data-op="${row.op}" data-limit="${row.limit}"><th scope="row">${describeSlo(row)}</th>${row.cells.map(
+    markup`<tr data-metric="${row.metric}" data-op="${row.op}" data-limit="${row.limit}"><th scope="row">${describeSlo(row)}</th>${row.cells.map(
       (cell, index) => sloCell(row, cell, report.versions[index]?.name ?? `version-${index}`),
     )}</tr>
 `,
@@ -165,40 +175,38 @@ ${rows.map(
 }
 
 function versionHeaders(report: Report): SafeHtml[] {
-  return report.versions.map((v) => html`<th scope="col" data-version="${v.name}">${v.name}</th>`);
+  return report.versions.map((v) => markup`<th scope="col" data-version="${v.name}">${v.name}</th>`);
 }
 
 function sloCell(row: SloRow, cell: SloEntry | undefined, version: string): SafeHtml {
   if (!cell) {
-    return html`<td class="status-absent" data-version="${version}" data-metric="${row.metric}" data-status="absent" data-value="" title="not judged for this version">–</td>`;
+    return markup`<td class="status-absent" data-version="${version}" data-metric="${row.metric}" data-status="absent" data-value="" title="not judged for this version">–</td>`;
   }
   const value = cell.value === null ? '' : String(cell.value);
   if (cell.status === 'nodata') {
     const reason = cell.reason ?? 'no value';
-    return html`<td class="status-nodata" data-version="${version}" data-metric="${row.metric}" data-status="nodata" data-value="${value}" title="${`no data: ${reason}`}">no data</td>`;
+    return markup`<td class="status-nodata" data-version="${version}" data-metric="${row.metric}" data-status="nodata" data-value="${value}" title="${`no data: ${reason}`}">no data</td>`;
   }
   const pass = cell.status === 'pass';
   // Show the comparison that actually holds: 21.3 ≤ 25 when met, 31 > 25 when violated.
   const relation = cell.op === '<=' ? (pass ? '≤' : '>') : pass ? '≥' : '<';
   const verb = pass ? 'satisfies' : 'violates';
-  return html`<td class="status-${cell.status}" data-version="${version}" data-metric="${row.metric}" data-status="${cell.status}" data-value="${value}" title="${`${formatNumber(cell.value)} ${verb} ${describeSlo(row)}`}">${pass ? '✔' : '✘'} ${formatNumber(cell.value)} <span class="limit">${relation} ${formatNumber(cell.limit)}</span></td>`;
+  return markup`<td class="status-${cell.status}" data-version="${version}" data-metric="${row.metric}" data-status="${cell.status}" data-value="${value}" title="${`${formatNumber(cell.value)} ${verb} ${describeSlo(row)}`}">${pass ? '✔' : '✘'} ${formatNumber(cell.value)} <span class="limit">${relation} ${formatNumber(cell.limit)}</span></td>`;
 }
 
 function metricSection(report: Report): SafeHtml {
   const names = collectMetricNames(report);
-  if (names.length === 0) return html`<section id="metrics"><h2>Latest metrics</h2><p class="empty">No metrics recorded.</p></section>`;
-  return html`<section id="metrics"><h2>Latest metrics</h2>
+  if (names.length === 0) {
+    return markup`<section id="metrics"><h2>Latest metrics</h2><p class="empty">No metrics recorded.</p></section>`;
+  }
+  return markup`<section id="metrics"><h2>Latest metrics</h2>
 <table id="latest-metrics">
 <thead><tr><th scope="col">Metric</th>${versionHeaders(report)}</tr></thead>
 <tbody>
 ${names.map(
   (name) =>
-    html`<tr data-metric="${name}"><th scope="row" title="${describeMetricInfo(report, name)}">${describeMetricLabel(report, name)}</th>${report.versions.map(
-      (version) => {
-        const value = version.metrics[name];
-        const reason = typeof value === 'number' ? undefined : version.metricErrors[name];
-        return html`<td data-version="${version.name}" data-metric="${name}" data-value="${typeof value === 'number' ? String(value) : ''}"${reason !== undefined ? html` title="${reason}"` : ''}>${describeMetricValue(version, name)}</td>`;
-      },
+    markup`<tr data-metric="${name}"><th scope="row" title="${describeMetricInfo(report, name)}">${describeMetricLabel(report, name)}</th>${report.versions.map(
+      (version) => metricCell(version, name),
     )}</tr>
 `,
 )}</tbody>
@@ -207,23 +215,36 @@ ${names.map(
 `;
 }
 
+function metricCell(version: Report['versions'][number], name: string): SafeHtml {
+  const value = version.metrics[name];
+  const reason = typeof value === 'number' ? undefined : version.metricErrors[name];
+  const title = reason !== undefined ? markup` title="${reason}"` : '';
+  return markup`<td data-version="${version.name}" data-metric="${name}" data-value="${typeof value === 'number' ? String(value) : ''}"${title}>${describeMetricValue(version, name)}</td>`;
+}
+
 function describeMetricInfo(report: Report, name: string): string {
   const info = report.metricInfo[name];
-  const parts = [info?.description, info?.units ? `units: ${info.units}` : undefined, info?.type ? `type: ${info.type}` : undefined];
+  const parts = [
+    info?.description,
+    info?.units ? `units: ${info.units}` : undefined,
+    info?.type ? `type: ${info.type}` : undefined,
+  ];
   const text = parts.filter((p): p is string => Boolean(p)).join('; ');
   return text === '' ? name : text;
 }
 
 function taskSection(report: Report): SafeHtml {
   const loop = report.latestLoop?.loop;
-  if (report.tasks.length === 0) return html`<section id="tasks"><h2>Tasks</h2><p class="empty">No tasks recorded.</p></section>`;
-  return html`<section id="tasks"><h2>Tasks of loop ${loop ?? '?'}</h2>
+  if (report.tasks.length === 0) {
+    return markup`<section id="tasks"><h2>Tasks</h2><p class="empty">No tasks recorded.</p></section>`;
+  }
+  return markup`<section id="tasks"><h2>Tasks of loop ${loop ?? '?'}</h2>
 <table id="task-table">
 <thead><tr><th scope="col">ID</th><th scope="col">Task</th><th scope="col">Status</th><th scope="col">Duration</th><th scope="col">Message</th></tr></thead>
 <tbody>
 ${report.tasks.map(
   (t) =>
-    html`<tr class="task-${t.status}" data-task-id="${t.id}" data-status="${t.status}"><td>${t.id}</td><td>${t.task}</td><td>${t.status}</td><td class="number">${t.durationMs === undefined ? '-' : formatDuration(t.durationMs)}</td><td>${t.message ?? ''}</td></tr>
+    markup`<tr class="task-${t.status}" data-task-id="${t.id}" data-status="${t.status}"><td>${t.id}</td><td>${t.task}</td><td>${t.status}</td><td class="number">${t.durationMs === undefined ? '-' : formatDuration(t.durationMs)}</td><td>${t.message ?? ''}</td></tr>
 `,
 )}</tbody>
 </table>
@@ -233,22 +254,25 @@ ${report.tasks.map(
 
 function warningSection(report: Report): SafeHtml | string {
   if (report.warnings.length === 0) return '';
-  return html`<section id="warnings-section"><h2>Warnings</h2><ul id="warnings">${report.warnings.map((w) => html`<li>${w}</li>`)}</ul></section>`;
+  return markup`<section id="warnings-section"><h2>Warnings</h2><ul id="warnings">${report.warnings.map((w) => markup`<li>${w}</li>`)}</ul></section>`;
 }
 
 function trendSection(report: Report): SafeHtml {
   const charts = collectTrendMetrics(report)
     .map((metric) => trendChart(report, metric))
     .filter((chart): chart is SafeHtml => chart !== undefined);
-  if (charts.length === 0) return html`<section id="trends"><h2>Trends</h2><p class="empty">No values to chart yet.</p></section>`;
-  return html`<section id="trends"><h2>Trends</h2><div class="charts">${charts}</div></section>
+  if (charts.length === 0) {
+    return markup`<section id="trends"><h2>Trends</h2><p class="empty">No values to chart yet.</p></section>`;
+  }
+  return markup`<section id="trends"><h2>Trends</h2><div class="charts">${charts}</div></section>
 `;
 }
 
 /** Metrics seen in any loop (a metric may have stopped reporting), then latest-only ones. */
 function collectTrendMetrics(report: Report): string[] {
   const names = new Set<string>();
-  for (const loop of report.history) for (const values of loop.metrics) for (const name of Object.keys(values)) names.add(name);
+  for (const loop of report.history)
+    for (const values of loop.metrics) for (const name of Object.keys(values)) names.add(name);
   for (const name of collectMetricNames(report)) names.add(name);
   return [...names];
 }
@@ -274,7 +298,13 @@ function trendChart(report: Report, metric: string): SafeHtml | undefined {
   );
   const values = series.flat().filter((value): value is number => value !== undefined);
   if (values.length === 0) return undefined;
-  const limits = [...new Set(collectSloRows(report).filter((row) => row.metric === metric).map((row) => row.limit))];
+  const limits = [
+    ...new Set(
+      collectSloRows(report)
+        .filter((row) => row.metric === metric)
+        .map((row) => row.limit),
+    ),
+  ];
   let min = Math.min(...values, ...limits);
   let max = Math.max(...values, ...limits);
   if (min === max) {
@@ -292,29 +322,37 @@ function trendChart(report: Report, metric: string): SafeHtml | undefined {
   const right = chart.left + plotWidth;
   const firstLoop = history[0]?.loop;
   const lastLoop = history.at(-1)?.loop;
+  const versionLabel = (v: number) => report.versions[v]?.name ?? `version-${v}`;
 
   const lines = series.map((column, v) => {
-    const name = report.versions[v]?.name ?? `version-${v}`;
+    const name = versionLabel(v);
     const points: Point[] = [];
     column.forEach((value, index) => {
-      if (value !== undefined) points.push({ x: xAt(index), y: yAt(value), loop: history[index]?.loop ?? index, value });
+      if (value !== undefined)
+        points.push({ x: xAt(index), y: yAt(value), loop: history[index]?.loop ?? index, value });
     });
     const colour = v % palette.length;
-    // Missing loops break the line rather than being bridged, so a gap in data looks like one.
-    return html`<g class="series series-${colour}" data-version="${name}">${splitRuns(column).map(
+    // Missing loops break the line rather than being bridged, so a gap in data looks like one;
+    // a one-point run draws nothing as a polyline, its circle marks it.
+    const runs = splitRuns(column).filter((run) => run.length > 1);
+    return markup`<g class="series series-${colour}" data-version="${name}">${runs.map(
       (run) =>
-        html`<polyline class="series-${colour}" points="${run.map((index) => `${coord(xAt(index))},${coord(yAt(column[index] ?? 0))}`).join(' ')}"/>`,
+        markup`<polyline class="series-${colour}" points="${run.map((index) => `${coord(xAt(index))},${coord(yAt(column[index] ?? 0))}`).join(' ')}"/>`,
     )}${points.map(
       (p) =>
-        html`<circle class="series-${colour}" cx="${coord(p.x)}" cy="${coord(p.y)}" r="2.5"><title>${`${name}, loop ${p.loop}: ${formatNumber(p.value)}`}</title></circle>`,
+        markup`<circle class="series-${colour}" cx="${coord(p.x)}" cy="${coord(p.y)}" r="2.5"><title>${`${name}, loop ${p.loop}: ${formatNumber(p.value)}`}</title></circle>`,
     )}</g>`;
   });
   const limitLines = limits.map(
     (limit) =>
-      html`<line class="limit-line" data-limit="${limit}" x1="${coord(chart.left)}" y1="${coord(yAt(limit))}" x2="${coord(right)}" y2="${coord(yAt(limit))}"><title>${`SLO limit ${formatNumber(limit)}`}</title></line>`,
+      markup`<line class="limit-line" data-limit="${limit}" x1="${coord(chart.left)}" y1="${coord(yAt(limit))}" x2="${coord(right)}" y2="${coord(yAt(limit))}"><title>${`SLO limit ${formatNumber(limit)}`}</title></line>`,
   );
   const label = describeMetricLabel(report, metric);
-  return html`<figure class="trend-chart" data-metric="${metric}">
+  const lastLabel =
+    lastLoop !== firstLoop
+      ? markup`<text class="x-max" x="${coord(right)}" y="${coord(bottom + 16)}" text-anchor="end">${`loop ${lastLoop ?? '?'}`}</text>`
+      : '';
+  return markup`<figure class="trend-chart" data-metric="${metric}">
 <figcaption title="${describeMetricInfo(report, metric)}">${label}</figcaption>
 <svg class="trend" data-metric="${metric}" width="${chart.width}" height="${chart.height}" viewBox="0 0 ${chart.width} ${chart.height}" role="img" aria-label="${`Trend of ${label} across loops`}">
 <title>${label}</title>
@@ -323,10 +361,10 @@ function trendChart(report: Report, metric: string): SafeHtml | undefined {
 <text class="y-max" x="${chart.left - 4}" y="${chart.top + 4}" text-anchor="end">${formatNumber(max)}</text>
 <text class="y-min" x="${chart.left - 4}" y="${coord(bottom)}" text-anchor="end">${formatNumber(min)}</text>
 <text class="x-min" x="${chart.left}" y="${coord(bottom + 16)}" text-anchor="start">${`loop ${firstLoop ?? '?'}`}</text>
-${lastLoop !== firstLoop ? html`<text class="x-max" x="${coord(right)}" y="${coord(bottom + 16)}" text-anchor="end">${`loop ${lastLoop ?? '?'}`}</text>` : ''}
+${lastLabel}
 ${limitLines}${lines}
 </svg>
-<ul class="legend">${series.map((_, v) => html`<li><span class="swatch series-${v % palette.length}"></span>${report.versions[v]?.name ?? `version-${v}`}</li>`)}</ul>
+<ul class="legend">${series.map((_, v) => markup`<li><span class="swatch series-${v % palette.length}"></span>${versionLabel(v)}</li>`)}</ul>
 </figure>
 `;
 }

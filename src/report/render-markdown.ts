@@ -1,7 +1,13 @@
 import { formatDuration } from '../util/duration.js';
 import { formatNumber } from './format-number.js';
 import type { Report, SloEntry } from './report-schema.js';
-import { collectMetricNames, collectSloRows, describeMetricLabel, describeMetricValue, describeSlo } from './render-text.js';
+import {
+  collectMetricNames,
+  collectSloRows,
+  describeMetricLabel,
+  describeMetricValue,
+  describeSlo,
+} from './render-text.js';
 
 const verdictEmoji: Record<Report['verdict'], string> = {
   pass: '✅',
@@ -14,7 +20,9 @@ const verdictEmoji: Record<Report['verdict'], string> = {
 /** A compact GitHub job summary (`$GITHUB_STEP_SUMMARY`): verdict, SLO matrix, latest metrics, failed tasks. */
 export function renderMarkdown(report: Report): string {
   const blocks: string[] = [];
-  blocks.push(`## ${verdictEmoji[report.verdict]} ${escapeMarkdown(report.experiment.name)}: ${report.verdict}`);
+  blocks.push(
+    `## ${verdictEmoji[report.verdict]} ${escapeMarkdown(report.experiment.name)}: ${report.verdict}`,
+  );
   blocks.push(statusLine(report));
   if (report.loops === 0) {
     blocks.push('No loops recorded yet.');
@@ -36,7 +44,8 @@ function statusLine(report: Report): string {
     parts.push(
       `latest loop **${latest.loop}** ${escapeMarkdown(latest.status)} at ${escapeMarkdown(latest.start)} (${formatDuration(latest.durationMs)})`,
     );
-    if (latest.skippedTicks && latest.skippedTicks.length > 0) parts.push(`skipped ticks: ${latest.skippedTicks.length}`);
+    if (latest.skippedTicks && latest.skippedTicks.length > 0)
+      parts.push(`skipped ticks: ${latest.skippedTicks.length}`);
   }
   parts.push(`completed: ${report.completed}`, `failure: ${report.failure}`);
   return parts.join(' · ');
@@ -69,7 +78,11 @@ function metricBlock(report: Report): string {
     tableRow(['Metric', ...report.versions.map((v) => v.name)].map(escapeMarkdown)),
     tableRow(['---', ...report.versions.map(() => '---:')]),
     ...names.map((name) =>
-      tableRow([describeMetricLabel(report, name), ...report.versions.map((v) => describeMetricValue(v, name))].map(escapeMarkdown)),
+      tableRow(
+        [describeMetricLabel(report, name), ...report.versions.map((v) => describeMetricValue(v, name))].map(
+          escapeMarkdown,
+        ),
+      ),
     ),
   ].join('\n');
 }

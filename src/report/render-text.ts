@@ -21,7 +21,12 @@ export function collectSloRows(report: Report): SloRow[] {
       const key = JSON.stringify([slo.metric, slo.op, slo.limit]);
       let row = rows.get(key);
       if (!row) {
-        row = { metric: slo.metric, op: slo.op, limit: slo.limit, cells: report.versions.map(() => undefined) };
+        row = {
+          metric: slo.metric,
+          op: slo.op,
+          limit: slo.limit,
+          cells: report.versions.map(() => undefined),
+        };
         rows.set(key, row);
       }
       row.cells[index] = slo;
@@ -50,7 +55,8 @@ export function describeMetricValue(version: ReportVersion, metric: string): str
   const value = version.metrics[metric];
   if (typeof value === 'number') return formatNumber(value);
   const reason = version.metricErrors[metric];
-  if (value === null || reason !== undefined) return reason && reason !== 'no value' ? `no value (${reason})` : 'no value';
+  if (value === null || reason !== undefined)
+    return reason && reason !== 'no value' ? `no value (${reason})` : 'no value';
   return '-';
 }
 
@@ -72,7 +78,13 @@ export function renderText(report: Report): string {
     lines.push('', ...section('Latest metrics', metricLines(report)));
   }
   if (report.warnings.length > 0) {
-    lines.push('', ...section('Warnings', report.warnings.map((w) => `- ${clean(w)}`)));
+    lines.push(
+      '',
+      ...section(
+        'Warnings',
+        report.warnings.map((w) => `- ${clean(w)}`),
+      ),
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -97,7 +109,10 @@ function summaryLines(report: Report): string[] {
       `${latest.loop}, started ${clean(latest.start)}, took ${formatMs(latest.durationMs)}, ${clean(latest.status)}`,
     ]);
     if (latest.skippedTicks && latest.skippedTicks.length > 0) {
-      entries.push(['Skipped ticks', `${latest.skippedTicks.length} (${latest.skippedTicks.map(clean).join(', ')})`]);
+      entries.push([
+        'Skipped ticks',
+        `${latest.skippedTicks.length} (${latest.skippedTicks.map(clean).join(', ')})`,
+      ]);
     }
   }
   if (report.finished) entries.push(['Run', 'finished']);
@@ -131,7 +146,9 @@ function sloLines(report: Report): string[] {
   const reasons = rows.flatMap((row) =>
     row.cells.flatMap((cell, index) =>
       cell?.status === 'nodata'
-        ? [`no data for ${clean(report.versions[index]?.name ?? `version-${index}`)}, ${clean(row.metric)}: ${clean(cell.reason ?? 'no value')}`]
+        ? [
+            `no data for ${clean(report.versions[index]?.name ?? `version-${index}`)}, ${clean(row.metric)}: ${clean(cell.reason ?? 'no value')}`,
+          ]
         : [],
     ),
   );
@@ -149,13 +166,18 @@ function metricLines(report: Report): string[] {
   if (names.length === 0) return ['no metrics recorded'];
   return renderTable(
     ['METRIC', ...report.versions.map((v) => clean(v.name))],
-    names.map((name) => [clean(describeMetricLabel(report, name)), ...report.versions.map((v) => clean(describeMetricValue(v, name)))]),
+    names.map((name) => [
+      clean(describeMetricLabel(report, name)),
+      ...report.versions.map((v) => clean(describeMetricValue(v, name))),
+    ]),
   );
 }
 
 /** Aligned columns separated by two spaces; the last column is not padded so long messages do not widen others. */
 function renderTable(header: string[], rows: string[][]): string[] {
-  const widths = header.map((title, i) => Math.max(textWidth(title), ...rows.map((row) => textWidth(row[i] ?? ''))));
+  const widths = header.map((title, i) =>
+    Math.max(textWidth(title), ...rows.map((row) => textWidth(row[i] ?? ''))),
+  );
   const renderRow = (cells: string[]) =>
     cells
       .map((cell, i) => (i === cells.length - 1 ? cell : padCell(cell, widths[i] ?? 0)))

@@ -25,6 +25,8 @@ export interface TaskProblem {
   path: Array<string | number>;
   message: string;
   hint?: string;
+  /** Point at the key rather than its value (e.g. a metric name used as a map key). */
+  atKey?: boolean;
 }
 
 export interface CheckContext {

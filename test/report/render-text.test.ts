@@ -19,7 +19,9 @@ describe('renderText', () => {
     expect(lineWith(text, 'Completed:')).toMatch(/true$/);
     expect(lineWith(text, 'Failure:')).toMatch(/false$/);
     expect(lineWith(text, 'Verdict:')).toContain('fail (exit code 1)');
-    expect(lineWith(text, 'Latest loop:')).toContain('2, started 2024-05-01T10:02:00.000Z, took 3s, completed');
+    expect(lineWith(text, 'Latest loop:')).toContain(
+      '2, started 2024-05-01T10:02:00.000Z, took 3s, completed',
+    );
     expect(lineWith(text, 'Skipped ticks:')).toContain('1 (2024-05-01T10:01:30.000Z)');
     expect(lineWith(text, 'Result file:')).toContain('canary-results/sklearn-iris-slos.jsonl');
   });
@@ -33,7 +35,9 @@ describe('renderText', () => {
     const row = lineWith(text, 'kserve-prometheus/latency-mean <= 25');
     expect(row).toMatch(/latency-mean <= 25\s+✔ 21\.3\s+✘ 31$/);
     expect(lineWith(text, 'kserve-prometheus/latency-p90 <= 40')).toMatch(/✔ 38\.1235\s+no data$/);
-    expect(text).toContain(`no data for ${candidate}, kserve-prometheus/latency-p90: query returned no series`);
+    expect(text).toContain(
+      `no data for ${candidate}, kserve-prometheus/latency-p90: query returned no series`,
+    );
   });
 
   it('aligns the SLO columns under their version headers', () => {
@@ -45,7 +49,9 @@ describe('renderText', () => {
 
   it('shows latest metrics with units and the reason for a missing value', () => {
     expect(lineWith(text, 'kserve-prometheus/latency-mean (msec)')).toMatch(/21\.3\s+31$/);
-    expect(lineWith(text, 'kserve-prometheus/latency-p90  ')).toMatch(/38\.1235\s+no value \(query returned no series\)$/);
+    expect(lineWith(text, 'kserve-prometheus/latency-p90  ')).toMatch(
+      /38\.1235\s+no value \(query returned no series\)$/,
+    );
   });
 
   it('renders an empty report', () => {

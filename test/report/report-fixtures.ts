@@ -72,7 +72,14 @@ export function firstLoop(versions: string[] = [baseline, candidate]): LoopRecor
     },
     slos: [
       ...[0, 1].flatMap((version) => [
-        { metric: 'kserve-prometheus/error-count', op: '<=' as const, limit: 0, version, value: 0, status: 'pass' as const },
+        {
+          metric: 'kserve-prometheus/error-count',
+          op: '<=' as const,
+          limit: 0,
+          version,
+          value: 0,
+          status: 'pass' as const,
+        },
         {
           metric: 'kserve-prometheus/latency-mean',
           op: '<=' as const,
@@ -109,10 +116,31 @@ export function secondLoop(versions: string[] = [baseline, candidate]): LoopReco
     ],
     slos: [
       { metric: 'kserve-prometheus/error-count', op: '<=', limit: 0, version: 0, value: 0, status: 'pass' },
-      { metric: 'kserve-prometheus/latency-mean', op: '<=', limit: 25, version: 0, value: 21.3, status: 'pass' },
-      { metric: 'kserve-prometheus/latency-p90', op: '<=', limit: 40, version: 0, value: 38.123456, status: 'pass' },
+      {
+        metric: 'kserve-prometheus/latency-mean',
+        op: '<=',
+        limit: 25,
+        version: 0,
+        value: 21.3,
+        status: 'pass',
+      },
+      {
+        metric: 'kserve-prometheus/latency-p90',
+        op: '<=',
+        limit: 40,
+        version: 0,
+        value: 38.123456,
+        status: 'pass',
+      },
       { metric: 'kserve-prometheus/error-count', op: '<=', limit: 0, version: 1, value: 0, status: 'pass' },
-      { metric: 'kserve-prometheus/latency-mean', op: '<=', limit: 25, version: 1, value: 31, status: 'fail' },
+      {
+        metric: 'kserve-prometheus/latency-mean',
+        op: '<=',
+        limit: 25,
+        version: 1,
+        value: 31,
+        status: 'fail',
+      },
       {
         metric: 'kserve-prometheus/latency-p90',
         op: '<=',
@@ -147,9 +175,26 @@ export function hostileHistory(): ResultHistory {
   const versions = [baseline, hostileVersion];
   const loop = secondLoop(versions);
   loop.metrics[1] = { ...loop.metrics[1], [pipeMetric]: { value: 7 } };
-  loop.metrics[0] = { ...loop.metrics[0], [pipeMetric]: { value: null, reason: 'bad <b>query</b> & "quotes"' } };
-  loop.metricInfo = { ...loop.metricInfo, [pipeMetric]: { description: 'x" onmouseover="alert(1)', units: '<ms>' } };
+  loop.metrics[0] = {
+    ...loop.metrics[0],
+    [pipeMetric]: { value: null, reason: 'bad <b>query</b> & "quotes"' },
+  };
+  loop.metricInfo = {
+    ...loop.metricInfo,
+    [pipeMetric]: { description: 'x" onmouseover="alert(1)', units: '<ms>' },
+  };
   loop.slos.push({ metric: pipeMetric, op: '>=', limit: 5, version: 1, value: 7, status: 'pass' });
-  loop.tasks[2] = { id: 'assess', task: 'assess', status: 'failed', message: 'version <script>alert(1)</script> | broke\nline two' };
-  return { file: 'canary-results/hostile.jsonl', header: header(versions), loops: [firstLoop(versions), loop], warnings: [] };
+  loop.status = 'failed';
+  loop.tasks[2] = {
+    id: 'assess',
+    task: 'assess',
+    status: 'failed',
+    message: 'version <script>alert(1)</script> | broke\nline two',
+  };
+  return {
+    file: 'canary-results/hostile.jsonl',
+    header: header(versions),
+    loops: [firstLoop(versions), loop],
+    warnings: [],
+  };
 }

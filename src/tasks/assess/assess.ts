@@ -74,11 +74,12 @@ export const assessTask = defineTask<AssessInput>({
           path: slo.path,
           message: `metric name must be <provider>/<metric> (got ${JSON.stringify(slo.metric)})`,
           hint: 'for example kserve-prometheus/latency-mean',
+          atKey: true,
         });
       }
       const key = `${slo.op} ${slo.metric}`;
       if (seen.has(key)) {
-        problems.push({ severity: 'error', path: slo.path, message: `duplicate SLO ${slo.metric} ${slo.op}` });
+        problems.push({ severity: 'error', path: slo.path, message: `duplicate SLO ${slo.metric} ${slo.op}`, atKey: true });
       }
       seen.add(key);
     }
