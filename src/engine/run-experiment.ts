@@ -80,15 +80,26 @@ export function ticksAfter(schedule: string, loopStart: Date, loopEnd: Date): { 
   return { next: tick, missed };
 }
 
+/** Node fires a longer timer after 1 ms (a TimeoutOverflowWarning); a longer wait is made of several. */
+const maxTimerDelay = 2 ** 31 - 1;
+
 function sleepUntil(when: Date, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    const timer = setTimeout(done, Math.max(0, when.getTime() - Date.now()));
+    let timer: NodeJS.Timeout | undefined;
+    // Re-arm until the wall clock reaches `when`: a timer may fire a little early, and a loop that
+    // starts before its tick would count that tick as its next one and run it twice.
+    const arm = () => {
+      const remaining = when.getTime() - Date.now();
+      if (remaining <= 0) return done();
+      timer = setTimeout(arm, Math.min(remaining, maxTimerDelay));
+    };
     function done() {
       clearTimeout(timer);
       signal.removeEventListener('abort', done);
       resolve();
     }
     signal.addEventListener('abort', done, { once: true });
+    arm();
   });
 }

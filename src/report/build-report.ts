@@ -48,6 +48,7 @@ export function buildReport(history: ResultHistory): Report {
     completed: state.completed,
     failure: state.failure,
     finished: state.finished,
+    ...(history.end ? { endReason: history.end.reason } : {}),
     verdict: !latest
       ? 'none'
       : state.executionError
@@ -85,6 +86,7 @@ export function buildReport(history: ResultHistory): Report {
       loop: loop.loop,
       start: loop.start,
       status: loop.status,
+      versions: loop.versions,
       metrics: loop.metrics.map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.value]))),
     })),
     warnings: history.warnings,

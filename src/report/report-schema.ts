@@ -35,6 +35,9 @@ export const ReportSchema = Type.Object(
     completed: Type.Boolean({ description: 'The latest loop ran every task' }),
     failure: Type.Boolean({ description: 'A task of the latest loop failed or could not run' }),
     finished: Type.Boolean({ description: 'The run has ended; no more loops will be appended' }),
+    endReason: Type.Optional(
+      Type.String({ description: 'Why the run ended (done, max-loops, interrupted, terminated, error), when it has' }),
+    ),
     verdict: Type.Union(
       [Type.Literal('pass'), Type.Literal('fail'), Type.Literal('inconclusive'), Type.Literal('error'), Type.Literal('none')],
       { description: 'none: no loop yet; error: a task could not run; fail: a task failed or an SLO was violated' },
@@ -92,6 +95,7 @@ export const ReportSchema = Type.Object(
           loop: Type.Integer(),
           start: Type.String(),
           status: Type.String(),
+          versions: Type.Array(Type.String(), { description: 'Version names of this loop, by index' }),
           metrics: Type.Array(Type.Record(Type.String(), Nullable(Type.Number())), { description: 'Per version index' }),
         },
         { additionalProperties: false },

@@ -174,3 +174,16 @@ describe('exit codes of the built binary', () => {
     await expect(readFile(path.join(dir, 'dry.jsonl'))).rejects.toThrow();
   });
 });
+
+describe('the exit-code table', () => {
+  it('is the same in src, the root --help and the README', async () => {
+    const { formatExitCodeTable, exitCodeTable } = await import('../../src/exit-codes.js');
+    const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+    const help = await runCli(['--help'], { cwd: root });
+    // oclif wraps long lines: compare with white space folded.
+    const fold = (text: string) => text.replace(/\s+/g, ' ');
+    expect(fold(help.stdout)).toContain(fold(formatExitCodeTable()));
+    const readme = await readFile(path.join(root, 'README.md'), 'utf8');
+    for (const [code] of exitCodeTable) expect(readme).toMatch(new RegExp(`^\\| (\\d+ / )?${code}( / \\d+)? \\|`, 'm'));
+  });
+});
