@@ -16,10 +16,22 @@ export interface MetricInfo {
 /** Fully qualified metric names are `<provider>/<metric>`, e.g. `kserve-prometheus/latency-p90`. */
 export const metricNamePattern = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.%-]+$/;
 
+/**
+ * One spelling per metric: `latency-p99.90` and `latency-p99.9` are the same percentile, so trailing
+ * zeros of a percentile suffix are dropped (and `latency-p90.0` is `latency-p90`).
+ */
+export function canonicalMetricName(name: string): string {
+  return name.replace(/-p(\d+)\.(\d*?)0+$/, (_, whole: string, fraction: string) =>
+    fraction ? `-p${whole}.${fraction}` : `-p${whole}`,
+  );
+}
+
 /** Turns NaN, +/-Inf and non-numbers into "no value" with a reason, so a result write never breaks. */
 export function toMetricValue(raw: unknown, reason?: string): MetricValue {
   if (raw === null || raw === undefined) return { value: null, reason: reason ?? 'no value' };
-  const number = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  // Prometheus writes infinities as "+Inf"/"-Inf", which Number() reads as NaN.
+  const text = typeof raw === 'string' ? raw.trim().replace(/^([+-]?)inf$/i, '$1Infinity') : undefined;
+  const number = text !== undefined && text !== '' ? Number(text) : raw;
   if (typeof number !== 'number') return { value: null, reason: `not a number: ${JSON.stringify(raw).slice(0, 80)}` };
   if (Number.isNaN(number)) return { value: null, reason: 'NaN' };
   if (!Number.isFinite(number)) return { value: null, reason: number > 0 ? '+Inf' : '-Inf' };
@@ -43,14 +55,15 @@ export class MetricBoard {
     }
     const value = toMetricValue(raw, details.reason);
     if (details.query !== undefined) value.query = details.query;
+    const canonical = canonicalMetricName(name);
     while (this.perVersion.length <= version) this.perVersion.push(new Map());
-    this.perVersion[version]!.set(name, value);
-    if (details.info && !this.info.has(name)) this.info.set(name, details.info);
+    this.perVersion[version]!.set(canonical, value);
+    if (details.info && !this.info.has(canonical)) this.info.set(canonical, details.info);
     return value;
   }
 
   get(version: number, name: string): MetricValue | undefined {
-    return this.perVersion[version]?.get(name);
+    return this.perVersion[version]?.get(canonicalMetricName(name));
   }
 
   /** Number of versions that have any metric. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CanaryError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -51,7 +51,7 @@ export async function readTail(file: string): Promise<ResultTail> {
   }
   try {
     const { size } = await handle.stat();
-    let text = '';
+    let bytes = Buffer.alloc(0);
     let position = size;
     let tornBytes = -1;
     while (position > 0) {
@@ -59,14 +59,16 @@ export async function readTail(file: string): Promise<ResultTail> {
       position -= length;
       const buffer = Buffer.alloc(length);
       await handle.read(buffer, 0, length, position);
-      text = buffer.toString('utf8') + text;
+      // Count in bytes, never in decoded text: a chunk boundary or a torn write may split a
+      // multi-byte character, and its replacement character would miscount what to truncate.
+      bytes = Buffer.concat([buffer, bytes]);
       if (tornBytes < 0) {
-        const lastNewline = text.lastIndexOf('\n');
+        const lastNewline = bytes.lastIndexOf(0x0a);
         if (lastNewline < 0 && position > 0) continue;
-        const trailing = text.slice(lastNewline + 1);
-        tornBytes = trailing.length > 0 && parseRecord(trailing) === undefined ? Buffer.byteLength(trailing) : 0;
+        const trailing = bytes.subarray(lastNewline + 1);
+        tornBytes = trailing.length > 0 && parseRecord(trailing.toString('utf8')) === undefined ? trailing.length : 0;
       }
-      const lines = text.split('\n');
+      const lines = bytes.toString('utf8').split('\n');
       // The first line may be cut by the chunk boundary; only trust it at the start of the file.
       const complete = position > 0 ? lines.slice(1) : lines;
       for (let i = complete.length - 1; i >= 0; i--) {
@@ -124,6 +126,11 @@ export class ResultWriter {
       }
       writer.warnings.push(`dropped a torn last line (${tail.tornBytes} bytes) left by an interrupted write`);
       writer.tail = { ...tail, size: tail.size - tail.tornBytes, tornBytes: 0 };
+    } else if (tail.size > 0 && !(await endsWithNewline(file, tail.size))) {
+      // A whole last record without its newline (a hand edit, or a write cut just before it):
+      // end the line, or the next record would be glued onto it and both be lost.
+      await appendFile(file, '\n');
+      writer.tail = { ...tail, size: tail.size + 1 };
     }
     return writer;
   }
@@ -154,6 +161,17 @@ export class ResultWriter {
 /** JSON has no NaN or Infinity; a stray one becomes null instead of an unreadable file. */
 function finiteNumbers(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
+
+async function endsWithNewline(file: string, size: number): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    await handle.close();
+  }
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -191,7 +209,8 @@ export async function readResults(file: string): Promise<ResultHistory> {
   }
   const history: ResultHistory = { file, loops: [], warnings: [] };
   const lines = text.split('\n');
-  const lastIndex = text.endsWith('\n') ? lines.length - 2 : lines.length - 1;
+  // Only a last line without its newline can be torn (each record is written with its newline).
+  const lastIndex = text.endsWith('\n') ? -1 : lines.length - 1;
   lines.forEach((line, index) => {
     if (line.trim() === '') return;
     const record = parseRecord(line);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,12 +26,19 @@ type RunFn = (input: Record<string, unknown>, context: TaskContext) => Promise<T
 
 /** A small in-memory task definition. */
 export function defineTestTask(name: string, run: RunFn): TaskDefinition<never> {
-  return { name, description: `test task ${name}`, inputSchema: { type: 'object' }, run } as unknown as TaskDefinition<never>;
+  return {
+    name,
+    description: `test task ${name}`,
+    inputSchema: { type: 'object' },
+    run,
+  } as unknown as TaskDefinition<never>;
 }
 
 /** The built-in tasks plus the given in-memory ones. */
 export function registryOf(tasks: Record<string, RunFn>): TaskRegistry {
-  return createRegistry(new Map(Object.entries(tasks).map(([name, run]) => [name, defineTestTask(name, run)])));
+  return createRegistry(
+    new Map(Object.entries(tasks).map(([name, run]) => [name, defineTestTask(name, run)])),
+  );
 }
 
 export const noop: RunFn = async () => {};
@@ -104,4 +112,17 @@ export function testExperiment(name = 'test'): Experiment {
     metadata: { name },
     spec: { concurrency: 4, tasks: [{ id: 'a', task: 'a', with: {}, needs: [] }] },
   };
+}
+
+/** Whether a process is running (not gone, and not a zombie waiting to be reaped). Linux only. */
+export function isRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+export async function untilStopped(pid: number): Promise<void> {
+  while (isRunning(pid)) await new Promise((resolve) => setTimeout(resolve, 20));
 }

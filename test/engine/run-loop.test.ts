@@ -1,11 +1,22 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runLoop, type LoopOptions } from '../../src/engine/run-loop.js';
 import { TaskError } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/plan.js';
 import type { TaskOutcome } from '../../src/results/records.js';
 import type { TaskRegistry } from '../../src/tasks/registry.js';
-import { latch, makePlan, noop, Recorder, registryOf, within, withTempDir, yieldToEventLoop } from './helpers.js';
+import {
+  latch,
+  makePlan,
+  noop,
+  Recorder,
+  registryOf,
+  untilStopped,
+  within,
+  withTempDir,
+  yieldToEventLoop,
+} from './helpers.js';
 
 function loopWith(plan: Plan, registry: TaskRegistry, extra: Partial<LoopOptions> = {}) {
   const recorder = new Recorder();
@@ -52,12 +63,33 @@ describe('runLoop: order and concurrency', () => {
       [{ id: 'a' }, { id: 'b', needs: ['a'] }, { id: 'c', needs: ['b'] }, { id: 'd', needs: ['c'] }],
       { concurrency: 4 },
     );
-    const { recorder, run } = loopWith(plan, registryOf({ a: meter.body('a'), b: meter.body('b'), c: meter.body('c'), d: meter.body('d') }));
+    const { recorder, run } = loopWith(
+      plan,
+      registryOf({ a: meter.body('a'), b: meter.body('b'), c: meter.body('c'), d: meter.body('d') }),
+    );
     const record = await run();
     expect(record.status).toBe('completed');
-    expect(meter.order).toEqual(['start:a', 'end:a', 'start:b', 'end:b', 'start:c', 'end:c', 'start:d', 'end:d']);
+    expect(meter.order).toEqual([
+      'start:a',
+      'end:a',
+      'start:b',
+      'end:b',
+      'start:c',
+      'end:c',
+      'start:d',
+      'end:d',
+    ]);
     expect(meter.max()).toBe(1);
-    expect(recorder.timeline).toEqual(['start:a', 'end:a', 'start:b', 'end:b', 'start:c', 'end:c', 'start:d', 'end:d']);
+    expect(recorder.timeline).toEqual([
+      'start:a',
+      'end:a',
+      'start:b',
+      'end:b',
+      'start:c',
+      'end:c',
+      'start:d',
+      'end:d',
+    ]);
     expect(record.tasks.map((t) => t.id)).toEqual(['a', 'b', 'c', 'd']);
     expect(record.tasks.every((t) => t.status === 'completed' && t.attempts === 1)).toBe(true);
   });
@@ -65,9 +97,12 @@ describe('runLoop: order and concurrency', () => {
   it('runs the two middle tasks of a diamond at the same time', async () => {
     const bStarted = latch();
     const cStarted = latch();
-    const plan = makePlan([{ id: 'a' }, { id: 'b', needs: ['a'] }, { id: 'c', needs: ['a'] }, { id: 'd', needs: ['b', 'c'] }], {
-      concurrency: 2,
-    });
+    const plan = makePlan(
+      [{ id: 'a' }, { id: 'b', needs: ['a'] }, { id: 'c', needs: ['a'] }, { id: 'd', needs: ['b', 'c'] }],
+      {
+        concurrency: 2,
+      },
+    );
     const registry = registryOf({
       a: noop,
       // Each waits until the other has started: this only finishes when they overlap.
@@ -91,27 +126,50 @@ describe('runLoop: order and concurrency', () => {
     ]);
     const timeline = recorder.timeline;
     expect(timeline[0]).toBe('start:a');
-    expect(timeline.indexOf('start:d')).toBeGreaterThan(Math.max(timeline.indexOf('end:b'), timeline.indexOf('end:c')));
+    expect(timeline.indexOf('start:d')).toBeGreaterThan(
+      Math.max(timeline.indexOf('end:b'), timeline.indexOf('end:c')),
+    );
   });
 
   it('never overlaps tasks with concurrency 1', async () => {
     const meter = overlapMeter();
-    const plan = makePlan([{ id: 'a' }, { id: 'b', needs: ['a'] }, { id: 'c', needs: ['a'] }, { id: 'd', needs: ['b', 'c'] }], {
-      concurrency: 1,
-    });
-    const { run } = loopWith(plan, registryOf({ a: meter.body('a'), b: meter.body('b'), c: meter.body('c'), d: meter.body('d') }));
+    const plan = makePlan(
+      [{ id: 'a' }, { id: 'b', needs: ['a'] }, { id: 'c', needs: ['a'] }, { id: 'd', needs: ['b', 'c'] }],
+      {
+        concurrency: 1,
+      },
+    );
+    const { run } = loopWith(
+      plan,
+      registryOf({ a: meter.body('a'), b: meter.body('b'), c: meter.body('c'), d: meter.body('d') }),
+    );
     const record = await run();
     expect(record.status).toBe('completed');
     expect(meter.max()).toBe(1);
-    expect(meter.order).toEqual(['start:a', 'end:a', 'start:b', 'end:b', 'start:c', 'end:c', 'start:d', 'end:d']);
+    expect(meter.order).toEqual([
+      'start:a',
+      'end:a',
+      'start:b',
+      'end:b',
+      'start:c',
+      'end:c',
+      'start:d',
+      'end:d',
+    ]);
   });
 
   it('does overlap the same tasks when concurrency allows (control for the test above)', async () => {
     const meter = overlapMeter();
-    const plan = makePlan([{ id: 'a' }, { id: 'b', needs: ['a'] }, { id: 'c', needs: ['a'] }, { id: 'd', needs: ['b', 'c'] }], {
-      concurrency: 2,
-    });
-    const { run } = loopWith(plan, registryOf({ a: meter.body('a'), b: meter.body('b'), c: meter.body('c'), d: meter.body('d') }));
+    const plan = makePlan(
+      [{ id: 'a' }, { id: 'b', needs: ['a'] }, { id: 'c', needs: ['a'] }, { id: 'd', needs: ['b', 'c'] }],
+      {
+        concurrency: 2,
+      },
+    );
+    const { run } = loopWith(
+      plan,
+      registryOf({ a: meter.body('a'), b: meter.body('b'), c: meter.body('c'), d: meter.body('d') }),
+    );
     await run();
     expect(meter.max()).toBe(2);
   });
@@ -133,7 +191,12 @@ describe('runLoop: order and concurrency', () => {
   it('starts a task as soon as its own needs are done, not wave by wave', async () => {
     // a is slow (held until c starts); c needs only b. Waves would be [a, b], [c].
     const cStarted = latch();
-    const plan = makePlan([{ id: 'a' }, { id: 'b' }, { id: 'c', needs: ['b'] }, { id: 'd', needs: ['a', 'c'] }]);
+    const plan = makePlan([
+      { id: 'a' },
+      { id: 'b' },
+      { id: 'c', needs: ['b'] },
+      { id: 'd', needs: ['a', 'c'] },
+    ]);
     const registry = registryOf({
       a: () => within(cStarted.promise, 'c to start while a runs'),
       b: noop,
@@ -170,15 +233,27 @@ describe('runLoop: failures and errors', () => {
     const { recorder, run } = loopWith(plan, registry);
     const record = await run();
     expect(record.status).toBe('failed');
-    expect(outcome(record.tasks, 'a')).toMatchObject({ status: 'failed', message: 'the canary is sick', attempts: 1 });
+    expect(outcome(record.tasks, 'a')).toMatchObject({
+      status: 'failed',
+      message: 'the canary is sick',
+      attempts: 1,
+    });
     expect(outcome(record.tasks, 'b')).toMatchObject({ status: 'not-run', message: 'needs a, which failed' });
-    expect(outcome(record.tasks, 'c')).toMatchObject({ status: 'not-run', message: 'needs b, which did not run' });
+    expect(outcome(record.tasks, 'c')).toMatchObject({
+      status: 'not-run',
+      message: 'needs b, which did not run',
+    });
     expect(outcome(record.tasks, 'x').status).toBe('completed');
     expect(outcome(record.tasks, 'y').status).toBe('completed');
     expect(ran.sort()).toEqual(['x', 'y']);
     // Tasks that never ran have no start event, but do have an end event.
     expect(recorder.of('task-start').map((e) => e.id)).not.toContain('b');
-    expect(recorder.of('task-end').map((e) => e.outcome.id).sort()).toEqual(['a', 'b', 'c', 'x', 'y']);
+    expect(
+      recorder
+        .of('task-end')
+        .map((e) => e.outcome.id)
+        .sort(),
+    ).toEqual(['a', 'b', 'c', 'x', 'y']);
   });
 
   it('an execution error (plain Error) is status error, and so is the loop', async () => {
@@ -192,7 +267,10 @@ describe('runLoop: failures and errors', () => {
     const record = await loopWith(plan, registry).run();
     expect(record.status).toBe('error');
     expect(outcome(record.tasks, 'a')).toMatchObject({ status: 'error', message: 'connection refused' });
-    expect(outcome(record.tasks, 'b')).toMatchObject({ status: 'not-run', message: 'needs a, which could not run' });
+    expect(outcome(record.tasks, 'b')).toMatchObject({
+      status: 'not-run',
+      message: 'needs a, which could not run',
+    });
   });
 
   it('an error outweighs a failure in the loop status', async () => {
@@ -232,14 +310,21 @@ describe('runLoop: failures and errors', () => {
 });
 
 describe('runLoop: conditions', () => {
-  const plan = makePlan([{ id: 'first' }, { id: 'later', task: 'count', needs: ['first'], if: 'loop > 1' }, { id: 'after', needs: ['later'] }]);
+  const plan = makePlan([
+    { id: 'first' },
+    { id: 'later', task: 'count', needs: ['first'], if: 'loop > 1' },
+    { id: 'after', needs: ['later'] },
+  ]);
 
   it('skips a task whose condition is false; a skipped task satisfies its dependents', async () => {
     let count = 0;
     const registry = registryOf({ first: noop, count: async () => void count++, after: noop });
     const record = await loopWith(plan, registry, { loop: 1 }).run();
     expect(record.status).toBe('completed');
-    expect(outcome(record.tasks, 'later')).toMatchObject({ status: 'skipped', message: 'condition is false: loop > 1' });
+    expect(outcome(record.tasks, 'later')).toMatchObject({
+      status: 'skipped',
+      message: 'condition is false: loop > 1',
+    });
     expect(outcome(record.tasks, 'after').status).toBe('completed');
     expect(count).toBe(0);
   });
@@ -253,27 +338,39 @@ describe('runLoop: conditions', () => {
   });
 
   it('sees values in conditions', async () => {
-    const p = makePlan([{ id: 'a', if: 'values.enabled' }, { id: 'b', if: 'not values.enabled' }]);
+    const p = makePlan([
+      { id: 'a', if: 'values.enabled' },
+      { id: 'b', if: 'not values.enabled' },
+    ]);
     const record = await loopWith(p, registryOf({ a: noop, b: noop }), { values: { enabled: true } }).run();
     expect(record.tasks.map((t) => t.status)).toEqual(['completed', 'skipped']);
   });
 
   it('a condition that cannot be evaluated is an error, not a guess', async () => {
     let ran = false;
-    const p = makePlan([{ id: 'a', if: 'values.x | nosuchfilter' }, { id: 'b', needs: ['a'] }]);
+    const p = makePlan([
+      { id: 'a', if: 'values.x | nosuchfilter' },
+      { id: 'b', needs: ['a'] },
+    ]);
     const record = await loopWith(p, registryOf({ a: async () => void (ran = true), b: noop })).run();
     expect(ran).toBe(false);
     expect(record.status).toBe('error');
     const a = outcome(record.tasks, 'a');
     expect(a.status).toBe('error');
     expect(a.message).toMatch(/^condition "values.x \| nosuchfilter" could not be evaluated: .*nosuchfilter/);
-    expect(outcome(record.tasks, 'b')).toMatchObject({ status: 'not-run', message: 'needs a, which could not run' });
+    expect(outcome(record.tasks, 'b')).toMatchObject({
+      status: 'not-run',
+      message: 'needs a, which could not run',
+    });
   });
 });
 
 describe('runLoop: timeouts and retries', () => {
   it('stops a task that never resolves and ignores its signal at its timeout', async () => {
-    const plan = makePlan([{ id: 'hang', timeoutMs: 50 }, { id: 'next', needs: ['hang'] }]);
+    const plan = makePlan([
+      { id: 'hang', timeoutMs: 50 },
+      { id: 'next', needs: ['hang'] },
+    ]);
     const registry = registryOf({ hang: () => new Promise<void>(() => {}), next: noop });
     const record = await within(loopWith(plan, registry).run(), 'the loop to end after the timeout');
     expect(outcome(record.tasks, 'hang')).toMatchObject({ status: 'error', message: 'timed out after 50ms' });
@@ -364,7 +461,11 @@ describe('runLoop: interruption', () => {
     const controller = new AbortController();
     const started = latch();
     let laterRan = false;
-    const plan = makePlan([{ id: 'busy' }, { id: 'later', needs: ['busy'] }, { id: 'last', needs: ['later'] }]);
+    const plan = makePlan([
+      { id: 'busy' },
+      { id: 'later', needs: ['busy'] },
+      { id: 'last', needs: ['later'] },
+    ]);
     const registry = registryOf({
       // Ignores its signal on purpose: the engine must not wait for it.
       busy: async () => {
@@ -381,7 +482,10 @@ describe('runLoop: interruption', () => {
     const record = await within(pending, 'the interrupted loop to end');
     expect(record.status).toBe('interrupted');
     expect(outcome(record.tasks, 'busy')).toMatchObject({ status: 'interrupted' });
-    expect(outcome(record.tasks, 'later')).toMatchObject({ status: 'not-run', message: 'the loop was interrupted' });
+    expect(outcome(record.tasks, 'later')).toMatchObject({
+      status: 'not-run',
+      message: 'the loop was interrupted',
+    });
     expect(outcome(record.tasks, 'last').status).toBe('not-run');
     expect(laterRan).toBe(false);
   });
@@ -398,7 +502,10 @@ describe('runLoop: interruption', () => {
         throw new Error('transient');
       },
     });
-    const record = await within(loopWith(plan, registry, { signal: controller.signal }).run(), 'the interrupted loop');
+    const record = await within(
+      loopWith(plan, registry, { signal: controller.signal }).run(),
+      'the interrupted loop',
+    );
     expect(calls).toBe(1);
     expect(record.tasks[0]!.status).toBe('interrupted');
     expect(record.status).toBe('interrupted');
@@ -409,7 +516,9 @@ describe('runLoop: interruption', () => {
     controller.abort();
     let ran = false;
     const plan = makePlan([{ id: 'a' }]);
-    const record = await loopWith(plan, registryOf({ a: async () => void (ran = true) }), { signal: controller.signal }).run();
+    const record = await loopWith(plan, registryOf({ a: async () => void (ran = true) }), {
+      signal: controller.signal,
+    }).run();
     expect(ran).toBe(false);
     expect(record.status).toBe('interrupted');
     expect(record.tasks[0]).toMatchObject({ status: 'not-run' });
@@ -451,14 +560,30 @@ describe('runLoop: metrics, SLOs and workDir', () => {
     const record = await loopWith(plan, registry).run();
     expect(record.status).toBe('completed');
     expect(record.versions).toEqual(['baseline', 'candidate']);
-    const verdict = (metric: string, version: number) => record.slos.find((s) => s.metric === metric && s.version === version);
-    expect(verdict('p/latency', 0)).toEqual({ metric: 'p/latency', op: '<=', limit: 25, version: 0, value: 20, status: 'pass' });
+    const verdict = (metric: string, version: number) =>
+      record.slos.find((s) => s.metric === metric && s.version === version);
+    expect(verdict('p/latency', 0)).toEqual({
+      metric: 'p/latency',
+      op: '<=',
+      limit: 25,
+      version: 0,
+      value: 20,
+      status: 'pass',
+    });
     expect(verdict('p/latency', 1)).toMatchObject({ value: 30, status: 'fail' });
     expect(verdict('p/errors', 0)).toMatchObject({ value: 0, status: 'pass' });
     expect(verdict('p/errors', 1)).toMatchObject({ value: 2, status: 'fail' });
-    expect(verdict('p/missing', 0)).toMatchObject({ value: null, status: 'nodata', reason: 'metric not observed' });
+    expect(verdict('p/missing', 0)).toMatchObject({
+      value: null,
+      status: 'nodata',
+      reason: 'metric not observed',
+    });
     expect(verdict('p/nan', 0)).toMatchObject({ value: null, status: 'nodata', reason: 'NaN' });
-    expect(verdict('p/nan', 1)).toMatchObject({ value: null, status: 'nodata', reason: 'query returned no series' });
+    expect(verdict('p/nan', 1)).toMatchObject({
+      value: null,
+      status: 'nodata',
+      reason: 'query returned no series',
+    });
     expect(verdict('p/inf', 1)).toMatchObject({ value: null, status: 'nodata', reason: '+Inf' });
     expect(verdict('p/inf', 0)).toMatchObject({ status: 'nodata', reason: 'metric not observed' });
     expect(verdict('p/throughput', 0)).toMatchObject({ op: '>=', value: 150, status: 'pass' });
@@ -539,30 +664,51 @@ describe('runLoop: metrics, SLOs and workDir', () => {
 
   it('passes loop, experiment and versions to tasks and emits their logs', async () => {
     let seen: Record<string, unknown> = {};
-    const plan = makePlan([{ id: 'probe', with: { answer: 42 } }], { versions: ['v1', 'v2'], experiment: { name: 'exp', namespace: 'ns' } });
+    const plan = makePlan([{ id: 'probe', with: { answer: 42 } }], {
+      versions: ['v1', 'v2'],
+      experiment: { name: 'exp', namespace: 'ns' },
+    });
     const { recorder, run } = loopWith(
       plan,
       registryOf({
         probe: async (input, context) => {
-          seen = { input, taskId: context.taskId, loop: context.loop, experiment: context.experiment, versions: context.versions };
+          seen = {
+            input,
+            taskId: context.taskId,
+            loop: context.loop,
+            experiment: context.experiment,
+            versions: context.versions,
+          };
           context.log('hello');
         },
       }),
       { loop: 7 },
     );
     const record = await run();
-    expect(seen).toEqual({ input: { answer: 42 }, taskId: 'probe', loop: 7, experiment: { name: 'exp', namespace: 'ns' }, versions: ['v1', 'v2'] });
+    expect(seen).toEqual({
+      input: { answer: 42 },
+      taskId: 'probe',
+      loop: 7,
+      experiment: { name: 'exp', namespace: 'ns' },
+      versions: ['v1', 'v2'],
+    });
     expect(record.loop).toBe(7);
     expect(recorder.of('task-log')).toEqual([{ type: 'task-log', loop: 7, id: 'probe', message: 'hello' }]);
   });
 
   it('emits loop-start first and loop-end last, with the record it returns', async () => {
     const plan = makePlan([{ id: 'a' }]);
-    const { recorder, run } = loopWith(plan, registryOf({ a: noop }), { skippedTicks: ['2024-01-01T00:00:01.000Z'] });
+    const { recorder, run } = loopWith(plan, registryOf({ a: noop }), {
+      skippedTicks: ['2024-01-01T00:00:01.000Z'],
+    });
     const record = await run();
     expect(recorder.events[0]).toMatchObject({ type: 'loop-start', loop: 1 });
     expect(recorder.events.at(-1)).toEqual({ type: 'loop-end', record });
-    expect(record).toMatchObject({ kind: 'loop', experimentHash: 'sha256:test', skippedTicks: ['2024-01-01T00:00:01.000Z'] });
+    expect(record).toMatchObject({
+      kind: 'loop',
+      experimentHash: 'sha256:test',
+      skippedTicks: ['2024-01-01T00:00:01.000Z'],
+    });
     expect(record.tasks[0]).toMatchObject({ id: 'a', task: 'a', status: 'completed', attempts: 1 });
     expect(typeof record.tasks[0]!.durationMs).toBe('number');
   });
@@ -577,7 +723,8 @@ describe('the run task', () => {
             id: 'script',
             task: 'run',
             with: {
-              script: 'echo "loop=$CANARY_LOOP"; echo "workdir=$CANARY_WORKDIR"; echo "cwd=$(pwd -P)"; echo "exp=$CANARY_EXPERIMENT versions=$CANARY_VERSIONS extra=$EXTRA"; test -d "$CANARY_WORKDIR" && echo workdir-exists',
+              script:
+                'echo "loop=$CANARY_LOOP"; echo "workdir=$CANARY_WORKDIR"; echo "cwd=$(pwd -P)"; echo "exp=$CANARY_EXPERIMENT versions=$CANARY_VERSIONS extra=$EXTRA"; test -d "$CANARY_WORKDIR" && echo workdir-exists',
               env: { EXTRA: 'yes' },
             },
           },
@@ -612,7 +759,10 @@ describe('the run task', () => {
       attempts: 1,
       message: 'script exited with code 3: service unhealthy',
     });
-    expect(outcome(record.tasks, 'after')).toMatchObject({ status: 'not-run', message: 'needs script, which failed' });
+    expect(outcome(record.tasks, 'after')).toMatchObject({
+      status: 'not-run',
+      message: 'needs script, which failed',
+    });
     expect(record.status).toBe('failed');
   });
 
@@ -625,7 +775,9 @@ describe('the run task', () => {
   it('does not leak the parent environment beyond PATH and HOME', async () => {
     process.env.CANARY_TEST_SECRET = 'hunter2';
     try {
-      const plan = makePlan([{ id: 'script', task: 'run', with: { script: 'echo "secret=${CANARY_TEST_SECRET:-unset}"' } }]);
+      const plan = makePlan([
+        { id: 'script', task: 'run', with: { script: 'echo "secret=${CANARY_TEST_SECRET:-unset}"' } },
+      ]);
       const record = await loopWith(plan, registryOf({})).run();
       expect(record.tasks[0]!.output).toBe('secret=unset\n');
     } finally {
@@ -633,10 +785,26 @@ describe('the run task', () => {
     }
   });
 
-  it('is stopped by its timeout', async () => {
-    const plan = makePlan([{ id: 'script', task: 'run', timeoutMs: 100, with: { script: 'sleep 30' } }]);
-    const record = await within(loopWith(plan, registryOf({})).run(), 'the script to be stopped');
-    expect(record.tasks[0]).toMatchObject({ status: 'error', message: 'timed out after 100ms' });
+  it('is stopped by its timeout, with what it started', async () => {
+    await withTempDir(async (dir) => {
+      const plan = makePlan([
+        {
+          id: 'script',
+          task: 'run',
+          timeoutMs: 1000,
+          with: { script: 'sleep 30 & echo $! > child.pid; wait' },
+        },
+      ]);
+      const record = await within(
+        loopWith(plan, registryOf({}), { experimentDir: dir }).run(),
+        'the script to be stopped',
+      );
+      expect(record.tasks[0]).toMatchObject({ status: 'error', message: 'timed out after 1s' });
+      const pid = Number(readFileSync(path.join(dir, 'child.pid'), 'utf8'));
+      expect(pid).toBeGreaterThan(0);
+      // The loop does not wait for a task past its timeout; the script's processes stop soon after.
+      await within(untilStopped(pid), `process ${pid} to stop`);
+    });
   });
 
   it('is interrupted by an abort', async () => {

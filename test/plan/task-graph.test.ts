@@ -5,16 +5,17 @@ const node = (id: string, ...needs: string[]): GraphNode => ({ id, needs });
 
 describe('computeWaves', () => {
   it('groups a diamond into three waves', () => {
-    expect(computeWaves([node('a'), node('b', 'a'), node('c', 'a'), node('d', 'b', 'c')])).toEqual([['a'], ['b', 'c'], ['d']]);
+    expect(computeWaves([node('a'), node('b', 'a'), node('c', 'a'), node('d', 'b', 'c')])).toEqual([
+      ['a'],
+      ['b', 'c'],
+      ['d'],
+    ]);
   });
 
   it('puts a task at the depth of its deepest need, whatever the listing order', () => {
-    expect(computeWaves([node('d', 'b', 'c'), node('c', 'a'), node('b', 'c'), node('a'), node('x')])).toEqual([
-      ['a', 'x'],
-      ['c'],
-      ['b'],
-      ['d'],
-    ]);
+    expect(computeWaves([node('d', 'b', 'c'), node('c', 'a'), node('b', 'c'), node('a'), node('x')])).toEqual(
+      [['a', 'x'], ['c'], ['b'], ['d']],
+    );
   });
 
   it('gives a sequential chain one task per wave', () => {
@@ -40,7 +41,13 @@ describe('findCycles', () => {
   });
 
   it('reports each cycle once, even when reachable from several tasks', () => {
-    const cycles = findCycles([node('x', 'a'), node('a', 'b'), node('b', 'c'), node('c', 'a'), node('y', 'b')]);
+    const cycles = findCycles([
+      node('x', 'a'),
+      node('a', 'b'),
+      node('b', 'c'),
+      node('c', 'a'),
+      node('y', 'b'),
+    ]);
     expect(cycles).toEqual([['a', 'b', 'c', 'a']]);
   });
 
@@ -49,7 +56,13 @@ describe('findCycles', () => {
   });
 
   it('finds separate cycles separately', () => {
-    const cycles = findCycles([node('a', 'b'), node('b', 'a'), node('c', 'd'), node('d', 'c'), node('e', 'e')]);
+    const cycles = findCycles([
+      node('a', 'b'),
+      node('b', 'a'),
+      node('c', 'd'),
+      node('d', 'c'),
+      node('e', 'e'),
+    ]);
     expect(cycles).toEqual([
       ['a', 'b', 'a'],
       ['c', 'd', 'c'],

@@ -41,6 +41,18 @@ export const runTask = defineTask<RunInput>({
   },
 });
 
+/** Process groups of running scripts: stopped too when canary exits while they run (a second Ctrl-C). */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function stopGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+}
+
 function runShell(
   script: string,
   cwd: string,
@@ -48,7 +60,26 @@ function runShell(
   signal: AbortSignal,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], signal });
+    // A process group of its own, so that an abort (timeout, Ctrl-C) stops everything the script
+    // started: killing only the shell would leave its children running and holding the output pipes.
+    const child = spawn('/bin/sh', ['-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const pid = child.pid;
+    const stop = () => {
+      if (pid !== undefined) stopGroup(pid);
+    };
+    const settle = () => {
+      signal.removeEventListener('abort', stop);
+      if (pid !== undefined) liveGroups.delete(pid);
+    };
+    if (pid !== undefined) {
+      liveGroups.add(pid);
+      if (!exitHookInstalled) {
+        exitHookInstalled = true;
+        process.on('exit', () => liveGroups.forEach(stopGroup));
+      }
+    }
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
     let output = '';
     const append = (chunk: Buffer) => {
       output += chunk.toString('utf8');
@@ -57,9 +88,12 @@ function runShell(
     child.stdout.on('data', append);
     child.stderr.on('data', append);
     child.on('error', (error) => {
-      if ((error as NodeJS.ErrnoException).code === 'ABORT_ERR') return;
+      settle();
       reject(new TaskError(`could not start /bin/sh: ${error.message}`, 'error', { cause: error }));
     });
-    child.on('close', (code, killedBy) => resolve({ code, signal: killedBy, output: output.slice(-outputLimit) }));
+    child.on('close', (code, killedBy) => {
+      settle();
+      resolve({ code, signal: killedBy, output: output.slice(-outputLimit) });
+    });
   });
 }

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { assessTask, judgeSlo, listSlos } from '../../src/tasks/assess/assess.js';
+import { MetricBoard } from '../../src/metrics/metric-board.js';
+import type { SloVerdict } from '../../src/results/records.js';
+import type { TaskContext } from '../../src/tasks/task-definition.js';
+
+function context(metrics: MetricBoard, versions: string[] = []): TaskContext & { slos: SloVerdict[] } {
+  return {
+    taskId: 'assess',
+    loop: 1,
+    experiment: { name: 't' },
+    versions,
+    experimentDir: '.',
+    workDir: '.',
+    signal: new AbortController().signal,
+    metrics,
+    slos: [],
+    log: () => {},
+  };
+}
+
+describe('listSlos', () => {
+  it('flattens both forms, upper limits first', () => {
+    expect(
+      listSlos({ SLOs: { lower: [{ metric: 'p/rps', limit: 10 }], upper: { 'p/lat': 25, 'p/err': 0 } } }).map(
+        ({ metric, op, limit, path }) => [metric, op, limit, path],
+      ),
+    ).toEqual([
+      ['p/lat', '<=', 25, ['SLOs', 'upper', 'p/lat']],
+      ['p/err', '<=', 0, ['SLOs', 'upper', 'p/err']],
+      ['p/rps', '>=', 10, ['SLOs', 'lower', 0, 'metric']],
+    ]);
+  });
+
+  it('is empty without SLOs', () => {
+    expect(listSlos({})).toEqual([]);
+  });
+});
+
+describe('judgeSlo', () => {
+  const board = new MetricBoard();
+  board.record(0, 'p/x', 10);
+  board.record(0, 'p/nan', Number.NaN);
+  board.record(0, 'p/none', undefined, { reason: 'no series' });
+
+  it('passes at the limit itself, both ways', () => {
+    expect(judgeSlo({ metric: 'p/x', op: '<=', limit: 10 }, 0, board).status).toBe('pass');
+    expect(judgeSlo({ metric: 'p/x', op: '>=', limit: 10 }, 0, board).status).toBe('pass');
+    expect(judgeSlo({ metric: 'p/x', op: '<=', limit: 9.99 }, 0, board).status).toBe('fail');
+    expect(judgeSlo({ metric: 'p/x', op: '>=', limit: 10.01 }, 0, board).status).toBe('fail');
+  });
+
+  it('has no data, with the reason, for missing or non-finite values', () => {
+    expect(judgeSlo({ metric: 'p/x', op: '<=', limit: 1 }, 1, board)).toEqual({
+      metric: 'p/x',
+      op: '<=',
+      limit: 1,
+      version: 1,
+      value: null,
+      status: 'nodata',
+      reason: 'metric not observed',
+    });
+    expect(judgeSlo({ metric: 'p/nan', op: '<=', limit: 1 }, 0, board)).toMatchObject({
+      status: 'nodata',
+      reason: 'NaN',
+    });
+    expect(judgeSlo({ metric: 'p/none', op: '<=', limit: 1 }, 0, board)).toMatchObject({
+      status: 'nodata',
+      reason: 'no series',
+    });
+  });
+});
+
+describe('assessTask', () => {
+  it('judges every SLO for every known version', async () => {
+    const board = new MetricBoard();
+    board.record(0, 'p/lat', 5);
+    const ctx = context(board, ['a', 'b']);
+    await assessTask.run({ SLOs: { upper: { 'p/lat': 10 } } }, ctx);
+    expect(ctx.slos.map((s) => [s.version, s.status])).toEqual([
+      [0, 'pass'],
+      [1, 'nodata'],
+    ]);
+  });
+
+  it('judges versions that only the metrics know about', async () => {
+    const board = new MetricBoard();
+    board.record(2, 'p/lat', 50);
+    const ctx = context(board);
+    await assessTask.run({ SLOs: { upper: { 'p/lat': 10 } } }, ctx);
+    expect(ctx.slos.map((s) => [s.version, s.status])).toEqual([
+      [0, 'nodata'],
+      [1, 'nodata'],
+      [2, 'fail'],
+    ]);
+  });
+
+  it('checks metric names and duplicates', () => {
+    const problems = assessTask.check!(
+      {
+        SLOs: {
+          upper: [
+            { metric: 'nameless', limit: 1 },
+            { metric: 'p/x', limit: 1 },
+            { metric: 'p/x', limit: 2 },
+          ],
+          lower: { 'p/x': 0 },
+        },
+      },
+      { experimentDir: '.' },
+    );
+    expect(problems.map((p) => [p.path, p.message])).toEqual([
+      [['SLOs', 'upper', 0, 'metric'], 'metric name must be <provider>/<metric> (got "nameless")'],
+      [['SLOs', 'upper', 2, 'metric'], 'duplicate SLO p/x <='],
+    ]);
+  });
+});
