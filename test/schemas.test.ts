@@ -85,6 +85,7 @@ describe('report schema', () => {
           kind: 'loop',
           loop: 1,
           experimentHash: 'sha256:0',
+          experimentStart: '2026-11-26T10:00:00.000Z',
           start: '2026-11-26T10:00:00.000Z',
           end: '2026-11-26T10:00:01.000Z',
           durationMs: 1000,

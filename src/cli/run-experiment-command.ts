@@ -66,6 +66,7 @@ export async function runPrepared(
       experimentDir: ready.experimentDir,
       values: ready.values,
       firstLoop: writer.lastLoop + 1,
+      ...(!writer.needsHeader(hash) && writer.experimentStart ? { experimentStart: new Date(writer.experimentStart) } : {}),
       ...(flags.loops !== undefined ? { loops: flags.loops } : {}),
       signal: controller.signal,
       observers,

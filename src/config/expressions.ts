@@ -28,6 +28,11 @@ export function renderScalar(environment: nunjucks.Environment, text: string, co
   return environment.renderString(text, context);
 }
 
+/** What a task's `if:` can read. One place, so validation and the engine agree. */
+export function conditionContext(values: Record<string, unknown>, loop: number): Record<string, unknown> {
+  return { loop, values };
+}
+
 /** Evaluate a condition such as `loop > 1` to a boolean. */
 export function evaluateCondition(environment: nunjucks.Environment, expression: string, context: object): boolean {
   return environment.renderString(`{% if ${expression} %}1{% endif %}`, context) === '1';
@@ -54,4 +59,69 @@ export function cleanTemplateError(error: unknown): string {
     .replace(/^Template render error: /, '')
     .replace('attempted to output null or undefined value', 'a value used here is not set (null or undefined)')
     .trim();
+}
+
+interface AstNode {
+  typename?: string;
+  value?: unknown;
+  fields?: string[];
+  target?: AstNode;
+  val?: AstNode;
+  [field: string]: unknown;
+}
+
+/**
+ * Names a condition reads that will not exist when it runs: an unknown variable, or a `values.x.y`
+ * path the values do not have. nunjucks treats both as false, which would silently skip a task.
+ */
+export function findUnknownNames(expression: string, known: Record<string, unknown>): string[] {
+  let root: AstNode;
+  try {
+    // The parser is public in nunjucks but missing from its type definitions.
+    const { parser } = nunjucks as unknown as { parser: { parse(source: string, extensions: unknown[], options: object): unknown } };
+    root = parser.parse(`{% if ${expression} %}1{% endif %}`, [], {}) as AstNode;
+  } catch {
+    return []; // syntax errors are reported by checkConditionSyntax
+  }
+  const unknown: string[] = [];
+  const visit = (node: unknown, parentIsLookup: boolean): void => {
+    if (!node || typeof node !== 'object') return;
+    const n = node as AstNode;
+    if (n.typename === 'LookupVal' && !parentIsLookup) {
+      const path = lookupPath(n);
+      if (path) {
+        const missing = missingPath(known, path);
+        if (missing) unknown.push(missing);
+        return;
+      }
+    }
+    if (n.typename === 'Symbol' && typeof n.value === 'string' && !(n.value in known)) unknown.push(n.value);
+    for (const field of n.fields ?? []) {
+      const child = n[field];
+      if (Array.isArray(child)) child.forEach((c) => visit(c, false));
+      else visit(child, n.typename === 'LookupVal' && field === 'target');
+    }
+  };
+  visit(root, false);
+  return [...new Set(unknown)];
+}
+
+/** `values.a["b"]` -> ['values', 'a', 'b'] when every step is a literal; undefined otherwise. */
+function lookupPath(node: AstNode): string[] | undefined {
+  if (node.typename === 'Symbol' && typeof node.value === 'string') return [node.value];
+  if (node.typename !== 'LookupVal' || !node.target || node.val?.typename !== 'Literal') return undefined;
+  const head = lookupPath(node.target);
+  return head ? [...head, String(node.val.value)] : undefined;
+}
+
+function missingPath(known: Record<string, unknown>, path: string[]): string | undefined {
+  let value: unknown = known;
+  for (let i = 0; i < path.length; i++) {
+    if (value === null || typeof value !== 'object' || !(path[i]! in (value as object))) {
+      // Only names under an object we know the whole of (values, the context) can be declared missing.
+      return i === 0 || path[0] === 'values' ? path.slice(0, i + 1).join('.') : undefined;
+    }
+    value = (value as Record<string, unknown>)[path[i]!];
+  }
+  return undefined;
 }

@@ -9,6 +9,8 @@ import { checkAgainstSchema, suggestKey } from './schema-check.js';
 import {
   checkConditionSyntax,
   cleanTemplateError,
+  conditionContext,
+  findUnknownNames,
   createTemplateEnvironment,
   hasTemplateSyntax,
   renderScalar,
@@ -86,7 +88,7 @@ export async function loadExperiment(request: ExperimentRequest): Promise<Loaded
   }
   result.registry = createRegistry(plugins.definitions);
 
-  const ruleProblems = checkRules(experiment, raw, result.registry, source.experimentDir, at);
+  const ruleProblems = checkRules(experiment, raw, result.registry, source.experimentDir, values, at);
   result.diagnostics.push(...ruleProblems.filter((d) => !flagged.some((p) => d.path === p || d.path.startsWith(`${p}.`) || d.path.startsWith(`${p}[`))));
   if (hasErrors(result.diagnostics)) return finish(result);
 
@@ -301,6 +303,7 @@ function checkRules(
   raw: RawExperiment,
   registry: TaskRegistry,
   experimentDir: string,
+  values: Record<string, unknown>,
   at: At,
 ): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
@@ -345,7 +348,15 @@ function checkRules(
     });
     if (task.if !== undefined) {
       const problem = checkConditionSyntax(environment, task.if);
+      const unknown = problem ? [] : findUnknownNames(task.if, conditionContext(values, 1));
       if (problem) diagnostics.push(at([...base, 'if'], `invalid condition: ${problem}`, { hint: 'for example: loop > 1' }));
+      else if (unknown.length > 0) {
+        diagnostics.push(
+          at([...base, 'if'], `the condition reads ${unknown.map((u) => JSON.stringify(u)).join(', ')}, which ${unknown.length === 1 ? 'is' : 'are'} not set`, {
+            hint: `conditions can read: ${Object.keys(conditionContext(values, 1)).join(', ')}; set values with --set or -f`,
+          }),
+        );
+      }
     }
     const definition = registry.get(task.task);
     if (!definition) {

@@ -13,6 +13,8 @@ export interface ExperimentRunOptions {
   values?: Record<string, unknown>;
   /** Number of the first loop (continuing an existing result file). */
   firstLoop: number;
+  /** Start of the experiment when continuing one; default: when this run's first loop starts. */
+  experimentStart?: Date;
   /** Loops to run; default: maxLoops with a schedule (unbounded without it), else one. */
   loops?: number;
   signal: AbortSignal;
@@ -35,6 +37,7 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
   const loops: LoopRecord[] = [];
   await emit(observers, { type: 'experiment-start', plan, firstLoop: options.firstLoop });
   let skippedTicks: string[] = [];
+  const experimentStart = options.experimentStart ?? new Date();
   let reason: EndRecord['reason'] = options.loops === undefined && plan.maxLoops !== undefined ? 'max-loops' : 'done';
   while (loops.length < limit) {
     if (signal.aborted) {
@@ -51,6 +54,7 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
       signal,
       observers,
       skippedTicks,
+      experimentStart,
     });
     loops.push(record);
     if (record.status === 'interrupted' || signal.aborted) {

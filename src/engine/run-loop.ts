@@ -4,7 +4,7 @@ import path from 'node:path';
 import { TaskError, errorMessage } from '../errors.js';
 import { MetricBoard } from '../metrics/metric-board.js';
 import { versionName } from '../config/experiment.js';
-import { createTemplateEnvironment, evaluateCondition, cleanTemplateError } from '../config/expressions.js';
+import { cleanTemplateError, conditionContext, createTemplateEnvironment, evaluateCondition } from '../config/expressions.js';
 import type { Plan, PlannedTask } from '../plan/plan.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 import type { LoopRecord, LoopStatus, SloVerdict, TaskOutcome, TaskStatus } from '../results/records.js';
@@ -21,6 +21,8 @@ export interface LoopOptions {
   signal: AbortSignal;
   observers: readonly RunObserver[];
   skippedTicks?: string[];
+  /** Start of the experiment (its first loop, possibly in an earlier run). */
+  experimentStart: Date;
 }
 
 const settled: ReadonlySet<TaskStatus> = new Set(['completed', 'skipped', 'failed', 'error', 'not-run', 'interrupted']);
@@ -72,6 +74,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
             experiment: plan.experiment,
             versions: versionNames(plan, metrics),
             experimentDir: options.experimentDir,
+            experimentStart: options.experimentStart,
             workDir,
             metrics,
             slos,
@@ -110,7 +113,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
         } else if (running.size >= plan.concurrency) {
           still.push(task);
         } else {
-          const condition = checkCondition(task, conditions, { loop, values: options.values });
+          const condition = checkCondition(task, conditions, conditionContext(options.values, loop));
           if (condition === true) void startTask(task);
           else await finishTask({ id: task.id, task: task.task, status: condition === false ? 'skipped' : 'error', message: condition === false ? `condition is false: ${task.if}` : condition });
         }
@@ -135,6 +138,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
     kind: 'loop',
     loop,
     experimentHash: options.experimentHash,
+    experimentStart: options.experimentStart.toISOString(),
     start: start.toISOString(),
     end: end.toISOString(),
     durationMs: end.getTime() - start.getTime(),

@@ -58,7 +58,6 @@ export function assertConditions(state: ExperimentState, request: AssertionReque
   const lines: AssertionOutcome['lines'] = [];
   let failed = false;
   let inconclusive = false;
-  let executionError = false;
   if (request.completed) {
     const ok = state.completed;
     lines.push({
@@ -83,7 +82,6 @@ export function assertConditions(state: ExperimentState, request: AssertionReque
           : 'nofailure: no loop has run yet',
     });
     failed ||= !ok;
-    executionError ||= state.executionError;
   }
   if (request.slos) {
     const { total, pass, fail, nodata } = state.slos;
@@ -100,6 +98,8 @@ export function assertConditions(state: ExperimentState, request: AssertionReque
       lines.push({ ok: true, text: total === 0 ? 'slos: none defined' : `slos: all ${pass} satisfied` });
     }
   }
+  // A task that could not run explains any condition that does not hold: exit 4, not 1 or 5.
+  const executionError = (failed || inconclusive) && state.executionError;
   const exitCode = executionError
     ? ExitCode.executionError
     : failed

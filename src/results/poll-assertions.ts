@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readResults } from './result-file.js';
+import { MissingResultsError, readResults } from './result-file.js';
 import { assertConditions, experimentState, type AssertionOutcome, type AssertionRequest } from './assertions.js';
-import { CanaryError } from '../errors.js';
 
 /**
  * Check the conditions; with a timeout, poll until they hold, until the run has ended (nothing more
@@ -23,7 +22,7 @@ export async function pollAssertions(
       outcome = { ...assertConditions(state, request), warnings: history.warnings };
       finished = state.finished;
     } catch (error) {
-      if (!(error instanceof CanaryError) || Date.now() >= deadline) throw error;
+      if (!(error instanceof MissingResultsError) || Date.now() >= deadline) throw error;
     }
     if (outcome && (outcome.exitCode === 0 || finished || Date.now() >= deadline)) return outcome;
     await sleep(Math.max(0, Math.min(intervalMs, deadline - Date.now())));

@@ -57,6 +57,8 @@ export interface LoopRecord {
   kind: 'loop';
   loop: number;
   experimentHash: string;
+  /** When this experiment (this header's segment) started: `elapsedTimeSeconds` counts from it. */
+  experimentStart: string;
   start: string;
   end: string;
   durationMs: number;
@@ -80,6 +82,7 @@ export interface EndRecord {
   loops: number;
   lastLoop: number;
   experimentHash: string;
+  experimentStart?: string;
 }
 
 export type ResultRecord = HeaderRecord | LoopRecord | EndRecord;

@@ -5,6 +5,9 @@ import { CanaryError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { resultFormat, type EndRecord, type HeaderRecord, type LoopRecord, type ResultRecord } from './records.js';
 
+/** The result file does not exist (yet): `assert --timeout` waits for it; other read errors are final. */
+export class MissingResultsError extends CanaryError {}
+
 /** Where a local run keeps its results unless `--results` says otherwise. */
 export function defaultResultsPath(cwd: string, experimentName: string): string {
   return path.join(cwd, 'canary-results', `${experimentName}.jsonl`);
@@ -30,6 +33,7 @@ function canonicalJson(value: unknown): string {
 export interface ResultTail {
   lastLoop: number;
   experimentHash?: string;
+  experimentStart?: string;
   /** Bytes of a torn last line (a crash mid-write), dropped before the next append. */
   tornBytes: number;
   size: number;
@@ -74,11 +78,13 @@ export async function readTail(file: string): Promise<ResultTail> {
       for (let i = complete.length - 1; i >= 0; i--) {
         const record = parseRecord(complete[i]!);
         if (!record) continue;
-        if (record.kind === 'loop') return { lastLoop: record.loop, experimentHash: record.experimentHash, tornBytes, size };
+        const start = record.kind === 'header' ? record.created : record.experimentStart;
+        const found = { experimentHash: record.experimentHash, ...(start ? { experimentStart: start } : {}), tornBytes, size };
+        if (record.kind === 'loop') return { lastLoop: record.loop, ...found };
         if (record.kind === 'header') {
-          return { lastLoop: (record.firstLoop ?? 1) - 1, experimentHash: record.experimentHash, tornBytes, size };
+          return { lastLoop: (record.firstLoop ?? 1) - 1, ...found };
         }
-        return { lastLoop: record.lastLoop ?? record.loops, experimentHash: record.experimentHash, tornBytes, size };
+        return { lastLoop: record.lastLoop ?? record.loops, ...found };
       }
     }
     return { lastLoop: 0, tornBytes: Math.max(0, tornBytes), size };
@@ -135,6 +141,11 @@ export class ResultWriter {
     return writer;
   }
 
+  /** When the experiment in this file started, if the file has it (undefined for a new segment). */
+  get experimentStart(): string | undefined {
+    return this.tail.experimentStart;
+  }
+
   get lastLoop(): number {
     return this.tail.lastLoop;
   }
@@ -153,8 +164,11 @@ export class ResultWriter {
     } finally {
       await handle.close();
     }
-    if (record.kind === 'loop') this.tail = { ...this.tail, lastLoop: record.loop, experimentHash: record.experimentHash };
-    else if (record.kind === 'header') this.tail = { ...this.tail, experimentHash: record.experimentHash };
+    if (record.kind === 'loop') {
+      this.tail = { ...this.tail, lastLoop: record.loop, experimentHash: record.experimentHash, experimentStart: record.experimentStart };
+    } else if (record.kind === 'header') {
+      this.tail = { ...this.tail, experimentHash: record.experimentHash, experimentStart: record.created };
+    }
   }
 }
 
@@ -199,7 +213,7 @@ export async function readResults(file: string): Promise<ResultHistory> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CanaryError(code === 'ENOENT' ? `no result file at ${file}` : `cannot read ${file}: ${code}`, {
+    throw new (code === 'ENOENT' ? MissingResultsError : CanaryError)(code === 'ENOENT' ? `no result file at ${file}` : `cannot read ${file}: ${code}`, {
       exitCode: ExitCode.usage,
       hints:
         code === 'ENOENT'

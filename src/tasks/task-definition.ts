@@ -44,6 +44,8 @@ export interface TaskContext {
   versions: readonly string[];
   /** Directory of the experiment file: relative paths in inputs resolve against it. */
   experimentDir: string;
+  /** When the experiment's first loop started (in this or an earlier run). */
+  experimentStart: Date;
   /** Scratch directory for this loop, shared by its tasks and removed after the loop. */
   workDir: string;
   signal: AbortSignal;

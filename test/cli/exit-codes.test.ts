@@ -156,6 +156,9 @@ describe('exit codes of the built binary', () => {
     const loops = (await loopRecords('pass')).filter((r) => r.kind === 'loop').map((r) => r.loop);
     expect(loops.length).toBeGreaterThanOrEqual(2);
     expect(loops).toEqual(loops.map((_, i) => i + 1));
+    // elapsedTimeSeconds counts from the experiment's first loop, across runs.
+    const starts = new Set((await loopRecords('pass')).filter((r) => r.kind === 'loop').map((r) => (r as { experimentStart?: string }).experimentStart));
+    expect(starts.size).toBe(1);
     await runCli(['run', 'pass.yaml', '-q', '--fresh'], { cwd: dir });
     expect((await loopRecords('pass')).filter((r) => r.kind === 'loop').map((r) => r.loop)).toEqual([1]);
   });

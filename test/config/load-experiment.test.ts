@@ -212,3 +212,15 @@ describe('normalize and plan', () => {
     );
   });
 });
+
+describe('conditions read only what exists', () => {
+  it('an unknown variable or values path in `if` is an error, not a silent skip', async () => {
+    const text = `${header}  tasks:\n    - run: "true"\n      if: "nosuch > 1 and values.mode == 'x' and loop > 1"\n`;
+    const loaded = await load(text, { other: 1 });
+    expect(loaded.diagnostics.map(brief)).toEqual([
+      '8:11 error spec.tasks[0].if: the condition reads "nosuch", "values.mode", which are not set',
+    ]);
+    const ok = await load(text.replace('nosuch > 1 and ', ''), { mode: 'x' });
+    expect(ok.diagnostics).toEqual([]);
+  });
+});

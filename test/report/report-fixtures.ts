@@ -44,6 +44,7 @@ export function firstLoop(versions: string[] = [baseline, candidate]): LoopRecor
     kind: 'loop',
     loop: 1,
     experimentHash: hash,
+    experimentStart: '2024-05-01T10:01:00.000Z',
     start: '2024-05-01T10:01:00.000Z',
     end: '2024-05-01T10:01:02.500Z',
     durationMs: 2500,

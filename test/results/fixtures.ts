@@ -37,6 +37,7 @@ export function loopRecord(loop: number, extra: Partial<LoopRecord> = {}): LoopR
     kind: 'loop',
     loop,
     experimentHash: hash,
+    experimentStart: '2024-05-01T10:01:00.000Z',
     start: '2024-05-01T10:01:00.000Z',
     end: '2024-05-01T10:01:01.000Z',
     durationMs: 1000,

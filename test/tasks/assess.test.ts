@@ -11,6 +11,7 @@ function context(metrics: MetricBoard, versions: string[] = []): TaskContext & {
     experiment: { name: 't' },
     versions,
     experimentDir: '.',
+    experimentStart: new Date(),
     workDir: '.',
     signal: new AbortController().signal,
     metrics,

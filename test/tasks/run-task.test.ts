@@ -13,6 +13,7 @@ function context(dir: string, signal = new AbortController().signal): TaskContex
     experiment: { name: 't' },
     versions: [],
     experimentDir: dir,
+    experimentStart: new Date(),
     workDir: dir,
     signal,
     metrics: new MetricBoard(),

@@ -1,0 +1,144 @@
+/**
+ * Extracts one number from a backend response with a user's jq expression.
+ * Every call ends in a finite number or "no value" with a reason; nothing throws.
+ */
+import { describeCompileErrors, describeRuntimeError, isOnlyDiagnostics, truncate } from './jq-errors.js';
+import { MAX_JQ_ARGUMENT_BYTES, runJq } from './jq-runtime.js';
+
+export type JqExtraction = { value: number } | { value: null; reason: string };
+
+/** The document travels as `--argjson`, not stdin (jq-wasm reads stdin in quadratic time). */
+const DOCUMENT_VARIABLE = '__canary_document';
+/** Leaves room for the expression inside jq's argument limit. */
+const MAX_DOCUMENT_BYTES = MAX_JQ_ARGUMENT_BYTES - 32 * 1024;
+
+/**
+ * Runs `expression` on `document` and reads its first output: numbers and numeric strings
+ * (Prometheus sends `"3.5"`, `"NaN"`, `"+Inf"`) become values; NaN, ±Inf, null, other
+ * types, no output and jq errors become a reason.
+ */
+export async function extractWithJq(document: unknown, expression: string): Promise<JqExtraction> {
+  const syntaxError = await checkJqSyntaxCached(expression);
+  if (syntaxError !== undefined) return noValue(`jq: error: ${syntaxError}`);
+
+  const json = serializeDocument(document);
+  if (typeof json !== 'string') return noValue(json.reason);
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > MAX_DOCUMENT_BYTES) {
+    return noValue(
+      `response of ${formatKiB(bytes)} is too large for jq (limit ${formatKiB(MAX_DOCUMENT_BYTES)}); narrow the query`,
+    );
+  }
+
+  const outcome = await runJq(wrapExpression(expression), ['-c', '-n', '--argjson', DOCUMENT_VARIABLE, json]);
+  if (outcome.kind === 'empty') return noValue('jq returned no output');
+  if (outcome.kind === 'error') {
+    if (isOnlyDiagnostics(outcome.message)) return noValue('jq returned no output');
+    return noValue(
+      describeRuntimeError(outcome.message) ??
+        describeCompileErrors(outcome.message) ??
+        truncate(`jq: ${outcome.message.trim()}`),
+    );
+  }
+  const firstLine = outcome.text.split('\n', 1)[0] ?? '';
+  let output: unknown;
+  try {
+    output = JSON.parse(firstLine);
+  } catch {
+    return noValue(`jq output is not JSON: ${truncate(firstLine, 80)}`);
+  }
+  return interpretOutput(output);
+}
+
+/**
+ * jq's compile error for `expression` (e.g. `syntax error, unexpected end of file at line 1`),
+ * or undefined when it compiles. Undefined functions and variables count as compile errors.
+ * The expression is compiled behind `empty |`, so it never runs: runtime errors such as
+ * `null | tonumber` cannot be mistaken for syntax errors, and endless loops cannot hang us.
+ */
+export async function checkJqSyntax(expression: string): Promise<string | undefined> {
+  if (expression.trim() === '') return 'the expression is empty';
+  // Same line as the expression, so jq's line numbers stay the user's.
+  const outcome = await runJq(`empty | ${expression}`, ['-n', '-c']);
+  if (outcome.kind !== 'error') return undefined;
+  return describeCompileErrors(outcome.message) ?? truncate(outcome.message.trim());
+}
+
+const syntaxCache = new Map<string, string | undefined>();
+const SYNTAX_CACHE_SIZE = 500;
+
+/** Metrics repeat the same few expressions for every version and loop. */
+async function checkJqSyntaxCached(expression: string): Promise<string | undefined> {
+  if (syntaxCache.has(expression)) return syntaxCache.get(expression);
+  const error = await checkJqSyntax(expression);
+  if (syntaxCache.size >= SYNTAX_CACHE_SIZE) syntaxCache.clear();
+  syntaxCache.set(expression, error);
+  return error;
+}
+
+/**
+ * Takes the first output only (later errors or an endless generator do not matter) and
+ * names non-finite numbers, which jq 1.7 would print as `null` (NaN) or ±1.797e308 (±Inf).
+ * Newlines keep a trailing `# comment` in the expression from swallowing the wrapper; the
+ * expression's syntax was checked on its own first, so the wrapper cannot complete it.
+ */
+function wrapExpression(expression: string): string {
+  return [
+    `$${DOCUMENT_VARIABLE} | first(`,
+    expression,
+    ') | if type == "number" and (isnan or isinfinite)',
+    '  then (if isnan then "NaN" elif . > 0 then "+Inf" else "-Inf" end)',
+    '  else . end',
+  ].join('\n');
+}
+
+function interpretOutput(output: unknown): JqExtraction {
+  if (output === null) return noValue('jq returned null (empty result?)');
+  if (typeof output === 'number') return fromNumber(output);
+  if (typeof output === 'string') {
+    const number = parseNumericString(output);
+    if (number === undefined) return noValue(`jq returned a string ${truncate(JSON.stringify(output), 80)}`);
+    return fromNumber(number);
+  }
+  if (typeof output === 'boolean') return noValue(`jq returned a boolean ${output}`);
+  const kind = Array.isArray(output) ? 'an array' : 'an object';
+  return noValue(`jq returned ${kind} ${truncate(JSON.stringify(output), 80)}`);
+}
+
+function fromNumber(number: number): JqExtraction {
+  if (Number.isNaN(number)) return noValue('NaN');
+  if (!Number.isFinite(number)) return noValue(number > 0 ? '+Inf' : '-Inf');
+  return { value: number === 0 ? 0 : number }; // no -0 in results
+}
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INFINITY = /^([+-]?)inf(?:inity)?$/i;
+
+/**
+ * Decimal numbers plus Go's spellings of non-finite floats (`NaN`, `+Inf`, `-Inf`), as
+ * Prometheus writes sample values. Not `Number()`, which also accepts `""`, `0x10` and `Infinity` only.
+ */
+export function parseNumericString(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (DECIMAL.test(trimmed)) return Number(trimmed);
+  if (/^nan$/i.test(trimmed)) return Number.NaN;
+  const infinity = INFINITY.exec(trimmed);
+  if (infinity) return infinity[1] === '-' ? -Infinity : Infinity;
+  return undefined;
+}
+
+function serializeDocument(document: unknown): string | { reason: string } {
+  try {
+    return JSON.stringify(document) ?? 'null';
+  } catch (error) {
+    return { reason: `cannot pass the response to jq: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+function noValue(reason: string): JqExtraction {
+  return { value: null, reason };
+}
+
+function formatKiB(bytes: number): string {
+  return `${Math.ceil(bytes / 1024)} KiB`;
+}

@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { packageRoot } from '../../version.js';
+
+/** Where a provider template comes from, as written in `custommetrics.templates.<name>`. */
+export type TemplateReference = string | { url: string; sha256?: string } | { file: string } | { builtin: string };
+
+export type TemplateSyntax = 'go' | 'nunjucks';
+
+export interface TemplateSource {
+  /** How the user named it, for messages: `builtin:kserve-prometheus`, a path or a URL. */
+  origin: string;
+  text: string;
+  syntax: TemplateSyntax;
+}
+
+export class TemplateSourceError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'TemplateSourceError';
+  }
+}
+
+export const builtinTemplateDir = path.join(packageRoot, 'plugins', 'templates');
+
+export interface TemplateFetchContext {
+  experimentDir: string;
+  /** Content cache directory (default $CANARY_CACHE_DIR or ~/.cache/canary); URL templates land here. */
+  cacheDir: string;
+  /** Per-run memory: each URL is fetched once per run. */
+  memory: Map<string, Promise<TemplateSource>>;
+  fetchTimeoutMs?: number;
+  /** Never touch the network: URL templates come from the cache (CANARY_OFFLINE=1). */
+  offline?: boolean;
+}
+
+export function defaultCacheDir(env: Record<string, string | undefined>): string {
+  return env.CANARY_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'canary');
+}
+
+/** Load a template by reference: builtin, file (relative to the experiment), or URL (cached, optionally pinned). */
+export function loadTemplateSource(reference: TemplateReference, context: TemplateFetchContext): Promise<TemplateSource> {
+  const key = JSON.stringify(reference);
+  let pending = context.memory.get(key);
+  if (!pending) {
+    pending = loadUncached(reference, context);
+    context.memory.set(key, pending);
+  }
+  return pending;
+}
+
+async function loadUncached(reference: TemplateReference, context: TemplateFetchContext): Promise<TemplateSource> {
+  const normalized = typeof reference === 'string' ? parseReferenceString(reference) : reference;
+  if ('builtin' in normalized) {
+    if (!/^[a-z0-9-]+$/.test(normalized.builtin)) throw new TemplateSourceError(`invalid builtin template name ${JSON.stringify(normalized.builtin)}`);
+    const file = path.join(builtinTemplateDir, `${normalized.builtin}.njk`);
+    const text = await readFile(file, 'utf8').catch(() => {
+      throw new TemplateSourceError(`no builtin template ${JSON.stringify(normalized.builtin)}`, `builtin templates: ${builtinTemplateNames().join(', ')}`);
+    });
+    return { origin: `builtin:${normalized.builtin}`, text, syntax: 'nunjucks' };
+  }
+  if ('file' in normalized) {
+    const file = path.resolve(context.experimentDir, normalized.file);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new TemplateSourceError(`cannot read template file ${normalized.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'template paths are relative to the experiment file');
+    }
+    return { origin: normalized.file, text, syntax: detectSyntax(normalized.file, text) };
+  }
+  const text = await fetchTemplate(normalized.url, normalized.sha256, context);
+  return { origin: normalized.url, text, syntax: detectSyntax(new URL(normalized.url).pathname, text) };
+}
+
+function parseReferenceString(reference: string): Exclude<TemplateReference, string> {
+  if (reference.startsWith('builtin:')) return { builtin: reference.slice('builtin:'.length) };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(reference)) return { url: reference };
+  return { file: reference };
+}
+
+/** Synchronous list, for hints. */
+export function builtinTemplateNames(): string[] {
+  return ['istio-prometheus', 'kserve-prometheus', 'prometheus'];
+}
+
+/**
+ * Go text/template for Iter8's `.tpl` files, nunjucks for `.njk`; a first-line marker
+ * `# canary-template: go|nunjucks` decides otherwise; Go is the default (Iter8 compatibility).
+ */
+export function detectSyntax(name: string, text: string): TemplateSyntax {
+  const marker = /^\s*(?:#|\{#)\s*canary-template:\s*(go|nunjucks)\b/.exec(text.split('\n', 1)[0] ?? '');
+  if (marker) return marker[1] as TemplateSyntax;
+  return /\.(njk|nunjucks)$/i.test(name) ? 'nunjucks' : 'go';
+}
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+async function fetchTemplate(url: string, sha256: string | undefined, context: TemplateFetchContext): Promise<string> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TemplateSourceError(`invalid template URL ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopbackHosts.has(parsed.hostname))) {
+    throw new TemplateSourceError(`template URLs must use https (got ${parsed.protocol})`, 'plain http is only allowed for loopback addresses');
+  }
+  const cacheFile = path.join(context.cacheDir, 'templates', `${digest(url)}.tpl`);
+  const pin = sha256?.toLowerCase().replace(/^sha256:/, '');
+  const cached = await readFile(cacheFile, 'utf8').catch(() => undefined);
+  // A pinned template is content-addressed: a cached copy with the right hash needs no network.
+  if (pin && cached !== undefined && digest(cached) === pin) return cached;
+  if (context.offline) {
+    if (cached !== undefined && !pin) return cached;
+    throw new TemplateSourceError(`template ${url} is not in the cache and canary is offline`, `put it at ${cacheFile}, or unset CANARY_OFFLINE`);
+  }
+  let text: string;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(context.fetchTimeoutMs ?? 15_000), redirect: 'follow' });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    text = await response.text();
+  } catch (error) {
+    if (cached !== undefined && !pin) return cached;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new TemplateSourceError(`cannot fetch template ${url}: ${reason}`, cached === undefined ? 'check the URL and the network, or use a local file' : undefined);
+  }
+  if (pin && digest(text) !== pin) {
+    throw new TemplateSourceError(`template ${url} does not match its sha256 pin (got ${digest(text)})`, 'the template changed upstream: review it, then update sha256');
+  }
+  await mkdir(path.dirname(cacheFile), { recursive: true });
+  await writeFile(cacheFile, text).catch(() => undefined);
+  return text;
+}
+
+export function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Path of a URL's cache entry, so tests and air-gapped users can seed the cache. */
+export function cachedTemplatePath(cacheDir: string, url: string): string {
+  return path.join(cacheDir, 'templates', `${digest(url)}.tpl`);
+}
