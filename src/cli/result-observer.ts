@@ -50,6 +50,7 @@ export class ResultObserver implements RunObserver {
         loops: event.loops,
         lastLoop: this.writer.lastLoop,
         experimentHash: this.experimentHash,
+        ...(this.writer.experimentStart ? { experimentStart: this.writer.experimentStart } : {}),
       };
       await this.writer.append(this.end);
     }

@@ -1,0 +1,160 @@
+/**
+ * Queries a metrics backend (Prometheus's HTTP API or any HTTP/JSON API) and always
+ * ends in JSON or a reason. Only an abort through `signal` throws.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import pRetry, { AbortError } from 'p-retry';
+import { request as sendRequest } from 'undici';
+import { AttemptFailure, describeNetworkError } from './attempt-failure.js';
+import { type BackendTls, getBackendDispatcher } from './backend-dispatcher.js';
+import { type BackendRequest, type PreparedRequest, prepareRequest } from './backend-request.js';
+import { interpretResponse, readBody } from './backend-response.js';
+import { Redactor, isSensitiveHeader } from './redactor.js';
+
+export type { BackendRequest } from './backend-request.js';
+export type { BackendTls } from './backend-dispatcher.js';
+export { closeBackendConnections } from './backend-dispatcher.js';
+
+export type BackendResponse =
+  | { ok: true; status: number; json: unknown; attempts: number }
+  | { ok: false; reason: string; status?: number; attempts: number };
+
+export interface RetryEvent {
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  /** Why, secrets redacted. */
+  reason: string;
+  /** Extra wait the server asked for with `Retry-After`, before the usual backoff. */
+  retryAfterMs?: number;
+}
+
+export interface QueryOptions {
+  /** Per attempt: connecting, sending and reading the whole response. */
+  timeoutMs: number;
+  /** Further attempts after the first (so `retries: 2` makes at most 3 attempts). */
+  retries: number;
+  signal?: AbortSignal;
+  tls?: BackendTls;
+  /** First backoff delay; doubles per retry, with jitter (×1–2). Default 250 ms. */
+  minRetryDelayMs?: number;
+  /** Backoff ceiling. Default 10 s. */
+  maxRetryDelayMs?: number;
+  /** Longest `Retry-After` honoured. Default 30 s. */
+  maxRetryAfterMs?: number;
+  /** Default 16 MiB. */
+  maxResponseBytes?: number;
+  /** Called before each retry, e.g. to log it. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+const DEFAULT_MIN_RETRY_DELAY_MS = 250;
+const DEFAULT_MAX_RETRY_DELAY_MS = 10_000;
+const DEFAULT_MAX_RETRY_AFTER_MS = 30_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** Below this, values of ordinary headers are not worth redacting (and would mangle text). */
+const MIN_REDACTED_VALUE_LENGTH = 8;
+/** Standard headers whose values are never secret, and common enough to appear in bodies. */
+const PUBLIC_HEADERS = new Set(['accept', 'accept-encoding', 'accept-language', 'content-type', 'user-agent', 'cache-control']);
+
+export async function queryBackend(request: BackendRequest, options: QueryOptions): Promise<BackendResponse> {
+  checkOptions(options);
+  options.signal?.throwIfAborted();
+  const redactor = redactorFor(request.headers);
+  const prepared = prepareRequest(request);
+  if ('problem' in prepared) return { ok: false, reason: redactor.redact(prepared.problem), attempts: 0 };
+
+  let attempts = 0;
+  try {
+    const { status, json } = await pRetry(
+      () => {
+        attempts++;
+        return attempt(prepared, options);
+      },
+      {
+        retries: options.retries,
+        factor: 2,
+        minTimeout: options.minRetryDelayMs ?? DEFAULT_MIN_RETRY_DELAY_MS,
+        maxTimeout: options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS,
+        randomize: true,
+        signal: options.signal,
+        shouldRetry: ({ error }) => error instanceof AttemptFailure && error.retryable,
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          if (!(error instanceof AttemptFailure) || !error.retryable || retriesLeft === 0) return;
+          const retryAfterMs =
+            error.retryAfterMs === undefined
+              ? undefined
+              : Math.min(error.retryAfterMs, options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS);
+          options.onRetry?.({
+            attempt: attemptNumber,
+            reason: redactor.redact(error.describe(1)),
+            ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+          });
+          if (retryAfterMs) await sleep(retryAfterMs, undefined, { signal: options.signal });
+        },
+      },
+    );
+    return { ok: true, status, json, attempts };
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    if (!(error instanceof AttemptFailure)) throw error; // a bug, not a backend problem
+    const reason = redactor.redact(error.describe(attempts));
+    return error.status === undefined
+      ? { ok: false, reason, attempts }
+      : { ok: false, reason, status: error.status, attempts };
+  }
+}
+
+/** One request with its own deadline; resolves with JSON or throws AttemptFailure. */
+async function attempt(prepared: PreparedRequest, options: QueryOptions): Promise<{ status: number; json: unknown }> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  let gotHeaders = false;
+  try {
+    const response = await sendRequest(prepared.url, {
+      method: prepared.method,
+      headers: prepared.headers,
+      body: prepared.body,
+      dispatcher: getBackendDispatcher(options.tls),
+      signal,
+    });
+    gotHeaders = true;
+    const text = await readBody(response.body, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, response.statusCode);
+    return { status: response.statusCode, json: interpretResponse(response.statusCode, response.headers, text) };
+  } catch (error) {
+    if (options.signal?.aborted) throw new AbortError('aborted'); // stop retrying; the caller rethrows the reason
+    if (error instanceof AttemptFailure) throw error;
+    if (deadline.signal.aborted) {
+      const waitingFor = gotHeaders ? 'the rest of the response body' : 'a response';
+      throw new AttemptFailure('timeout', { detail: `no ${waitingFor} within ${options.timeoutMs}ms`, retryable: true });
+    }
+    throw describeNetworkError(error, gotHeaders);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Values of credential headers, and long values of custom headers, never appear in a reason. */
+function redactorFor(headers: Readonly<Record<string, string>>): Redactor {
+  const redactor = new Redactor();
+  for (const [name, value] of Object.entries(headers)) {
+    if (isSensitiveHeader(name)) {
+      redactor.add(value);
+      // `Bearer <token>`: the token alone may be echoed back, too
+      const credential = /^\S+\s+(\S.*)$/.exec(value)?.[1];
+      if (credential) redactor.add(credential);
+    } else if (value.length >= MIN_REDACTED_VALUE_LENGTH && !PUBLIC_HEADERS.has(name.toLowerCase())) {
+      redactor.add(value);
+    }
+  }
+  return redactor;
+}
+
+function checkOptions(options: QueryOptions): void {
+  if (!(options.timeoutMs > 0) || !Number.isFinite(options.timeoutMs)) {
+    throw new RangeError(`timeoutMs must be a positive number, got ${options.timeoutMs}`);
+  }
+  if (!Number.isInteger(options.retries) || options.retries < 0) {
+    throw new RangeError(`retries must be an integer >= 0, got ${options.retries}`);
+  }
+}
