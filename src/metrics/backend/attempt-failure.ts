@@ -63,7 +63,10 @@ export function describeNetworkError(error: unknown, duringBody: boolean): Attem
   }
   const summary = (code && SUMMARIES[code]) ?? 'request failed';
   const detail = duringBody ? `response cut off: ${message}` : message;
-  return new AttemptFailure(summary, { detail: code && !SUMMARIES[code] ? `${detail} (${code})` : detail, retryable: true });
+  return new AttemptFailure(summary, {
+    detail: code && !SUMMARIES[code] ? `${detail} (${code})` : detail,
+    retryable: true,
+  });
 }
 
 /** Node puts the code on the error or, for wrapped errors, on its cause. */

@@ -34,9 +34,14 @@ export function interpretResponse(status: number, headers: IncomingHttpHeaders, 
 
   if (status >= 200 && status < 300) {
     if (!json.ok) {
-      throw new AttemptFailure(summary, { detail: `response is not JSON: ${excerpt(text, NOT_JSON_EXCERPT)}`, status, retryable: false });
+      throw new AttemptFailure(summary, {
+        detail: `response is not JSON: ${excerpt(text, NOT_JSON_EXCERPT)}`,
+        status,
+        retryable: false,
+      });
     }
-    if (prometheusError) throw new AttemptFailure(summary, { detail: prometheusError, status, retryable: false });
+    if (prometheusError)
+      throw new AttemptFailure(summary, { detail: prometheusError, status, retryable: false });
     return json.value;
   }
 
@@ -46,7 +51,11 @@ export function interpretResponse(status: number, headers: IncomingHttpHeaders, 
   if (status >= 300 && status < 400) {
     const location = headers.location;
     const target = typeof location === 'string' ? ` to ${excerpt(location, ERROR_EXCERPT)}` : '';
-    throw new AttemptFailure(summary, { detail: `redirect${target} not followed; use the final URL`, status, retryable: false });
+    throw new AttemptFailure(summary, {
+      detail: `redirect${target} not followed; use the final URL`,
+      status,
+      retryable: false,
+    });
   }
   const retryAfterMs = retryable ? parseRetryAfter(headers['retry-after']) : undefined;
   throw new AttemptFailure(summary, { detail, status, retryable, retryAfterMs });

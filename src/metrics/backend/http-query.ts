@@ -54,7 +54,14 @@ const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 /** Below this, values of ordinary headers are not worth redacting (and would mangle text). */
 const MIN_REDACTED_VALUE_LENGTH = 8;
 /** Standard headers whose values are never secret, and common enough to appear in bodies. */
-const PUBLIC_HEADERS = new Set(['accept', 'accept-encoding', 'accept-language', 'content-type', 'user-agent', 'cache-control']);
+const PUBLIC_HEADERS = new Set([
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'content-type',
+  'user-agent',
+  'cache-control',
+]);
 
 export async function queryBackend(request: BackendRequest, options: QueryOptions): Promise<BackendResponse> {
   checkOptions(options);
@@ -105,7 +112,10 @@ export async function queryBackend(request: BackendRequest, options: QueryOption
 }
 
 /** One request with its own deadline; resolves with JSON or throws AttemptFailure. */
-async function attempt(prepared: PreparedRequest, options: QueryOptions): Promise<{ status: number; json: unknown }> {
+async function attempt(
+  prepared: PreparedRequest,
+  options: QueryOptions,
+): Promise<{ status: number; json: unknown }> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
@@ -119,14 +129,23 @@ async function attempt(prepared: PreparedRequest, options: QueryOptions): Promis
       signal,
     });
     gotHeaders = true;
-    const text = await readBody(response.body, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, response.statusCode);
-    return { status: response.statusCode, json: interpretResponse(response.statusCode, response.headers, text) };
+    const text = await readBody(
+      response.body,
+      options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      response.statusCode,
+    );
+    return {
+      status: response.statusCode,
+      json: interpretResponse(response.statusCode, response.headers, text),
+    };
   } catch (error) {
     if (options.signal?.aborted) throw new AbortError('aborted'); // stop retrying; the caller rethrows the reason
     if (error instanceof AttemptFailure) throw error;
     if (deadline.signal.aborted) {
-      const waitingFor = gotHeaders ? 'the rest of the response body' : 'a response';
-      throw new AttemptFailure('timeout', { detail: `no ${waitingFor} within ${options.timeoutMs}ms`, retryable: true });
+      const detail = gotHeaders
+        ? `response body incomplete after ${options.timeoutMs}ms`
+        : `no response within ${options.timeoutMs}ms`;
+      throw new AttemptFailure('timeout', { detail, retryable: true });
     }
     throw describeNetworkError(error, gotHeaders);
   } finally {

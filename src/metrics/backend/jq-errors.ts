@@ -40,9 +40,7 @@ export function describeRuntimeError(stderr: string): string | undefined {
 
 /** jq's `debug` and `stderr` builtins write here without failing the run. */
 export function isOnlyDiagnostics(stderr: string): boolean {
-  return stderr
-    .split('\n')
-    .every((line) => line.trim() === '' || line.startsWith('["DEBUG:",'));
+  return stderr.split('\n').every((line) => line.trim() === '' || line.startsWith('["DEBUG:",'));
 }
 
 export function truncate(text: string, max = MAX_MESSAGE_LENGTH): string {

@@ -60,10 +60,17 @@ async function runNow(filter: string, flags: string[], stdin: string): Promise<J
   const cost = estimateLeakedBytes(filter, flags);
   const argumentBytes = cost - LEAK_PER_RUN_BYTES;
   if (argumentBytes > MAX_JQ_ARGUMENT_BYTES) {
-    return { kind: 'error', message: `jq arguments of ${argumentBytes} bytes exceed the ${MAX_JQ_ARGUMENT_BYTES}-byte limit` };
+    return {
+      kind: 'error',
+      message: `jq arguments of ${argumentBytes} bytes exceed the ${MAX_JQ_ARGUMENT_BYTES}-byte limit`,
+    };
   }
   if (current === undefined || current.leakedBytes + cost > LEAK_BUDGET_BYTES) {
-    current = { module: (await createJqModule({ thisProgram: PROGRAM_NAME })) as JqModule, leakedBytes: 0 };
+    try {
+      current = { module: (await createJqModule({ thisProgram: PROGRAM_NAME })) as JqModule, leakedBytes: 0 };
+    } catch (error) {
+      return { kind: 'error', message: `jq could not start: ${describe(error)}` };
+    }
   }
   const instance = current;
   instance.leakedBytes += cost;
@@ -74,9 +81,13 @@ async function runNow(filter: string, flags: string[], stdin: string): Promise<J
   } catch (error) {
     if (isWasmCrash(error)) {
       if (current === instance) current = undefined; // an aborted instance never recovers
-      return { kind: 'error', message: `jq crashed: ${error instanceof Error ? error.message : String(error)}` };
+      // e.g. endless recursion, which exhausts wasm memory within a fraction of a second
+      return {
+        kind: 'error',
+        message: `jq crashed: ${describe(error).replace(/\.?\s*Build with -sASSERTIONS.*$/, '')}`,
+      };
     }
-    return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
+    return { kind: 'error', message: describe(error) };
   } finally {
     process.exitCode = exitCode;
   }
@@ -84,6 +95,10 @@ async function runNow(filter: string, flags: string[], stdin: string): Promise<J
 
 function isWasmCrash(error: unknown): boolean {
   return error instanceof Error && (error.name === 'RuntimeError' || error.message.startsWith('Aborted('));
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function alignUp(bytes: number): number {

@@ -37,7 +37,7 @@ export async function extractWithJq(document: unknown, expression: string): Prom
     return noValue(
       describeRuntimeError(outcome.message) ??
         describeCompileErrors(outcome.message) ??
-        truncate(`jq: ${outcome.message.trim()}`),
+        truncate(withJqPrefix(outcome.message.trim())),
     );
   }
   const firstLine = outcome.text.split('\n', 1)[0] ?? '';
@@ -131,8 +131,15 @@ function serializeDocument(document: unknown): string | { reason: string } {
   try {
     return JSON.stringify(document) ?? 'null';
   } catch (error) {
-    return { reason: `cannot pass the response to jq: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      reason: `cannot pass the response to jq: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
+}
+
+/** `halt_error` messages come without jq's own prefix. */
+function withJqPrefix(message: string): string {
+  return message.startsWith('jq') ? message : `jq: ${message}`;
 }
 
 function noValue(reason: string): JqExtraction {

@@ -29,7 +29,10 @@ export function checkPromql(query: string): PromqlProblem[] {
     const unknown = findUnknownFunction(text, mergeAdjacent(text, findErrorSpans(text)));
     if (!unknown) break;
     problems.push(problem(query, unknown.offset, `unknown function ${quote(unknown.name)}`));
-    text = text.slice(0, unknown.offset) + maskName(unknown.name) + text.slice(unknown.offset + unknown.name.length);
+    text =
+      text.slice(0, unknown.offset) +
+      maskName(unknown.name) +
+      text.slice(unknown.offset + unknown.name.length);
   }
   for (const span of mergeAdjacent(text, findErrorSpans(text))) problems.push(describeSpan(query, span));
   return problems.sort((a, b) => a.offset - b.offset);
@@ -114,7 +117,10 @@ function skipIgnored(query: string, offset: number): number {
 /** The token starting at `offset`, roughly: a word, a string, an operator or one character. */
 function tokenAt(query: string, offset: number): string {
   const rest = query.slice(offset);
-  const match = /^(?:[A-Za-z_:][\w:]*|\d[\w.]*|"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?|`[^`]*`?|[=!<>]=|=~|!~|.)/u.exec(rest);
+  const match =
+    /^(?:[A-Za-z_:][\w:]*|\d[\w.]*|"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?|`[^`]*`?|[=!<>]=|=~|!~|.)/u.exec(
+      rest,
+    );
   return match?.[0] ?? rest.slice(0, 1);
 }
 

@@ -5,7 +5,13 @@
 export const REDACTED = '***';
 
 /** Headers whose values are credentials whatever they contain. */
-const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key']);
+const SENSITIVE_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+]);
 /** Custom credential headers (`x-auth-token`, `api-key`, `x-vault-token`) by their names. */
 const SENSITIVE_HEADER_NAME = /auth|token|secret|api-?key|passw|session|credential/i;
 

@@ -14,9 +14,7 @@ export { Redactor, REDACTED, isSensitiveHeader } from './redactor.js';
  * (e.g. `Bearer `) and is not part of the secret.
  */
 export type SecretSource =
-  | { env: string; prefix?: string }
-  | { file: string; prefix?: string }
-  | { value: string };
+  { env: string; prefix?: string } | { file: string; prefix?: string } | { value: string };
 
 export interface SecretContext {
   env: Record<string, string | undefined>;
@@ -104,6 +102,9 @@ async function resolveSource(
 function checkHeaderValue(value: string, what: string, origin: string): void {
   // eslint-disable-next-line no-control-regex
   if (/[\r\n\u0000]/.test(value)) {
-    throw new TaskError(`${what}: ${origin} contains a line break or NUL, which a header cannot hold`, 'error');
+    throw new TaskError(
+      `${what}: ${origin} contains a line break or NUL, which a header cannot hold`,
+      'error',
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkJqSyntax, extractWithJq, parseNumericString } from '../../../src/metrics/backend/jq.js';
 import { estimateLeakedBytes, runJq } from '../../../src/metrics/backend/jq-runtime.js';
 
@@ -20,16 +20,27 @@ describe('extractWithJq', () => {
     expect(await extractWithJq(vector('+Inf'), FIRST_VALUE)).toEqual({ value: null, reason: '+Inf' });
     expect(await extractWithJq(vector('-Inf'), FIRST_VALUE)).toEqual({ value: null, reason: '-Inf' });
     // jq 1.7 would print these as null and ±1.797e308
-    expect(await extractWithJq(vector('NaN'), `${FIRST_VALUE} | tonumber`)).toEqual({ value: null, reason: 'NaN' });
-    expect(await extractWithJq(vector('+Inf'), `${FIRST_VALUE} | tonumber`)).toEqual({ value: null, reason: '+Inf' });
-    expect(await extractWithJq(vector('-Inf'), `${FIRST_VALUE} | tonumber`)).toEqual({ value: null, reason: '-Inf' });
+    expect(await extractWithJq(vector('NaN'), `${FIRST_VALUE} | tonumber`)).toEqual({
+      value: null,
+      reason: 'NaN',
+    });
+    expect(await extractWithJq(vector('+Inf'), `${FIRST_VALUE} | tonumber`)).toEqual({
+      value: null,
+      reason: '+Inf',
+    });
+    expect(await extractWithJq(vector('-Inf'), `${FIRST_VALUE} | tonumber`)).toEqual({
+      value: null,
+      reason: '-Inf',
+    });
     expect(await extractWithJq({}, 'nan')).toEqual({ value: null, reason: 'NaN' });
     expect(await extractWithJq({}, 'infinite')).toEqual({ value: null, reason: '+Inf' });
     expect(await extractWithJq({}, '1e1000')).toEqual({ value: null, reason: '+Inf' });
   });
 
   it('keeps a real maximum double', async () => {
-    expect(await extractWithJq({ a: 1.7976931348623157e308 }, '.a')).toEqual({ value: 1.7976931348623157e308 });
+    expect(await extractWithJq({ a: 1.7976931348623157e308 }, '.a')).toEqual({
+      value: 1.7976931348623157e308,
+    });
   });
 
   it('explains an empty vector', async () => {
@@ -38,7 +49,10 @@ describe('extractWithJq', () => {
       value: null,
       reason: 'jq returned null (empty result?)',
     });
-    expect(await extractWithJq(empty, '.data.result[]')).toEqual({ value: null, reason: 'jq returned no output' });
+    expect(await extractWithJq(empty, '.data.result[]')).toEqual({
+      value: null,
+      reason: 'jq returned no output',
+    });
     expect(await extractWithJq(empty, `${FIRST_VALUE} | tonumber`)).toEqual({
       value: null,
       reason: 'jq: error: null (null) cannot be parsed as a number',
@@ -46,11 +60,23 @@ describe('extractWithJq', () => {
   });
 
   it('names non-numeric outputs', async () => {
-    expect(await extractWithJq({ a: 'abc' }, '.a')).toEqual({ value: null, reason: 'jq returned a string "abc"' });
+    expect(await extractWithJq({ a: 'abc' }, '.a')).toEqual({
+      value: null,
+      reason: 'jq returned a string "abc"',
+    });
     expect(await extractWithJq({ a: '' }, '.a')).toEqual({ value: null, reason: 'jq returned a string ""' });
-    expect(await extractWithJq({ a: '0x10' }, '.a')).toEqual({ value: null, reason: 'jq returned a string "0x10"' });
-    expect(await extractWithJq({ a: true }, '.a')).toEqual({ value: null, reason: 'jq returned a boolean true' });
-    expect(await extractWithJq({ a: [1] }, '.a')).toEqual({ value: null, reason: 'jq returned an array [1]' });
+    expect(await extractWithJq({ a: '0x10' }, '.a')).toEqual({
+      value: null,
+      reason: 'jq returned a string "0x10"',
+    });
+    expect(await extractWithJq({ a: true }, '.a')).toEqual({
+      value: null,
+      reason: 'jq returned a boolean true',
+    });
+    expect(await extractWithJq({ a: [1] }, '.a')).toEqual({
+      value: null,
+      reason: 'jq returned an array [1]',
+    });
     expect(await extractWithJq({ a: { b: 1 } }, '.a')).toEqual({
       value: null,
       reason: 'jq returned an object {"b":1}',
@@ -69,6 +95,7 @@ describe('extractWithJq', () => {
       reason: 'jq: error: Cannot index string with string "b"',
     });
     expect(await extractWithJq({}, 'error("boom")')).toEqual({ value: null, reason: 'jq: error: boom' });
+    expect(await extractWithJq({}, '"stopped" | halt_error')).toEqual({ value: null, reason: 'jq: stopped' });
     expect(await extractWithJq({}, '.a | ')).toEqual({
       value: null,
       reason: 'jq: error: syntax error, unexpected end of file at line 1',
@@ -94,7 +121,10 @@ describe('extractWithJq', () => {
   it('accepts any JSON document, including scalars and undefined', async () => {
     expect(await extractWithJq(5, '.')).toEqual({ value: 5 });
     expect(await extractWithJq('2.5', '.')).toEqual({ value: 2.5 });
-    expect(await extractWithJq(undefined, '.')).toEqual({ value: null, reason: 'jq returned null (empty result?)' });
+    expect(await extractWithJq(undefined, '.')).toEqual({
+      value: null,
+      reason: 'jq returned null (empty result?)',
+    });
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect((await extractWithJq(cyclic, '.')).value).toBeNull();
@@ -108,7 +138,9 @@ describe('extractWithJq', () => {
   });
 
   it('handles a 300 KiB document', async () => {
-    const doc = { items: Array.from({ length: 7_000 }, (_, i) => ({ i, name: `item-${i}-${'y'.repeat(10)}` })) };
+    const doc = {
+      items: Array.from({ length: 7_000 }, (_, i) => ({ i, name: `item-${i}-${'y'.repeat(10)}` })),
+    };
     expect(await extractWithJq(doc, '.items | map(.i) | add')).toEqual({ value: 24_496_500 });
   });
 
@@ -138,7 +170,9 @@ describe('checkJqSyntax', () => {
   it('returns the compile error', async () => {
     expect(await checkJqSyntax('.a | ')).toBe('syntax error, unexpected end of file at line 1');
     expect(await checkJqSyntax('.a |\n.b |')).toBe('syntax error, unexpected end of file at line 2');
-    expect(await checkJqSyntax('foo, $bar')).toBe('foo/0 is not defined at line 1; $bar is not defined at line 1');
+    expect(await checkJqSyntax('foo, $bar')).toBe(
+      'foo/0 is not defined at line 1; $bar is not defined at line 1',
+    );
     expect(await checkJqSyntax('"abc')).toMatch(/^syntax error, unexpected end of file/);
     expect(await checkJqSyntax('. as $x')).toMatch(/^syntax error/);
     expect(await checkJqSyntax('   ')).toBe('the expression is empty');
@@ -194,7 +228,17 @@ describe('jq runtime', () => {
     expect(process.exitCode).toBeUndefined();
   });
 
+  it('recovers from a crashed instance (endless recursion exhausts wasm memory)', async () => {
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined); // jq-wasm prints "Aborted()"
+    const crashed = await extractWithJq({}, 'def f: 1 + f; f');
+    printed.mockRestore();
+    expect(crashed).toEqual({ value: null, reason: 'jq crashed: Aborted()' });
+    expect(await extractWithJq({ a: 3 }, '.a')).toEqual({ value: 3 });
+  });
+
   it('accounts for argument bytes in the leak estimate', () => {
-    expect(estimateLeakedBytes('.a'.padEnd(10_000), [])).toBeGreaterThan(estimateLeakedBytes('.a', []) + 9_000);
+    expect(estimateLeakedBytes('.a'.padEnd(10_000), [])).toBeGreaterThan(
+      estimateLeakedBytes('.a', []) + 9_000,
+    );
   });
 });

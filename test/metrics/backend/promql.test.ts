@@ -1,6 +1,10 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import { describe, expect, it } from 'vitest';
-import { checkPromql, escapePromqlLabelValue, escapePromqlRegex } from '../../../src/metrics/backend/promql.js';
+import {
+  checkPromql,
+  escapePromqlLabelValue,
+  escapePromqlRegex,
+} from '../../../src/metrics/backend/promql.js';
 
 describe('checkPromql', () => {
   it('accepts valid queries', () => {
@@ -65,7 +69,10 @@ function selectors(query: string): Array<{ name: string; matchers: Array<[string
       const label = matcher.getChild('LabelName');
       const value = matcher.getChild('StringLiteral');
       if (!label || !value) continue;
-      matchers.push([query.slice(label.from, label.to), JSON.parse(query.slice(value.from, value.to)) as string]);
+      matchers.push([
+        query.slice(label.from, label.to),
+        JSON.parse(query.slice(value.from, value.to)) as string,
+      ]);
     }
     result.push({ name: name ? query.slice(name.from, name.to) : '', matchers });
   } while (cursor.next());
