@@ -11,7 +11,11 @@ export default {
     type: 'object',
     properties: {
       file: { type: 'string', minLength: 1, description: 'JSON file, relative to the loop work directory' },
-      provider: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', description: 'Provider prefix of the metric names' },
+      provider: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9_.-]+$',
+        description: 'Provider prefix of the metric names',
+      },
     },
     required: ['file', 'provider'],
     additionalProperties: false,

@@ -6,7 +6,10 @@ export class CanaryError extends Error {
   readonly exitCode: ExitCodeValue;
   readonly hints: string[];
 
-  constructor(message: string, options: { exitCode?: ExitCodeValue; hints?: string[]; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    options: { exitCode?: ExitCodeValue; hints?: string[]; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'CanaryError';
     this.exitCode = options.exitCode ?? ExitCode.executionError;

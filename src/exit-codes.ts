@@ -14,10 +14,16 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 export const exitCodeTable: ReadonlyArray<readonly [number, string]> = [
   [ExitCode.ok, 'every asserted condition holds'],
-  [ExitCode.assertionFailed, 'an assertion failed: an SLO was violated, a loop did not complete, or a task failed'],
+  [
+    ExitCode.assertionFailed,
+    'an assertion failed: an SLO was violated, a loop did not complete, or a task failed',
+  ],
   [ExitCode.usage, 'command-line usage error (unknown flag, bad --set syntax, missing argument)'],
   [ExitCode.invalidExperiment, 'invalid experiment: YAML, schema or rule errors (printed as file:line:col)'],
-  [ExitCode.executionError, 'execution error: a task could not run (unreachable service, timeout, bad plugin)'],
+  [
+    ExitCode.executionError,
+    'execution error: a task could not run (unreachable service, timeout, bad plugin)',
+  ],
   [ExitCode.inconclusive, 'inconclusive: no SLO was violated, but some SLO had no data'],
   [ExitCode.interrupted, 'interrupted by SIGINT (Ctrl-C); the current loop was recorded as interrupted'],
   [ExitCode.terminated, 'terminated by SIGTERM; the current loop was recorded as interrupted'],

@@ -23,7 +23,9 @@ describe('committed schemas', () => {
   });
 
   it('the published experiment schema accepts every experiment file and rejects a bad task input', async () => {
-    const schema = JSON.parse(await readFile(path.join(root, 'schemas/experiment.schema.json'), 'utf8')) as object;
+    const schema = JSON.parse(
+      await readFile(path.join(root, 'schemas/experiment.schema.json'), 'utf8'),
+    ) as object;
     for (const file of await experimentFiles()) {
       const source = readYamlSource(file, await readFile(file, 'utf8'));
       expect(checkAgainstSchema(schema, source.value), file).toEqual([]);
@@ -40,7 +42,9 @@ describe('committed schemas', () => {
 
 async function experimentFiles(): Promise<string[]> {
   const names = await readdir(path.join(root, 'experiments'));
-  return names.filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).map((n) => path.join(root, 'experiments', n));
+  return names
+    .filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'))
+    .map((n) => path.join(root, 'experiments', n));
 }
 
 describe('experiments/', () => {
@@ -58,14 +62,18 @@ describe('experiments/', () => {
 
   it('every file names the schema for editors', async () => {
     for (const file of await experimentFiles()) {
-      expect(await readFile(file, 'utf8'), file).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/experiment\.schema\.json/);
+      expect(await readFile(file, 'utf8'), file).toMatch(
+        /^# yaml-language-server: \$schema=\.\.\/schemas\/experiment\.schema\.json/,
+      );
     }
   });
 });
 
 describe('report schema', () => {
   it('describes the json report, empty and full', async () => {
-    const schema = JSON.parse(await readFile(path.join(root, 'schemas/report.schema.json'), 'utf8')) as object;
+    const schema = JSON.parse(
+      await readFile(path.join(root, 'schemas/report.schema.json'), 'utf8'),
+    ) as object;
     const empty = buildReport({ file: 'x.jsonl', loops: [], warnings: [] });
     expect(checkAgainstSchema(schema, empty)).toEqual([]);
     const loaded = await loadExperiment({ file: path.join(root, 'experiments/quickstart.yaml'), cwd: root });
@@ -96,7 +104,15 @@ describe('report schema', () => {
           metricInfo: { 'q/latency-mean': { units: 'ms' } },
           slos: [
             { metric: 'q/latency-mean', op: '<=', limit: 25, version: 0, value: 3, status: 'pass' },
-            { metric: 'q/latency-mean', op: '<=', limit: 25, version: 1, value: null, status: 'nodata', reason: 'NaN' },
+            {
+              metric: 'q/latency-mean',
+              op: '<=',
+              limit: 25,
+              version: 1,
+              value: null,
+              status: 'nodata',
+              reason: 'NaN',
+            },
           ],
         },
       ],

@@ -32,7 +32,9 @@ function send(path) {
   return new Promise((resolve) => {
     const request = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent }, (response) => {
       response.resume();
-      response.on('end', () => resolve({ ok: response.statusCode < 400, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+      response.on('end', () =>
+        resolve({ ok: response.statusCode < 400, ms: Number(process.hrtime.bigint() - started) / 1e6 }),
+      );
     });
     request.on('error', () => resolve({ ok: false, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
     request.end('{"instances": [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]]}');

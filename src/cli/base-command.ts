@@ -10,8 +10,17 @@ export const valueFlags = {
     multiple: true,
     default: [],
   }),
-  'set-string': Flags.string({ description: 'Like --set, but values stay strings', multiple: true, default: [] }),
-  values: Flags.string({ char: 'f', description: 'Values YAML file (repeatable; later files win)', multiple: true, default: [] }),
+  'set-string': Flags.string({
+    description: 'Like --set, but values stay strings',
+    multiple: true,
+    default: [],
+  }),
+  values: Flags.string({
+    char: 'f',
+    description: 'Values YAML file (repeatable; later files win)',
+    multiple: true,
+    default: [],
+  }),
 };
 
 export const exitCodeHelp = `EXIT CODES\n${formatExitCodeTable()}`;

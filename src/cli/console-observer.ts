@@ -28,7 +28,10 @@ function describe(event: RunEvent): string | undefined {
       const r = event.record;
       const failed = r.slos.filter((s) => s.status === 'fail').length;
       const nodata = r.slos.filter((s) => s.status === 'nodata').length;
-      const slos = r.slos.length > 0 ? `, SLOs ${r.slos.length - failed - nodata} pass / ${failed} fail / ${nodata} no data` : '';
+      const slos =
+        r.slos.length > 0
+          ? `, SLOs ${r.slos.length - failed - nodata} pass / ${failed} fail / ${nodata} no data`
+          : '';
       return `loop ${r.loop} ${r.status} in ${formatDuration(r.durationMs)}${slos}`;
     }
     case 'wait':

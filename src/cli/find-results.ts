@@ -11,7 +11,9 @@ export async function findResultsFile(cwd: string, explicit: string | undefined)
   const folder = path.join(cwd, 'canary-results');
   let names: string[];
   try {
-    names = (await readdir(folder)).filter((n) => /^[a-z0-9][-a-z0-9.]*\.jsonl$/.test(n) && !/\.\d{4}-\d\d-\d\dT/.test(n));
+    names = (await readdir(folder)).filter(
+      (n) => /^[a-z0-9][-a-z0-9.]*\.jsonl$/.test(n) && !/\.\d{4}-\d\d-\d\dT/.test(n),
+    );
   } catch {
     names = [];
   }

@@ -12,7 +12,11 @@ export interface ValueFlagValues {
   values: string[];
 }
 
-export type ReadyExperiment = LoadedExperiment & { experiment: Experiment; plan: Plan; values: Record<string, unknown> };
+export type ReadyExperiment = LoadedExperiment & {
+  experiment: Experiment;
+  plan: Plan;
+  values: Record<string, unknown>;
+};
 
 /** Values, then the experiment through every validation stage; warnings printed, errors thrown. */
 export async function prepareExperiment(
@@ -21,8 +25,17 @@ export async function prepareExperiment(
   cwd: string,
   warn: (line: string) => void,
 ): Promise<ReadyExperiment> {
-  const values = await collectValues(cwd, { files: flags.values, sets: flags.set, setStrings: flags['set-string'] });
-  const loaded = await loadExperiment({ ...(file !== undefined ? { file } : {}), cwd, values });
+  const values = await collectValues(cwd, {
+    files: flags.values,
+    sets: flags.set,
+    setStrings: flags['set-string'],
+  });
+  const loaded = await loadExperiment({
+    ...(file !== undefined ? { file } : {}),
+    cwd,
+    values,
+    env: process.env,
+  });
   if (hasErrors(loaded.diagnostics) || !loaded.experiment || !loaded.plan) {
     throw new ConfigError(loaded.diagnostics, loaded.sourceLines);
   }

@@ -23,7 +23,11 @@ export interface Output {
 }
 
 /** `canary run`: validate, run loops with signals handled, record, and judge. Returns the exit code. */
-export async function runFromCli(file: string | undefined, flags: RunFlags, output: Output): Promise<ExitCodeValue> {
+export async function runFromCli(
+  file: string | undefined,
+  flags: RunFlags,
+  output: Output,
+): Promise<ExitCodeValue> {
   const cwd = process.cwd();
   const ready = await prepareExperiment(file, flags, cwd, output.warn);
   if (flags['dry-run']) {
@@ -40,12 +44,18 @@ export async function runPrepared(
   extraObservers: RunObserver[] = [],
 ): Promise<ExitCodeValue> {
   const cwd = process.cwd();
-  const resultsPath = flags.results ? path.resolve(cwd, flags.results) : defaultResultsPath(cwd, ready.experiment.metadata.name);
+  const resultsPath = flags.results
+    ? path.resolve(cwd, flags.results)
+    : defaultResultsPath(cwd, ready.experiment.metadata.name);
   const writer = await ResultWriter.open(resultsPath, { fresh: flags.fresh });
   for (const warning of writer.warnings) output.warn(`canary: ${warning}`);
   const hash = hashExperiment(ready.experiment);
   const recorder = new ResultObserver(writer, ready.experiment, hash, flags.source);
-  const observers: RunObserver[] = [...(flags.quiet ? [] : [new ConsoleObserver(output.warn)]), recorder, ...extraObservers];
+  const observers: RunObserver[] = [
+    ...(flags.quiet ? [] : [new ConsoleObserver(output.warn)]),
+    recorder,
+    ...extraObservers,
+  ];
 
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
@@ -66,7 +76,10 @@ export async function runPrepared(
       experimentDir: ready.experimentDir,
       values: ready.values,
       firstLoop: writer.lastLoop + 1,
-      ...(!writer.needsHeader(hash) && writer.experimentStart ? { experimentStart: new Date(writer.experimentStart) } : {}),
+      env: process.env,
+      ...(!writer.needsHeader(hash) && writer.experimentStart
+        ? { experimentStart: new Date(writer.experimentStart) }
+        : {}),
       ...(flags.loops !== undefined ? { loops: flags.loops } : {}),
       signal: controller.signal,
       observers,
@@ -78,9 +91,15 @@ export async function runPrepared(
   output.warn(`results: ${path.relative(cwd, resultsPath) || resultsPath}`);
   if (received) return received === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated;
 
-  const state = experimentState({ file: resultsPath, loops: recorder.loops, ...(recorder.end ? { end: recorder.end } : {}), warnings: [] });
+  const state = experimentState({
+    file: resultsPath,
+    loops: recorder.loops,
+    ...(recorder.end ? { end: recorder.end } : {}),
+    warnings: [],
+  });
   const outcome = assertConditions(state, { completed: true, nofailure: true, slos: true });
-  for (const line of outcome.lines) output.warn(`${line.ok === true ? '✔' : line.ok === false ? '✘' : '?'} ${line.text}`);
+  for (const line of outcome.lines)
+    output.warn(`${line.ok === true ? '✔' : line.ok === false ? '✘' : '?'} ${line.text}`);
   if (!flags.assert) return state.executionError ? ExitCode.executionError : ExitCode.ok;
   return outcome.exitCode;
 }

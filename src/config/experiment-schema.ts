@@ -9,23 +9,34 @@ export const DurationSchema = Type.String({
 
 const TaskIdSchema = Type.String({
   pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
-  description: 'Unique id of the task (letters, digits, _ . -); defaults to the task name, plus an index when repeated',
+  description:
+    'Unique id of the task (letters, digits, _ . -); defaults to the task name, plus an index when repeated',
 });
 
 export const TaskEntrySchema = Type.Object(
   {
     id: Type.Optional(TaskIdSchema),
-    task: Type.Optional(Type.String({ minLength: 1, description: 'Task name: a built-in task or one of spec.plugins' })),
-    run: Type.Optional(Type.String({ description: "Iter8 shorthand for `task: run` with `with.script`" })),
+    task: Type.Optional(
+      Type.String({ minLength: 1, description: 'Task name: a built-in task or one of spec.plugins' }),
+    ),
+    run: Type.Optional(Type.String({ description: 'Iter8 shorthand for `task: run` with `with.script`' })),
     with: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Inputs of the task' })),
     needs: Type.Optional(
-      Type.Array(TaskIdSchema, { uniqueItems: true, description: 'Ids of tasks this one waits for (default: the previous task)' }),
+      Type.Array(TaskIdSchema, {
+        uniqueItems: true,
+        description: 'Ids of tasks this one waits for (default: the previous task)',
+      }),
     ),
     if: Type.Optional(
-      Type.String({ minLength: 1, description: 'Condition (nunjucks expression) over `loop` and `values`; false skips the task' }),
+      Type.String({
+        minLength: 1,
+        description: 'Condition (nunjucks expression) over `loop` and `values`; false skips the task',
+      }),
     ),
     timeout: Type.Optional(DurationSchema),
-    retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, description: 'Extra attempts after an execution error' })),
+    retries: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 10, description: 'Extra attempts after an execution error' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -50,7 +61,9 @@ export const ExperimentSchema = Type.Object(
     spec: Type.Object(
       {
         schedule: Type.Optional(
-          Type.String({ description: 'Cron expression (5 fields, or 6 with seconds); absent means one loop' }),
+          Type.String({
+            description: 'Cron expression (5 fields, or 6 with seconds); absent means one loop',
+          }),
         ),
         maxLoops: Type.Optional(Type.Integer({ minimum: 1, description: 'Stop after this many loops' })),
         versions: Type.Optional(
@@ -61,7 +74,11 @@ export const ExperimentSchema = Type.Object(
           }),
         ),
         concurrency: Type.Optional(
-          Type.Integer({ minimum: 1, maximum: 64, description: 'Tasks run at once when the DAG allows (default 4)' }),
+          Type.Integer({
+            minimum: 1,
+            maximum: 64,
+            description: 'Tasks run at once when the DAG allows (default 4)',
+          }),
         ),
         plugins: Type.Optional(
           Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]*$' }), Type.String({ minLength: 1 }), {

@@ -34,12 +34,19 @@ export function conditionContext(values: Record<string, unknown>, loop: number):
 }
 
 /** Evaluate a condition such as `loop > 1` to a boolean. */
-export function evaluateCondition(environment: nunjucks.Environment, expression: string, context: object): boolean {
+export function evaluateCondition(
+  environment: nunjucks.Environment,
+  expression: string,
+  context: object,
+): boolean {
   return environment.renderString(`{% if ${expression} %}1{% endif %}`, context) === '1';
 }
 
 /** Compile a condition without running it, so syntax errors show at validate time. */
-export function checkConditionSyntax(environment: nunjucks.Environment, expression: string): string | undefined {
+export function checkConditionSyntax(
+  environment: nunjucks.Environment,
+  expression: string,
+): string | undefined {
   if (/%}|\{%|\{\{|\}\}/.test(expression)) return 'write the bare expression, without {{ }} or {% %}';
   try {
     // eagerCompile: parse now, so a syntax error surfaces at validate time.
@@ -57,7 +64,10 @@ export function cleanTemplateError(error: unknown): string {
     .replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/m, '')
     .replace(/\s+/g, ' ')
     .replace(/^Template render error: /, '')
-    .replace('attempted to output null or undefined value', 'a value used here is not set (null or undefined)')
+    .replace(
+      'attempted to output null or undefined value',
+      'a value used here is not set (null or undefined)',
+    )
     .trim();
 }
 
@@ -78,7 +88,9 @@ export function findUnknownNames(expression: string, known: Record<string, unkno
   let root: AstNode;
   try {
     // The parser is public in nunjucks but missing from its type definitions.
-    const { parser } = nunjucks as unknown as { parser: { parse(source: string, extensions: unknown[], options: object): unknown } };
+    const { parser } = nunjucks as unknown as {
+      parser: { parse(source: string, extensions: unknown[], options: object): unknown };
+    };
     root = parser.parse(`{% if ${expression} %}1{% endif %}`, [], {}) as AstNode;
   } catch {
     return []; // syntax errors are reported by checkConditionSyntax

@@ -21,7 +21,7 @@ import { findCycles } from '../plan/task-graph.js';
 import { compilePlan, type Plan } from '../plan/plan.js';
 import { createRegistry, type TaskRegistry } from '../tasks/registry.js';
 import { loadPlugins } from '../tasks/load-plugins.js';
-import type { TaskDefinition } from '../tasks/task-definition.js';
+import type { CheckContext, TaskDefinition } from '../tasks/task-definition.js';
 
 export interface ExperimentRequest {
   /** Path as the user gave it; absent: build the experiment from values (Iter8 chart style). */
@@ -29,6 +29,8 @@ export interface ExperimentRequest {
   cwd: string;
   /** Merged `-f` files and `--set` values. */
   values?: Record<string, unknown>;
+  /** Environment for tasks' checks (template cache, offline mode); default none. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface LoadedExperiment {
@@ -60,7 +62,12 @@ export async function loadExperiment(request: ExperimentRequest): Promise<Loaded
   const yaml = source.yaml;
   if (!yaml || hasErrors(result.diagnostics)) return finish(result);
 
-  const at = (p: PathSegment[], message: string, extra: Partial<Diagnostic> = {}, key = false): Diagnostic => ({
+  const at = (
+    p: PathSegment[],
+    message: string,
+    extra: Partial<Diagnostic> = {},
+    key = false,
+  ): Diagnostic => ({
     severity: 'error',
     file: source.label,
     ...(source.positioned ? yaml.positionOf(p, { key }) : { line: 0, column: 0 }),
@@ -75,21 +82,33 @@ export async function loadExperiment(request: ExperimentRequest): Promise<Loaded
 
   const shapeProblems = checkAgainstSchema(ExperimentSchema, rendered.value);
   for (const problem of shapeProblems) {
-    result.diagnostics.push(at(problem.path, problem.message, problem.hint ? { hint: problem.hint } : {}, problem.atKey));
+    result.diagnostics.push(
+      at(problem.path, problem.message, problem.hint ? { hint: problem.hint } : {}, problem.atKey),
+    );
   }
   // Rules still run on the parts whose shape is right, so one pass shows every problem.
-  const raw = shapeProblems.length === 0 ? (rendered.value as RawExperiment) : wellShapedParts(rendered.value);
+  const raw =
+    shapeProblems.length === 0 ? (rendered.value as RawExperiment) : wellShapedParts(rendered.value);
   // A rule problem under a value the schema already rejected would say the same thing twice.
-  const flagged = result.diagnostics.filter((d) => !d.message.startsWith('missing required key')).map((d) => d.path);
+  const flagged = result.diagnostics
+    .filter((d) => !d.message.startsWith('missing required key'))
+    .map((d) => d.path);
   const experiment = normalizeExperiment(raw);
   const plugins = await loadPlugins(experiment.spec.plugins ?? {}, source.experimentDir);
   for (const problem of plugins.problems) {
-    result.diagnostics.push(at(['spec', 'plugins', problem.name], problem.message, problem.hint ? { hint: problem.hint } : {}));
+    result.diagnostics.push(
+      at(['spec', 'plugins', problem.name], problem.message, problem.hint ? { hint: problem.hint } : {}),
+    );
   }
   result.registry = createRegistry(plugins.definitions);
 
-  const ruleProblems = checkRules(experiment, raw, result.registry, source.experimentDir, values, at);
-  result.diagnostics.push(...ruleProblems.filter((d) => !flagged.some((p) => d.path === p || d.path.startsWith(`${p}.`) || d.path.startsWith(`${p}[`))));
+  const checkContext = { experimentDir: source.experimentDir, env: request.env ?? {} };
+  const ruleProblems = await checkRules(experiment, raw, result.registry, checkContext, values, at);
+  result.diagnostics.push(
+    ...ruleProblems.filter(
+      (d) => !flagged.some((p) => d.path === p || d.path.startsWith(`${p}.`) || d.path.startsWith(`${p}[`)),
+    ),
+  );
   if (hasErrors(result.diagnostics)) return finish(result);
 
   result.experiment = experiment;
@@ -142,7 +161,12 @@ async function readSource(request: ExperimentRequest, values: Record<string, unk
           line: 0,
           column: 0,
           path: '',
-          message: code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read: ${code}`,
+          message:
+            code === 'ENOENT'
+              ? 'file not found'
+              : code === 'EISDIR'
+                ? 'is a directory, not a file'
+                : `cannot read: ${code}`,
           hint: code === 'ENOENT' ? 'check the path; it is relative to the current directory' : undefined,
         },
       ],
@@ -150,7 +174,10 @@ async function readSource(request: ExperimentRequest, values: Record<string, unk
   }
   const yaml = readYamlSource(request.file, text);
   const diagnostics = [...yaml.diagnostics];
-  if (diagnostics.length === 0 && (yaml.value === null || typeof yaml.value !== 'object' || Array.isArray(yaml.value))) {
+  if (
+    diagnostics.length === 0 &&
+    (yaml.value === null || typeof yaml.value !== 'object' || Array.isArray(yaml.value))
+  ) {
     diagnostics.push({
       severity: 'error',
       file: request.file,
@@ -193,7 +220,10 @@ function renderExpressions(
     if (node !== null && typeof node === 'object') {
       const isTask = p.length === 3 && p[0] === 'spec' && p[1] === 'tasks';
       return Object.fromEntries(
-        Object.entries(node).map(([key, child]) => [key, isTask && key === 'if' ? child : walk(child, [...p, key])]),
+        Object.entries(node).map(([key, child]) => [
+          key,
+          isTask && key === 'if' ? child : walk(child, [...p, key]),
+        ]),
       );
     }
     return node;
@@ -212,7 +242,9 @@ function wellShapedParts(value: unknown): RawExperiment {
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const tasks = (Array.isArray(spec.tasks) ? spec.tasks : []).map((t): RawTask => {
     const task = isRecord(t) ? t : {};
-    const needs = Array.isArray(task.needs) ? task.needs.filter((n): n is string => typeof n === 'string') : undefined;
+    const needs = Array.isArray(task.needs)
+      ? task.needs.filter((n): n is string => typeof n === 'string')
+      : undefined;
     return {
       ...(text(task.id) !== undefined ? { id: text(task.id) } : {}),
       ...(text(task.task) !== undefined ? { task: text(task.task) } : {}),
@@ -298,35 +330,49 @@ function taskName(task: RawTask): string {
   return task.task ?? (task.run !== undefined ? 'run' : '');
 }
 
-function checkRules(
+async function checkRules(
   experiment: Experiment,
   raw: RawExperiment,
   registry: TaskRegistry,
-  experimentDir: string,
+  checkContext: { experimentDir: string; env: Readonly<Record<string, string | undefined>> },
   values: Record<string, unknown>,
   at: At,
-): Diagnostic[] {
+): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = [];
   const spec = experiment.spec;
 
   if (spec.schedule !== undefined) {
     const problem = checkCron(spec.schedule);
     if (problem) {
-      diagnostics.push(at(['spec', 'schedule'], `invalid cron expression: ${problem}`, { hint: 'for example "*/1 * * * *" (every minute) or "*/10 * * * * *" (every 10 s)' }));
+      diagnostics.push(
+        at(['spec', 'schedule'], `invalid cron expression: ${problem}`, {
+          hint: 'for example "*/1 * * * *" (every minute) or "*/10 * * * * *" (every 10 s)',
+        }),
+      );
     }
   }
   if (spec.maxLoops !== undefined && spec.schedule === undefined && spec.maxLoops > 1) {
-    diagnostics.push(at(['spec', 'maxLoops'], 'maxLoops has no effect without spec.schedule', { severity: 'warning', hint: 'add a cron schedule, or use `canary run --loops N`' }));
+    diagnostics.push(
+      at(['spec', 'maxLoops'], 'maxLoops has no effect without spec.schedule', {
+        severity: 'warning',
+        hint: 'add a cron schedule, or use `canary run --loops N`',
+      }),
+    );
   }
 
   const environment = createTemplateEnvironment();
   const idsSeen = new Map<string, number>();
   const ids = new Set(spec.tasks.map((t) => t.id));
+  const inputChecks: Array<Promise<Diagnostic[]>> = [];
   spec.tasks.forEach((task, i) => {
     const base: PathSegment[] = ['spec', 'tasks', i];
     const rawTask = raw.spec.tasks[i]!;
     if (rawTask.task === undefined && rawTask.run === undefined) {
-      diagnostics.push(at(base, 'a task needs `task: NAME`', { hint: `built-in tasks: ${[...registry.keys()].join(', ')}; Iter8's \`run: SCRIPT\` also works` }));
+      diagnostics.push(
+        at(base, 'a task needs `task: NAME`', {
+          hint: `built-in tasks: ${[...registry.keys()].join(', ')}; Iter8's \`run: SCRIPT\` also works`,
+        }),
+      );
       return;
     }
     if (rawTask.task !== undefined && rawTask.run !== undefined) {
@@ -335,7 +381,13 @@ function checkRules(
     }
     const previous = idsSeen.get(task.id);
     if (previous !== undefined) {
-      diagnostics.push(at(rawTask.id !== undefined ? [...base, 'id'] : base, `duplicate task id ${JSON.stringify(task.id)} (also spec.tasks[${previous}])`, { hint: 'give each task a unique `id:`' }));
+      diagnostics.push(
+        at(
+          rawTask.id !== undefined ? [...base, 'id'] : base,
+          `duplicate task id ${JSON.stringify(task.id)} (also spec.tasks[${previous}])`,
+          { hint: 'give each task a unique `id:`' },
+        ),
+      );
     } else {
       idsSeen.set(task.id, i);
     }
@@ -343,42 +395,69 @@ function checkRules(
       if (rawTask.needs === undefined) return;
       if (need === task.id) diagnostics.push(at([...base, 'needs', j], 'a task cannot need itself'));
       else if (!ids.has(need)) {
-        diagnostics.push(at([...base, 'needs', j], `unknown task id ${JSON.stringify(need)}`, { hint: suggestKey(need, [...ids]) }));
+        diagnostics.push(
+          at([...base, 'needs', j], `unknown task id ${JSON.stringify(need)}`, {
+            hint: suggestKey(need, [...ids]),
+          }),
+        );
       }
     });
     if (task.if !== undefined) {
       const problem = checkConditionSyntax(environment, task.if);
       const unknown = problem ? [] : findUnknownNames(task.if, conditionContext(values, 1));
-      if (problem) diagnostics.push(at([...base, 'if'], `invalid condition: ${problem}`, { hint: 'for example: loop > 1' }));
+      if (problem)
+        diagnostics.push(
+          at([...base, 'if'], `invalid condition: ${problem}`, { hint: 'for example: loop > 1' }),
+        );
       else if (unknown.length > 0) {
         diagnostics.push(
-          at([...base, 'if'], `the condition reads ${unknown.map((u) => JSON.stringify(u)).join(', ')}, which ${unknown.length === 1 ? 'is' : 'are'} not set`, {
-            hint: `conditions can read: ${Object.keys(conditionContext(values, 1)).join(', ')}; set values with --set or -f`,
-          }),
+          at(
+            [...base, 'if'],
+            `the condition reads ${unknown.map((u) => JSON.stringify(u)).join(', ')}, which ${unknown.length === 1 ? 'is' : 'are'} not set`,
+            {
+              hint: `conditions can read: ${Object.keys(conditionContext(values, 1)).join(', ')}; set values with --set or -f`,
+            },
+          ),
         );
       }
     }
     const definition = registry.get(task.task);
     if (!definition) {
       diagnostics.push(
-        at(rawTask.task !== undefined ? [...base, 'task'] : base, `unknown task ${JSON.stringify(task.task)}`, {
-          hint: unknownTaskHint(task.task, registry),
-        }),
+        at(
+          rawTask.task !== undefined ? [...base, 'task'] : base,
+          `unknown task ${JSON.stringify(task.task)}`,
+          {
+            hint: unknownTaskHint(task.task, registry),
+          },
+        ),
       );
       return;
     }
-    const withPath: PathSegment[] = rawTask.run !== undefined && rawTask.task === undefined ? [...base, 'run'] : [...base, 'with'];
-    diagnostics.push(...checkTaskInput(definition, task, withPath, spec.versions, experimentDir, at));
+    const withPath: PathSegment[] =
+      rawTask.run !== undefined && rawTask.task === undefined ? [...base, 'run'] : [...base, 'with'];
+    inputChecks.push(
+      checkTaskInput(definition, task, withPath, { ...checkContext, versions: spec.versions }, at),
+    );
   });
+  for (const found of await Promise.all(inputChecks)) diagnostics.push(...found);
 
   // With duplicate ids the dependency graph is ambiguous; fix those first.
   const cycles = idsSeen.size === spec.tasks.length ? findCycles(spec.tasks) : [];
   for (const cycle of cycles) {
     const first = spec.tasks.findIndex((t) => t.id === cycle[0]);
-    diagnostics.push(at(['spec', 'tasks', first, 'needs'], `dependency cycle: ${cycle.join(' -> ')}`, { hint: 'remove one of these `needs` entries' }));
+    diagnostics.push(
+      at(['spec', 'tasks', first, 'needs'], `dependency cycle: ${cycle.join(' -> ')}`, {
+        hint: 'remove one of these `needs` entries',
+      }),
+    );
   }
   const tasksWithErrors = new Set(
-    spec.tasks.map((_, i) => i).filter((i) => diagnostics.some((d) => d.severity === 'error' && d.path.startsWith(`spec.tasks[${i}]`))),
+    spec.tasks
+      .map((_, i) => i)
+      .filter((i) =>
+        diagnostics.some((d) => d.severity === 'error' && d.path.startsWith(`spec.tasks[${i}]`)),
+      ),
   );
   diagnostics.push(...checkSloMetricsProduced(experiment, registry, tasksWithErrors, at));
   return diagnostics;
@@ -391,26 +470,34 @@ function unknownTaskHint(name: string, registry: TaskRegistry): string {
   return suggestion?.startsWith('did you mean') ? `${suggestion} (${known})` : `${known}; ${plugin}`;
 }
 
-function checkTaskInput(
+async function checkTaskInput(
   definition: TaskDefinition<never>,
   task: TaskSpec,
   withPath: PathSegment[],
-  versions: readonly string[] | undefined,
-  experimentDir: string,
+  context: CheckContext,
   at: At,
-): Diagnostic[] {
+): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = [];
   for (const problem of checkAgainstSchema(definition.inputSchema, task.with)) {
-    diagnostics.push(at([...withPath, ...problem.path], problem.message, problem.hint ? { hint: problem.hint } : {}, problem.atKey));
+    diagnostics.push(
+      at(
+        [...withPath, ...problem.path],
+        problem.message,
+        problem.hint ? { hint: problem.hint } : {},
+        problem.atKey,
+      ),
+    );
   }
   if (diagnostics.length > 0 || !definition.check) return diagnostics;
   try {
-    for (const problem of definition.check(task.with as never, { versions, experimentDir })) {
+    for (const problem of await definition.check(task.with as never, context)) {
       const extra = { severity: problem.severity, ...(problem.hint ? { hint: problem.hint } : {}) };
       diagnostics.push(at([...withPath, ...problem.path], problem.message, extra, problem.atKey ?? false));
     }
   } catch (error) {
-    diagnostics.push(at(withPath, `task ${JSON.stringify(task.task)} failed to check its inputs: ${String(error)}`));
+    diagnostics.push(
+      at(withPath, `task ${JSON.stringify(task.task)} failed to check its inputs: ${String(error)}`),
+    );
   }
   return diagnostics;
 }
@@ -442,10 +529,18 @@ function checkSloMetricsProduced(
       for (const [metric, rest] of entries) {
         if (matches(metric)) continue;
         diagnostics.push(
-          at(['spec', 'tasks', i, 'with', 'SLOs', side, ...rest], `no task in this experiment produces ${JSON.stringify(metric)}`, {
-            severity: 'warning',
-            hint: produced.length > 0 ? `metrics produced: ${[...new Set(produced)].join(', ')}` : 'add a task that records this metric',
-          }, true),
+          at(
+            ['spec', 'tasks', i, 'with', 'SLOs', side, ...rest],
+            `no task in this experiment produces ${JSON.stringify(metric)}`,
+            {
+              severity: 'warning',
+              hint:
+                produced.length > 0
+                  ? `metrics produced: ${[...new Set(produced)].join(', ')}`
+                  : 'add a task that records this metric',
+            },
+            true,
+          ),
         );
       }
     }

@@ -83,18 +83,29 @@ function describeError(error: ErrorObject, root: unknown): SchemaProblem {
       };
     }
     case 'required':
-      return { path, message: `missing required key ${JSON.stringify(params.missingProperty)}`, atKey: false };
+      return {
+        path,
+        message: `missing required key ${JSON.stringify(params.missingProperty)}`,
+        atKey: false,
+      };
     case 'type': {
-      const withUnits = params.type === 'number' && typeof value === 'string' && /^\s*-?[\d.]+\s*[a-zA-Zµ%]+\s*$/.test(value);
+      const withUnits =
+        params.type === 'number' && typeof value === 'string' && /^\s*-?[\d.]+\s*[a-zA-Zµ%]+\s*$/.test(value);
       return {
         path,
         message: `must be ${String(params.type)} (got ${describeValue(value)})`,
-        hint: withUnits ? `write the bare number in the metric's units, e.g. ${parseFloat(value)}` : undefined,
+        hint: withUnits
+          ? `write the bare number in the metric's units, e.g. ${parseFloat(value)}`
+          : undefined,
         atKey: false,
       };
     }
     case 'const':
-      return { path, message: `must be ${JSON.stringify(params.allowedValue)} (got ${describeValue(value)})`, atKey: false };
+      return {
+        path,
+        message: `must be ${JSON.stringify(params.allowedValue)} (got ${describeValue(value)})`,
+        atKey: false,
+      };
     case 'enum':
       return {
         path,
@@ -106,7 +117,9 @@ function describeError(error: ErrorObject, root: unknown): SchemaProblem {
       return {
         path,
         message: `${describeValue(value)} is not valid here${schema?.description ? `: ${lowerFirst(schema.description)}` : ''}`,
-        hint: schema?.examples ? `for example ${schema.examples.map((e) => JSON.stringify(e)).join(' or ')}` : undefined,
+        hint: schema?.examples
+          ? `for example ${schema.examples.map((e) => JSON.stringify(e)).join(' or ')}`
+          : undefined,
         atKey: false,
       };
     }
@@ -114,7 +127,11 @@ function describeError(error: ErrorObject, root: unknown): SchemaProblem {
     case 'oneOf':
       return { path, message: `does not match any allowed form (got ${describeValue(value)})`, atKey: false };
     default:
-      return { path, message: `${error.message ?? 'is invalid'}${value === undefined ? '' : ` (got ${describeValue(value)})`}`, atKey: false };
+      return {
+        path,
+        message: `${error.message ?? 'is invalid'}${value === undefined ? '' : ` (got ${describeValue(value)})`}`,
+        atKey: false,
+      };
   }
 }
 
@@ -134,7 +151,8 @@ export function suggestKey(key: string, allowed: readonly string[]): string | un
       bestDistance = distance;
     }
   }
-  if (best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 4))) return `did you mean ${JSON.stringify(best)}?`;
+  if (best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 4)))
+    return `did you mean ${JSON.stringify(best)}?`;
   return allowed.length > 0 ? `allowed keys: ${allowed.join(', ')}` : undefined;
 }
 

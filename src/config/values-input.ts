@@ -15,7 +15,9 @@ export async function collectValues(
     try {
       text = await readFile(path.resolve(cwd, file), 'utf8');
     } catch (error) {
-      throw new UsageError(`cannot read values file ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`);
+      throw new UsageError(
+        `cannot read values file ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`,
+      );
     }
     let parsed: unknown;
     try {
@@ -34,7 +36,10 @@ export async function collectValues(
   } catch (error) {
     if (error instanceof SetSyntaxError) {
       const pointer = `${' '.repeat(error.column - 1)}^`;
-      throw new UsageError(`invalid --set ${JSON.stringify(error.argument)}: ${error.message}\n    ${error.argument}\n    ${pointer}`, error.hint ? [error.hint] : []);
+      throw new UsageError(
+        `invalid --set ${JSON.stringify(error.argument)}: ${error.message}\n    ${error.argument}\n    ${pointer}`,
+        error.hint ? [error.hint] : [],
+      );
     }
     throw error;
   }

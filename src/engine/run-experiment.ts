@@ -15,6 +15,7 @@ export interface ExperimentRunOptions {
   firstLoop: number;
   /** Start of the experiment when continuing one; default: when this run's first loop starts. */
   experimentStart?: Date;
+  env?: Readonly<Record<string, string | undefined>>;
   /** Loops to run; default: maxLoops with a schedule (unbounded without it), else one. */
   loops?: number;
   signal: AbortSignal;
@@ -38,7 +39,8 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
   await emit(observers, { type: 'experiment-start', plan, firstLoop: options.firstLoop });
   let skippedTicks: string[] = [];
   const experimentStart = options.experimentStart ?? new Date();
-  let reason: EndRecord['reason'] = options.loops === undefined && plan.maxLoops !== undefined ? 'max-loops' : 'done';
+  let reason: EndRecord['reason'] =
+    options.loops === undefined && plan.maxLoops !== undefined ? 'max-loops' : 'done';
   while (loops.length < limit) {
     if (signal.aborted) {
       reason = 'interrupted';
@@ -55,6 +57,7 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
       observers,
       skippedTicks,
       experimentStart,
+      ...(options.env ? { env: options.env } : {}),
     });
     loops.push(record);
     if (record.status === 'interrupted' || signal.aborted) {
@@ -74,7 +77,11 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
 }
 
 /** The tick to run next, and the ticks that fell while the loop ran (skipped, never queued). */
-export function ticksAfter(schedule: string, loopStart: Date, loopEnd: Date): { next: Date; missed: string[] } {
+export function ticksAfter(
+  schedule: string,
+  loopStart: Date,
+  loopEnd: Date,
+): { next: Date; missed: string[] } {
   const missed: string[] = [];
   let tick = nextTick(schedule, loopStart);
   while (tick.getTime() <= loopEnd.getTime()) {

@@ -4,7 +4,12 @@ import path from 'node:path';
 import { TaskError, errorMessage } from '../errors.js';
 import { MetricBoard } from '../metrics/metric-board.js';
 import { versionName } from '../config/experiment.js';
-import { cleanTemplateError, conditionContext, createTemplateEnvironment, evaluateCondition } from '../config/expressions.js';
+import {
+  cleanTemplateError,
+  conditionContext,
+  createTemplateEnvironment,
+  evaluateCondition,
+} from '../config/expressions.js';
 import type { Plan, PlannedTask } from '../plan/plan.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 import type { LoopRecord, LoopStatus, SloVerdict, TaskOutcome, TaskStatus } from '../results/records.js';
@@ -23,9 +28,18 @@ export interface LoopOptions {
   skippedTicks?: string[];
   /** Start of the experiment (its first loop, possibly in an earlier run). */
   experimentStart: Date;
+  /** Environment variables tasks may read; empty unless the caller passes them. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
-const settled: ReadonlySet<TaskStatus> = new Set(['completed', 'skipped', 'failed', 'error', 'not-run', 'interrupted']);
+const settled: ReadonlySet<TaskStatus> = new Set([
+  'completed',
+  'skipped',
+  'failed',
+  'error',
+  'not-run',
+  'interrupted',
+]);
 const satisfies: ReadonlySet<TaskStatus> = new Set(['completed', 'skipped']);
 
 /**
@@ -75,6 +89,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
             versions: versionNames(plan, metrics),
             experimentDir: options.experimentDir,
             experimentStart: options.experimentStart,
+            env: options.env ?? {},
             workDir,
             metrics,
             slos,
@@ -83,7 +98,12 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
           signal,
           (attempt) => (attempts = attempt),
         );
-        await finishTask({ ...base, status: 'completed', ...timing(), ...(result?.output ? { output: result.output } : {}) });
+        await finishTask({
+          ...base,
+          status: 'completed',
+          ...timing(),
+          ...(result?.output ? { output: result.output } : {}),
+        });
       } catch (error) {
         const status: TaskStatus = signal.aborted
           ? 'interrupted'
@@ -104,18 +124,34 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
       for (const task of pending) {
         const needs = task.needs.map((id) => outcomes.get(id));
         if (signal.aborted) {
-          await finishTask({ id: task.id, task: task.task, status: 'not-run', message: 'the loop was interrupted' });
+          await finishTask({
+            id: task.id,
+            task: task.task,
+            status: 'not-run',
+            message: 'the loop was interrupted',
+          });
         } else if (needs.some((o) => o === undefined || !settled.has(o.status))) {
           still.push(task);
         } else if (needs.some((o) => !satisfies.has(o!.status))) {
           const blocker = needs.find((o) => !satisfies.has(o!.status))!;
-          await finishTask({ id: task.id, task: task.task, status: 'not-run', message: `needs ${blocker.id}, which ${describeStatus(blocker.status)}` });
+          await finishTask({
+            id: task.id,
+            task: task.task,
+            status: 'not-run',
+            message: `needs ${blocker.id}, which ${describeStatus(blocker.status)}`,
+          });
         } else if (running.size >= plan.concurrency) {
           still.push(task);
         } else {
           const condition = checkCondition(task, conditions, conditionContext(options.values, loop));
           if (condition === true) void startTask(task);
-          else await finishTask({ id: task.id, task: task.task, status: condition === false ? 'skipped' : 'error', message: condition === false ? `condition is false: ${task.if}` : condition });
+          else
+            await finishTask({
+              id: task.id,
+              task: task.task,
+              status: condition === false ? 'skipped' : 'error',
+              message: condition === false ? `condition is false: ${task.if}` : condition,
+            });
         }
       }
       const progressed = still.length < pending.length;
@@ -123,7 +159,13 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
       if (running.size > 0) await Promise.race(running.values());
       else if (!progressed && pending.length > 0) {
         // Unreachable for validated plans (no cycles, known ids); guard against a hang all the same.
-        for (const task of pending) await finishTask({ id: task.id, task: task.task, status: 'not-run', message: 'dependencies can never be met' });
+        for (const task of pending)
+          await finishTask({
+            id: task.id,
+            task: task.task,
+            status: 'not-run',
+            message: 'dependencies can never be met',
+          });
         pending = [];
       }
     }
@@ -143,7 +185,9 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
     end: end.toISOString(),
     durationMs: end.getTime() - start.getTime(),
     status: loopStatus([...outcomes.values()], signal.aborted),
-    ...(options.skippedTicks && options.skippedTicks.length > 0 ? { skippedTicks: options.skippedTicks } : {}),
+    ...(options.skippedTicks && options.skippedTicks.length > 0
+      ? { skippedTicks: options.skippedTicks }
+      : {}),
     versions,
     tasks: plan.tasks.map((t) => outcomes.get(t.id)!),
     metrics: metrics.toJSON(versions.length),

@@ -23,10 +23,19 @@ export async function runTaskWithPolicy(
       } catch (error) {
         if (loopSignal.aborted) throw new AbortError(new TaskError('interrupted', 'error'));
         if (error instanceof TaskError && error.kind === 'failure') throw new AbortError(error);
-        throw error instanceof TaskError ? error : new TaskError(errorMessage(error), 'error', { cause: error });
+        throw error instanceof TaskError
+          ? error
+          : new TaskError(errorMessage(error), 'error', { cause: error });
       }
     },
-    { retries: task.retries, minTimeout: 200, maxTimeout: 5_000, factor: 2, randomize: true, signal: loopSignal },
+    {
+      retries: task.retries,
+      minTimeout: 200,
+      maxTimeout: 5_000,
+      factor: 2,
+      randomize: true,
+      signal: loopSignal,
+    },
   );
 }
 
@@ -54,7 +63,9 @@ async function runOnce(
     return await Promise.race([definition.run(task.with as never, { ...context, signal }), aborted]);
   } catch (error) {
     if (timeoutSignal?.aborted && !loopSignal.aborted) {
-      throw new TaskError(`timed out after ${formatDuration(task.timeoutMs ?? 0)}`, 'error', { cause: error });
+      throw new TaskError(`timed out after ${formatDuration(task.timeoutMs ?? 0)}`, 'error', {
+        cause: error,
+      });
     }
     throw error;
   } finally {

@@ -32,7 +32,8 @@ export function toMetricValue(raw: unknown, reason?: string): MetricValue {
   // Prometheus writes infinities as "+Inf"/"-Inf", which Number() reads as NaN.
   const text = typeof raw === 'string' ? raw.trim().replace(/^([+-]?)inf$/i, '$1Infinity') : undefined;
   const number = text !== undefined && text !== '' ? Number(text) : raw;
-  if (typeof number !== 'number') return { value: null, reason: `not a number: ${JSON.stringify(raw).slice(0, 80)}` };
+  if (typeof number !== 'number')
+    return { value: null, reason: `not a number: ${JSON.stringify(raw).slice(0, 80)}` };
   if (Number.isNaN(number)) return { value: null, reason: 'NaN' };
   if (!Number.isFinite(number)) return { value: null, reason: number > 0 ? '+Inf' : '-Inf' };
   return { value: number };
@@ -49,7 +50,8 @@ export class MetricBoard {
     raw: unknown,
     details: { reason?: string; query?: string; info?: MetricInfo } = {},
   ): MetricValue {
-    if (!Number.isInteger(version) || version < 0) throw new RangeError(`version index must be >= 0, got ${version}`);
+    if (!Number.isInteger(version) || version < 0)
+      throw new RangeError(`version index must be >= 0, got ${version}`);
     if (!metricNamePattern.test(name)) {
       throw new RangeError(`metric name must be <provider>/<metric>, got ${JSON.stringify(name)}`);
     }

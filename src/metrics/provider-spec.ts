@@ -3,14 +3,23 @@ import { Type, type Static } from '@sinclair/typebox';
 /** What a rendered provider template must be: where to ask, and how to read each metric's answer. */
 export const ProviderMetricSchema = Type.Object(
   {
-    name: Type.String({ pattern: '^[A-Za-z0-9_.%-]+$', description: 'Metric name; stored as <template-name>/<name>' }),
+    name: Type.String({
+      pattern: '^[A-Za-z0-9_.%-]+$',
+      description: 'Metric name; stored as <template-name>/<name>',
+    }),
     type: Type.Optional(Type.Union([Type.Literal('counter'), Type.Literal('gauge')])),
     description: Type.Optional(Type.String()),
     units: Type.Optional(Type.String()),
     params: Type.Optional(
-      Type.Array(Type.Object({ name: Type.String({ minLength: 1 }), value: Type.String() }, { additionalProperties: false }), {
-        description: 'Query parameters, e.g. Prometheus `query`',
-      }),
+      Type.Array(
+        Type.Object(
+          { name: Type.String({ minLength: 1 }), value: Type.String() },
+          { additionalProperties: false },
+        ),
+        {
+          description: 'Query parameters, e.g. Prometheus `query`',
+        },
+      ),
     ),
     body: Type.Optional(Type.String()),
     jqExpression: Type.String({ minLength: 1, description: 'jq expression whose first output is the value' }),

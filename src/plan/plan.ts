@@ -26,17 +26,15 @@ export interface PlannedTask {
 
 /** Compile a valid, normalized experiment into a plan. Pure: no I/O. */
 export function compilePlan(experiment: Experiment): Plan {
-  const tasks = experiment.spec.tasks.map(
-    (t): PlannedTask => ({
-      id: t.id,
-      task: t.task,
-      with: t.with,
-      needs: [...t.needs],
-      ...(t.if !== undefined ? { if: t.if } : {}),
-      ...(t.timeout !== undefined ? { timeoutMs: parseDuration(t.timeout) } : {}),
-      retries: t.retries ?? 0,
-    }),
-  );
+  const tasks = experiment.spec.tasks.map((t): PlannedTask => ({
+    id: t.id,
+    task: t.task,
+    with: t.with,
+    needs: [...t.needs],
+    ...(t.if !== undefined ? { if: t.if } : {}),
+    ...(t.timeout !== undefined ? { timeoutMs: parseDuration(t.timeout) } : {}),
+    retries: t.retries ?? 0,
+  }));
   return {
     experiment: {
       name: experiment.metadata.name,

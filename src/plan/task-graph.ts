@@ -48,7 +48,8 @@ export function computeWaves(nodes: readonly GraphNode[]): string[][] {
     if (trail.has(id)) throw new Error(`cycle through ${id}`);
     trail.add(id);
     const node = byId.get(id);
-    const value = node && node.needs.length > 0 ? 1 + Math.max(...node.needs.map((n) => depthOf(n, trail))) : 0;
+    const value =
+      node && node.needs.length > 0 ? 1 + Math.max(...node.needs.map((n) => depthOf(n, trail))) : 0;
     trail.delete(id);
     depth.set(id, value);
     return value;

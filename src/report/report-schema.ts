@@ -36,11 +36,22 @@ export const ReportSchema = Type.Object(
     failure: Type.Boolean({ description: 'A task of the latest loop failed or could not run' }),
     finished: Type.Boolean({ description: 'The run has ended; no more loops will be appended' }),
     endReason: Type.Optional(
-      Type.String({ description: 'Why the run ended (done, max-loops, interrupted, terminated, error), when it has' }),
+      Type.String({
+        description: 'Why the run ended (done, max-loops, interrupted, terminated, error), when it has',
+      }),
     ),
     verdict: Type.Union(
-      [Type.Literal('pass'), Type.Literal('fail'), Type.Literal('inconclusive'), Type.Literal('error'), Type.Literal('none')],
-      { description: 'none: no loop yet; error: a task could not run; fail: a task failed or an SLO was violated' },
+      [
+        Type.Literal('pass'),
+        Type.Literal('fail'),
+        Type.Literal('inconclusive'),
+        Type.Literal('error'),
+        Type.Literal('none'),
+      ],
+      {
+        description:
+          'none: no loop yet; error: a task could not run; fail: a task failed or an SLO was violated',
+      },
     ),
     exitCode: Type.Integer({ description: 'What `canary assert --completed --nofailure --slos` exits with' }),
     latestLoop: Type.Optional(
@@ -72,7 +83,11 @@ export const ReportSchema = Type.Object(
     metricInfo: Type.Record(
       Type.String(),
       Type.Object(
-        { description: Type.Optional(Type.String()), units: Type.Optional(Type.String()), type: Type.Optional(Type.String()) },
+        {
+          description: Type.Optional(Type.String()),
+          units: Type.Optional(Type.String()),
+          type: Type.Optional(Type.String()),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -83,7 +98,9 @@ export const ReportSchema = Type.Object(
           metrics: Type.Record(Type.String(), Nullable(Type.Number()), {
             description: 'Fully qualified metric name -> latest value (null: no value)',
           }),
-          metricErrors: Type.Record(Type.String(), Type.String(), { description: 'Why a metric has no value' }),
+          metricErrors: Type.Record(Type.String(), Type.String(), {
+            description: 'Why a metric has no value',
+          }),
           slos: Type.Array(SloEntrySchema),
         },
         { additionalProperties: false },
@@ -96,7 +113,9 @@ export const ReportSchema = Type.Object(
           start: Type.String(),
           status: Type.String(),
           versions: Type.Array(Type.String(), { description: 'Version names of this loop, by index' }),
-          metrics: Type.Array(Type.Record(Type.String(), Nullable(Type.Number())), { description: 'Per version index' }),
+          metrics: Type.Array(Type.Record(Type.String(), Nullable(Type.Number())), {
+            description: 'Per version index',
+          }),
         },
         { additionalProperties: false },
       ),

@@ -30,7 +30,8 @@ export function experimentState(history: ResultHistory): ExperimentState {
   return {
     loops: history.loops.length,
     ...(latest ? { latest } : {}),
-    completed: latest !== undefined && latest.tasks.every((t) => t.status === 'completed' || t.status === 'skipped'),
+    completed:
+      latest !== undefined && latest.tasks.every((t) => t.status === 'completed' || t.status === 'skipped'),
     failure: latest !== undefined && latest.status !== 'completed',
     executionError: latest?.status === 'error',
     interrupted: latest?.status === 'interrupted',
@@ -72,7 +73,9 @@ export function assertConditions(state: ExperimentState, request: AssertionReque
   }
   if (request.nofailure) {
     const ok = state.latest !== undefined && !state.failure;
-    const culprit = state.latest?.tasks.find((t) => t.status === 'failed' || t.status === 'error' || t.status === 'interrupted');
+    const culprit = state.latest?.tasks.find(
+      (t) => t.status === 'failed' || t.status === 'error' || t.status === 'interrupted',
+    );
     lines.push({
       ok,
       text: ok
@@ -89,7 +92,10 @@ export function assertConditions(state: ExperimentState, request: AssertionReque
       lines.push({ ok: false, text: 'slos: no loop has run yet' });
       failed = true;
     } else if (fail > 0) {
-      lines.push({ ok: false, text: `slos: ${fail} of ${total} violated${nodata ? `, ${nodata} without data` : ''}` });
+      lines.push({
+        ok: false,
+        text: `slos: ${fail} of ${total} violated${nodata ? `, ${nodata} without data` : ''}`,
+      });
       failed = true;
     } else if (nodata > 0) {
       lines.push({ ok: 'inconclusive', text: `slos: ${nodata} of ${total} without data, none violated` });

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MissingResultsError, readResults } from './result-file.js';
-import { assertConditions, experimentState, type AssertionOutcome, type AssertionRequest } from './assertions.js';
+import {
+  assertConditions,
+  experimentState,
+  type AssertionOutcome,
+  type AssertionRequest,
+} from './assertions.js';
 
 /**
  * Check the conditions; with a timeout, poll until they hold, until the run has ended (nothing more

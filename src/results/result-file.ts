@@ -3,7 +3,13 @@ import { appendFile, mkdir, open, readFile, rename, stat } from 'node:fs/promise
 import path from 'node:path';
 import { CanaryError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { resultFormat, type EndRecord, type HeaderRecord, type LoopRecord, type ResultRecord } from './records.js';
+import {
+  resultFormat,
+  type EndRecord,
+  type HeaderRecord,
+  type LoopRecord,
+  type ResultRecord,
+} from './records.js';
 
 /** The result file does not exist (yet): `assert --timeout` waits for it; other read errors are final. */
 export class MissingResultsError extends CanaryError {}
@@ -70,7 +76,8 @@ export async function readTail(file: string): Promise<ResultTail> {
         const lastNewline = bytes.lastIndexOf(0x0a);
         if (lastNewline < 0 && position > 0) continue;
         const trailing = bytes.subarray(lastNewline + 1);
-        tornBytes = trailing.length > 0 && parseRecord(trailing.toString('utf8')) === undefined ? trailing.length : 0;
+        tornBytes =
+          trailing.length > 0 && parseRecord(trailing.toString('utf8')) === undefined ? trailing.length : 0;
       }
       const lines = bytes.toString('utf8').split('\n');
       // The first line may be cut by the chunk boundary; only trust it at the start of the file.
@@ -79,7 +86,12 @@ export async function readTail(file: string): Promise<ResultTail> {
         const record = parseRecord(complete[i]!);
         if (!record) continue;
         const start = record.kind === 'header' ? record.created : record.experimentStart;
-        const found = { experimentHash: record.experimentHash, ...(start ? { experimentStart: start } : {}), tornBytes, size };
+        const found = {
+          experimentHash: record.experimentHash,
+          ...(start ? { experimentStart: start } : {}),
+          tornBytes,
+          size,
+        };
         if (record.kind === 'loop') return { lastLoop: record.loop, ...found };
         if (record.kind === 'header') {
           return { lastLoop: (record.firstLoop ?? 1) - 1, ...found };
@@ -116,7 +128,8 @@ export class ResultWriter {
     await mkdir(path.dirname(file), { recursive: true });
     const warnings: string[] = [];
     if (options.fresh && (await exists(file))) {
-      const archived = file.replace(/\.jsonl$/, '') + `.${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
+      const archived =
+        file.replace(/\.jsonl$/, '') + `.${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
       await rename(file, archived);
       warnings.push(`previous results kept as ${archived}`);
     }
@@ -165,7 +178,12 @@ export class ResultWriter {
       await handle.close();
     }
     if (record.kind === 'loop') {
-      this.tail = { ...this.tail, lastLoop: record.loop, experimentHash: record.experimentHash, experimentStart: record.experimentStart };
+      this.tail = {
+        ...this.tail,
+        lastLoop: record.loop,
+        experimentHash: record.experimentHash,
+        experimentStart: record.experimentStart,
+      };
     } else if (record.kind === 'header') {
       this.tail = { ...this.tail, experimentHash: record.experimentHash, experimentStart: record.created };
     }
@@ -213,13 +231,16 @@ export async function readResults(file: string): Promise<ResultHistory> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new (code === 'ENOENT' ? MissingResultsError : CanaryError)(code === 'ENOENT' ? `no result file at ${file}` : `cannot read ${file}: ${code}`, {
-      exitCode: ExitCode.usage,
-      hints:
-        code === 'ENOENT'
-          ? ['run the experiment first (`canary run FILE`), or point at its results with --results PATH']
-          : [],
-    });
+    throw new (code === 'ENOENT' ? MissingResultsError : CanaryError)(
+      code === 'ENOENT' ? `no result file at ${file}` : `cannot read ${file}: ${code}`,
+      {
+        exitCode: ExitCode.usage,
+        hints:
+          code === 'ENOENT'
+            ? ['run the experiment first (`canary run FILE`), or point at its results with --results PATH']
+            : [],
+      },
+    );
   }
   const history: ResultHistory = { file, loops: [], warnings: [] };
   const lines = text.split('\n');
@@ -238,10 +259,13 @@ export async function readResults(file: string): Promise<ResultHistory> {
     }
     if (record.kind === 'header') {
       if (record.format !== resultFormat) {
-        throw new CanaryError(`${file} has result format ${JSON.stringify(record.format)}; this canary reads ${resultFormat}`, {
-          exitCode: ExitCode.usage,
-          hints: ['upgrade canary to read newer result files'],
-        });
+        throw new CanaryError(
+          `${file} has result format ${JSON.stringify(record.format)}; this canary reads ${resultFormat}`,
+          {
+            exitCode: ExitCode.usage,
+            hints: ['upgrade canary to read newer result files'],
+          },
+        );
       }
       history.header = record;
       history.end = undefined;
@@ -252,6 +276,7 @@ export async function readResults(file: string): Promise<ResultHistory> {
       history.end = record;
     }
   });
-  if (!history.header && history.loops.length > 0) history.warnings.push('the result file has no header record');
+  if (!history.header && history.loops.length > 0)
+    history.warnings.push('the result file has no header record');
   return history;
 }

@@ -25,7 +25,11 @@ export async function loadPlugins(
   const problems: PluginProblem[] = [];
   for (const [name, reference] of Object.entries(plugins)) {
     if (name in builtinTasks) {
-      problems.push({ name, message: `plugin name ${JSON.stringify(name)} is a built-in task`, hint: 'choose another name' });
+      problems.push({
+        name,
+        message: `plugin name ${JSON.stringify(name)} is a built-in task`,
+        hint: 'choose another name',
+      });
       continue;
     }
     const file = path.resolve(experimentDir, reference);
@@ -64,9 +68,11 @@ function describeShapeProblem(candidate: unknown): string | undefined {
   const definition = candidate as Record<string, unknown>;
   if (typeof definition.run !== 'function') return '`run` must be a function';
   if (typeof definition.description !== 'string') return '`description` must be a string';
-  if (definition.inputSchema === null || typeof definition.inputSchema !== 'object') return '`inputSchema` must be a JSON Schema object';
+  if (definition.inputSchema === null || typeof definition.inputSchema !== 'object')
+    return '`inputSchema` must be a JSON Schema object';
   for (const hook of ['check', 'produces'] as const) {
-    if (definition[hook] !== undefined && typeof definition[hook] !== 'function') return `\`${hook}\` must be a function`;
+    if (definition[hook] !== undefined && typeof definition[hook] !== 'function')
+      return `\`${hook}\` must be a function`;
   }
   try {
     compileSchema(definition.inputSchema as object);

@@ -1,15 +1,19 @@
 import type { TaskDefinition } from './task-definition.js';
 import { assessTask } from './assess/assess.js';
+import { customMetricsTask } from './custommetrics/custommetrics.js';
 import { runTask } from './run/run.js';
 
 /** Built-in tasks. Adding a task is adding its folder and one line here. */
 export const builtinTasks: Readonly<Record<string, TaskDefinition<never>>> = {
   assess: assessTask as TaskDefinition<never>,
+  custommetrics: customMetricsTask as TaskDefinition<never>,
   run: runTask as TaskDefinition<never>,
 };
 
 export type TaskRegistry = ReadonlyMap<string, TaskDefinition<never>>;
 
-export function createRegistry(plugins: ReadonlyMap<string, TaskDefinition<never>> = new Map()): TaskRegistry {
+export function createRegistry(
+  plugins: ReadonlyMap<string, TaskDefinition<never>> = new Map(),
+): TaskRegistry {
   return new Map([...Object.entries(builtinTasks), ...plugins]);
 }

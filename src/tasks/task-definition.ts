@@ -13,7 +13,9 @@ export interface TaskDefinition<Input = Record<string, unknown>> {
   /** JSON Schema of `with`; checked before anything runs. */
   inputSchema: Record<string, unknown>;
   /** Semantic checks beyond the schema (return problems; `path` is relative to `with`). */
-  check?(input: Input, context: CheckContext): TaskProblem[];
+  check?(input: Input, context: CheckContext): TaskProblem[] | Promise<TaskProblem[]>;
+  /** What the task would do, for `canary run --dry-run` (e.g. rendered queries per version), secrets redacted. */
+  preview?(input: Input, context: CheckContext): Promise<unknown>;
   /** Metric names (or `<provider>/*`) this task can record, so SLOs on unknown metrics are flagged. */
   produces?(input: Input): string[];
   run(input: Input, context: TaskContext): Promise<TaskRunResult | void>;
@@ -32,6 +34,7 @@ export interface TaskProblem {
 export interface CheckContext {
   versions?: readonly string[];
   experimentDir: string;
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Everything a task may touch: no process.env, no globals. */
@@ -46,6 +49,8 @@ export interface TaskContext {
   experimentDir: string;
   /** When the experiment's first loop started (in this or an earlier run). */
   experimentStart: Date;
+  /** Environment variables a task may read (secrets for headers); given by the caller, never global. */
+  env: Readonly<Record<string, string | undefined>>;
   /** Scratch directory for this loop, shared by its tasks and removed after the loop. */
   workDir: string;
   signal: AbortSignal;

@@ -14,7 +14,11 @@ export interface CliResult {
 
 export function runCli(
   args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {
+  options: {
+    cwd: string;
+    env?: NodeJS.ProcessEnv;
+    onStderr?: (text: string, child: ReturnType<typeof spawn>) => void;
+  } = {
     cwd: process.cwd(),
   },
 ): Promise<CliResult> {

@@ -30,14 +30,35 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'canary-cli-'));
   await writeFile(path.join(dir, 'fixed.js'), plugin);
   const write = (file: string, text: string) => writeFile(path.join(dir, file), text);
-  await write('pass.yaml', experiment('pass', `    - task: fixed\n      with: {versions: [{latency: 10, errors: 0}, {latency: 20, errors: 0}]}\n${slos}`));
-  await write('violated.yaml', experiment('violated', `    - task: fixed\n      with: {versions: [{latency: 10, errors: 0}, {latency: 30, errors: 0}]}\n${slos}`));
-  await write('nodata.yaml', experiment('nodata', `    - task: fixed\n      with: {versions: [{latency: 10, errors: 0}, {errors: 0}]}\n${slos}`));
+  await write(
+    'pass.yaml',
+    experiment(
+      'pass',
+      `    - task: fixed\n      with: {versions: [{latency: 10, errors: 0}, {latency: 20, errors: 0}]}\n${slos}`,
+    ),
+  );
+  await write(
+    'violated.yaml',
+    experiment(
+      'violated',
+      `    - task: fixed\n      with: {versions: [{latency: 10, errors: 0}, {latency: 30, errors: 0}]}\n${slos}`,
+    ),
+  );
+  await write(
+    'nodata.yaml',
+    experiment(
+      'nodata',
+      `    - task: fixed\n      with: {versions: [{latency: 10, errors: 0}, {errors: 0}]}\n${slos}`,
+    ),
+  );
   await write('error.yaml', experiment('error', `    - task: fixed\n      with: {explode: true}\n${slos}`));
   await write('failed.yaml', experiment('failed', `    - run: "echo broken; exit 3"\n${slos}`));
   await write('timeout.yaml', experiment('timeout', '    - run: "sleep 5"\n      timeout: 200ms\n'));
   await write('slow.yaml', experiment('slow', '    - run: "echo started; sleep 20"\n'));
-  await write('invalid.yaml', experiment('invalid', '    - task: assess\n      with: {SLOs: {upper: {fixed/latency: 25ms}}}\n'));
+  await write(
+    'invalid.yaml',
+    experiment('invalid', '    - task: assess\n      with: {SLOs: {upper: {fixed/latency: 25ms}}}\n'),
+  );
 });
 
 afterAll(async () => {
@@ -72,7 +93,9 @@ describe('exit codes of the built binary', () => {
   });
 
   it('--no-assert exits 0 when the run itself worked', async () => {
-    const result = await runCli(['run', 'violated.yaml', '-q', '--no-assert', '--results', 'other.jsonl'], { cwd: dir });
+    const result = await runCli(['run', 'violated.yaml', '-q', '--no-assert', '--results', 'other.jsonl'], {
+      cwd: dir,
+    });
     expect(result.code).toBe(0);
   });
 
@@ -88,7 +111,9 @@ describe('exit codes of the built binary', () => {
   it('3: invalid experiment, with file:line:col and no stack trace', async () => {
     const result = await runCli(['run', 'invalid.yaml'], { cwd: dir });
     expect(result.code).toBe(3);
-    expect(result.stderr).toContain('invalid.yaml:9:44  error  spec.tasks[0].with.SLOs.upper["fixed/latency"]: must be number (got "25ms")');
+    expect(result.stderr).toContain(
+      'invalid.yaml:9:44  error  spec.tasks[0].with.SLOs.upper["fixed/latency"]: must be number (got "25ms")',
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
     const validate = await runCli(['validate', 'invalid.yaml', 'pass.yaml'], { cwd: dir });
     expect(validate.code).toBe(3);
@@ -130,7 +155,10 @@ describe('exit codes of the built binary', () => {
         },
       });
       expect(result.code).toBe(code);
-      const records = (await readFile(path.join(dir, results), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      const records = (await readFile(path.join(dir, results), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(records.map((r: { kind: string }) => r.kind)).toEqual(['header', 'loop', 'end']);
       expect(records[1].status).toBe('interrupted');
       expect(records[2].reason).toBe(reason);
@@ -139,7 +167,9 @@ describe('exit codes of the built binary', () => {
 
   it('assert and report read the result file and agree with run', async () => {
     await runCli(['run', 'violated.yaml', '-q', '--results', 'v.jsonl'], { cwd: dir });
-    const assert = await runCli(['assert', '--results', 'v.jsonl', '--completed', '--nofailure', '--slos'], { cwd: dir });
+    const assert = await runCli(['assert', '--results', 'v.jsonl', '--completed', '--nofailure', '--slos'], {
+      cwd: dir,
+    });
     expect(assert.code).toBe(1);
     expect(assert.stdout).toContain('✔ completed: loop 1 ran every task');
     expect(assert.stdout).toContain('✘ slos: 1 of 4 violated');
@@ -148,7 +178,13 @@ describe('exit codes of the built binary', () => {
     expect(report.code).toBe(0);
     const json = JSON.parse(report.stdout);
     expect(json.verdict).toBe('fail');
-    expect(json.versions[1].slos).toContainEqual({ metric: 'fixed/latency', op: '<=', limit: 25, value: 30, status: 'fail' });
+    expect(json.versions[1].slos).toContainEqual({
+      metric: 'fixed/latency',
+      op: '<=',
+      limit: 25,
+      value: 30,
+      status: 'fail',
+    });
   });
 
   it('running again continues the loop numbering; --fresh starts over and keeps the old file', async () => {
@@ -157,7 +193,11 @@ describe('exit codes of the built binary', () => {
     expect(loops.length).toBeGreaterThanOrEqual(2);
     expect(loops).toEqual(loops.map((_, i) => i + 1));
     // elapsedTimeSeconds counts from the experiment's first loop, across runs.
-    const starts = new Set((await loopRecords('pass')).filter((r) => r.kind === 'loop').map((r) => (r as { experimentStart?: string }).experimentStart));
+    const starts = new Set(
+      (await loopRecords('pass'))
+        .filter((r) => r.kind === 'loop')
+        .map((r) => (r as { experimentStart?: string }).experimentStart),
+    );
     expect(starts.size).toBe(1);
     await runCli(['run', 'pass.yaml', '-q', '--fresh'], { cwd: dir });
     expect((await loopRecords('pass')).filter((r) => r.kind === 'loop').map((r) => r.loop)).toEqual([1]);
@@ -187,6 +227,7 @@ describe('the exit-code table', () => {
     const fold = (text: string) => text.replace(/\s+/g, ' ');
     expect(fold(help.stdout)).toContain(fold(formatExitCodeTable()));
     const readme = await readFile(path.join(root, 'README.md'), 'utf8');
-    for (const [code] of exitCodeTable) expect(readme).toMatch(new RegExp(`^\\| (\\d+ / )?${code}( / \\d+)? \\|`, 'm'));
+    for (const [code] of exitCodeTable)
+      expect(readme).toMatch(new RegExp(`^\\| (\\d+ / )?${code}( / \\d+)? +\\|`, 'm'));
   });
 });

@@ -39,8 +39,15 @@ describe('canary report', () => {
       expect(result.code, format).toBe(0);
       expect(result.stdout.length, format).toBeGreaterThan(50);
     }
-    const json = JSON.parse((await runCli(['report', '--results', 'empty.jsonl', '-o', 'json'], { cwd: dir })).stdout);
-    expect(json).toMatchObject({ loops: 0, verdict: 'none', completed: false, experiment: { name: 'empty' } });
+    const json = JSON.parse(
+      (await runCli(['report', '--results', 'empty.jsonl', '-o', 'json'], { cwd: dir })).stdout,
+    );
+    expect(json).toMatchObject({
+      loops: 0,
+      verdict: 'none',
+      completed: false,
+      experiment: { name: 'empty' },
+    });
     expect(json.versions.map((v: { name: string }) => v.name)).toEqual(['baseline', 'candidate']);
   });
 
@@ -66,7 +73,10 @@ describe('canary report', () => {
         reason: 'metric not observed',
       })),
     };
-    await writeFile(path.join(dir, 'nodata.jsonl'), `${JSON.stringify(header)}\n${JSON.stringify(loop)}\n{"kind":"loop","lo`);
+    await writeFile(
+      path.join(dir, 'nodata.jsonl'),
+      `${JSON.stringify(header)}\n${JSON.stringify(loop)}\n{"kind":"loop","lo`,
+    );
     const text = await runCli(['report', '--results', 'nodata.jsonl'], { cwd: dir });
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/p\/never-seen <= 1\s+no data\s+no data/);
@@ -94,7 +104,10 @@ describe('canary report', () => {
   });
 
   it('a result file from a future format is refused with a message', async () => {
-    await writeFile(path.join(dir, 'future.jsonl'), `${JSON.stringify({ ...header, format: 'canary.result/v9' })}\n`);
+    await writeFile(
+      path.join(dir, 'future.jsonl'),
+      `${JSON.stringify({ ...header, format: 'canary.result/v9' })}\n`,
+    );
     const result = await runCli(['report', '--results', 'future.jsonl'], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('"canary.result/v9"; this canary reads canary.result/v1');
@@ -104,7 +117,16 @@ describe('canary report', () => {
 describe('canary run from values alone', () => {
   it('builds the experiment from --set, as Iter8 did', async () => {
     const result = await runCli(
-      ['run', '--set', 'tasks={assess}', '--set', 'assess.SLOs.upper.p/x=1', '--results', 'values.jsonl', '-q'],
+      [
+        'run',
+        '--set',
+        'tasks={assess}',
+        '--set',
+        'assess.SLOs.upper.p/x=1',
+        '--results',
+        'values.jsonl',
+        '-q',
+      ],
       { cwd: dir },
     );
     // No task records p/x: the SLO has no data, so the run is inconclusive, and validation warned.

@@ -43,7 +43,10 @@ describe('diagnostics point at the YAML', () => {
     {
       name: 'missing tasks is reported at spec',
       spec: '  maxLoops: 2\n',
-      expected: ['6:3 error spec: missing required key "tasks"', '6:13 warning spec.maxLoops: maxLoops has no effect without spec.schedule'],
+      expected: [
+        '6:3 error spec: missing required key "tasks"',
+        '6:13 warning spec.maxLoops: maxLoops has no effect without spec.schedule',
+      ],
     },
     {
       name: 'unknown task with did-you-mean',
@@ -69,12 +72,16 @@ describe('diagnostics point at the YAML', () => {
     {
       name: 'malformed cron',
       spec: '  schedule: "61 * * * *"\n  tasks:\n    - run: "true"\n',
-      expected: ['6:13 error spec.schedule: invalid cron expression: Constraint error, got value 61 expected range 0-59'],
+      expected: [
+        '6:13 error spec.schedule: invalid cron expression: Constraint error, got value 61 expected range 0-59',
+      ],
     },
     {
       name: 'bad duration',
       spec: '  tasks:\n    - run: "true"\n      timeout: 10 seconds\n',
-      expected: ['8:16 error spec.tasks[0].timeout: "10 seconds" is not valid here: go-style duration such as 30s, 1m30s, 250ms'],
+      expected: [
+        '8:16 error spec.tasks[0].timeout: "10 seconds" is not valid here: go-style duration such as 30s, 1m30s, 250ms',
+      ],
     },
     {
       name: 'bad condition',
@@ -102,7 +109,9 @@ describe('diagnostics point at the YAML', () => {
     {
       name: 'SLO on a metric no task produces is a warning',
       spec: '  plugins: {fm: ../fm.js}\n  tasks:\n    - task: fm\n      with: {provider: p}\n    - task: assess\n      with: {SLOs: {upper: {q/latency: 3}}}\n',
-      expected: ['11:29 warning spec.tasks[1].with.SLOs.upper["q/latency"]: no task in this experiment produces "q/latency"'],
+      expected: [
+        '11:29 warning spec.tasks[1].with.SLOs.upper["q/latency"]: no task in this experiment produces "q/latency"',
+      ],
     },
     {
       name: 'Iter8 list form of SLOs is accepted and checked',
@@ -122,7 +131,8 @@ describe('diagnostics point at the YAML', () => {
 
   for (const c of cases) {
     it(c.name, async () => {
-      const plugin = 'export default { description: "d", inputSchema: {type: "object"}, produces: (i) => [`${i.provider}/*`], async run() {} };';
+      const plugin =
+        'export default { description: "d", inputSchema: {type: "object"}, produces: (i) => [`${i.provider}/*`], async run() {} };';
       await writeFile(path.join(path.dirname(dir), 'fm.js'), plugin).catch(() => undefined);
       await mkdir(path.join(dir, 'sub'), { recursive: true });
       const loaded = await load(header + c.spec);
@@ -141,7 +151,9 @@ describe('diagnostics point at the YAML', () => {
 
   it('a duplicate key is a YAML error at the second key', async () => {
     const loaded = await load(`${header}  tasks:\n    - run: "true"\n  tasks: []\n`);
-    expect(loaded.diagnostics.map(brief)).toEqual([expect.stringMatching(/^8:3 error : YAML: Map keys must be unique/)]);
+    expect(loaded.diagnostics.map(brief)).toEqual([
+      expect.stringMatching(/^8:3 error : YAML: Map keys must be unique/),
+    ]);
   });
 
   it('a missing file is a diagnostic, not an exception', async () => {
@@ -157,7 +169,9 @@ describe('diagnostics point at the YAML', () => {
 
 describe('normalize and plan', () => {
   it('defaults ids, repeats get an index, Iter8 run shorthand, sequential needs', async () => {
-    const loaded = await load(`${header}  tasks:\n    - run: "echo 1"\n    - run: "echo 2"\n    - task: assess\n`);
+    const loaded = await load(
+      `${header}  tasks:\n    - run: "echo 1"\n    - run: "echo 2"\n    - task: assess\n`,
+    );
     expect(loaded.diagnostics).toEqual([]);
     expect(loaded.plan!.tasks.map((t) => [t.id, t.task, t.needs])).toEqual([
       ['run-1', 'run', []],
@@ -168,7 +182,8 @@ describe('normalize and plan', () => {
   });
 
   it('explicit needs form a DAG with waves', async () => {
-    const spec = '  tasks:\n    - {id: a, run: "true"}\n    - {id: b, run: "true", needs: [a]}\n    - {id: c, run: "true", needs: [a]}\n    - {id: d, task: assess, needs: [b, c]}\n';
+    const spec =
+      '  tasks:\n    - {id: a, run: "true"}\n    - {id: b, run: "true", needs: [a]}\n    - {id: c, run: "true", needs: [a]}\n    - {id: d, task: assess, needs: [b, c]}\n';
     const loaded = await load(header + spec);
     expect(loaded.plan!.waves).toEqual([['a'], ['b', 'c'], ['d']]);
     expect(loaded.plan!.concurrency).toBe(4);

@@ -236,7 +236,13 @@ describe('readTail', () => {
       await writeFile(file, jsonl(header(), ...loops));
       const { size } = await stat(file);
       expect(size).toBeGreaterThan(3 * 64 * 1024);
-      expect(await readTail(file)).toEqual({ lastLoop: 400, experimentHash: hash, experimentStart: '2024-05-01T10:01:00.000Z', tornBytes: 0, size });
+      expect(await readTail(file)).toEqual({
+        lastLoop: 400,
+        experimentHash: hash,
+        experimentStart: '2024-05-01T10:01:00.000Z',
+        tornBytes: 0,
+        size,
+      });
     });
   });
 

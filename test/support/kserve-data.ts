@@ -60,10 +60,19 @@ function floatText(value: number): string {
  * OpenMetrics for `steps` scrapes between `startSeconds` and `endSeconds`: the traffic is revealed
  * progressively, so the last scrape holds the totals.
  */
-export function kserveOpenMetrics(revisions: RevisionTraffic[], startSeconds: number, endSeconds: number, steps = 5): string {
-  const lines = ['# TYPE revision_app_request_latencies histogram', '# HELP revision_app_request_latencies The response latency in milliseconds'];
+export function kserveOpenMetrics(
+  revisions: RevisionTraffic[],
+  startSeconds: number,
+  endSeconds: number,
+  steps = 5,
+): string {
+  const lines = [
+    '# TYPE revision_app_request_latencies histogram',
+    '# HELP revision_app_request_latencies The response latency in milliseconds',
+  ];
   const allKeys = new Map<string, Series>();
-  for (const revision of revisions) for (const s of seriesOf(revision, revision.requests.length)) allKeys.set(labelText(s.labels), s);
+  for (const revision of revisions)
+    for (const s of seriesOf(revision, revision.requests.length)) allKeys.set(labelText(s.labels), s);
   for (const key of [...allKeys.keys()].sort()) {
     for (let step = 1; step <= steps; step++) {
       const t = startSeconds + ((endSeconds - startSeconds) * step) / steps;
@@ -76,11 +85,19 @@ export function kserveOpenMetrics(revisions: RevisionTraffic[], startSeconds: nu
         sum: 0,
       };
       latencyBucketsMs.forEach((le, i) => {
-        lines.push(`revision_app_request_latencies_bucket{${labelText(series.labels, { le: floatText(le) })}} ${series.buckets[i]} ${t.toFixed(3)}`);
+        lines.push(
+          `revision_app_request_latencies_bucket{${labelText(series.labels, { le: floatText(le) })}} ${series.buckets[i]} ${t.toFixed(3)}`,
+        );
       });
-      lines.push(`revision_app_request_latencies_bucket{${labelText(series.labels, { le: '+Inf' })}} ${series.count} ${t.toFixed(3)}`);
-      lines.push(`revision_app_request_latencies_count{${labelText(series.labels)}} ${series.count} ${t.toFixed(3)}`);
-      lines.push(`revision_app_request_latencies_sum{${labelText(series.labels)}} ${series.sum} ${t.toFixed(3)}`);
+      lines.push(
+        `revision_app_request_latencies_bucket{${labelText(series.labels, { le: '+Inf' })}} ${series.count} ${t.toFixed(3)}`,
+      );
+      lines.push(
+        `revision_app_request_latencies_count{${labelText(series.labels)}} ${series.count} ${t.toFixed(3)}`,
+      );
+      lines.push(
+        `revision_app_request_latencies_sum{${labelText(series.labels)}} ${series.sum} ${t.toFixed(3)}`,
+      );
     }
   }
   lines.push('# EOF');
@@ -99,12 +116,18 @@ export function expectedKserveMetrics(revision: RevisionTraffic, percentiles: nu
     'error-rate': errors / requests.length,
     'latency-mean': sum / requests.length,
   };
-  for (const p of percentiles) result[`latency-p${p}`] = histogramQuantile(p / 100, latencyBucketsMs, buckets, requests.length);
+  for (const p of percentiles)
+    result[`latency-p${p}`] = histogramQuantile(p / 100, latencyBucketsMs, buckets, requests.length);
   return result;
 }
 
 /** Prometheus's histogram_quantile: linear interpolation inside the bucket holding the rank. */
-export function histogramQuantile(q: number, upperBounds: number[], cumulative: number[], total: number): number {
+export function histogramQuantile(
+  q: number,
+  upperBounds: number[],
+  cumulative: number[],
+  total: number,
+): number {
   const rank = q * total;
   const index = cumulative.findIndex((count) => count >= rank);
   if (index === -1) return upperBounds[upperBounds.length - 1]!; // falls in +Inf: the highest finite bound

@@ -52,7 +52,11 @@ export async function startPrometheus(options: StartOptions = {}): Promise<Prome
     `  evaluation_interval: ${interval}`,
     'scrape_configs:',
     ...(options.scrapeTargets?.length
-      ? ['  - job_name: targets', '    static_configs:', `      - targets: [${options.scrapeTargets.map((t) => `"${t}"`).join(', ')}]`]
+      ? [
+          '  - job_name: targets',
+          '    static_configs:',
+          `      - targets: [${options.scrapeTargets.map((t) => `"${t}"`).join(', ')}]`,
+        ]
       : []),
   ].join('\n');
   const configFile = path.join(root, 'prometheus.yml');

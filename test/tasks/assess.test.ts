@@ -12,6 +12,7 @@ function context(metrics: MetricBoard, versions: string[] = []): TaskContext & {
     versions,
     experimentDir: '.',
     experimentStart: new Date(),
+    env: {},
     workDir: '.',
     signal: new AbortController().signal,
     metrics,
@@ -96,8 +97,8 @@ describe('assessTask', () => {
     ]);
   });
 
-  it('checks metric names and duplicates', () => {
-    const problems = assessTask.check!(
+  it('checks metric names and duplicates', async () => {
+    const problems = await assessTask.check!(
       {
         SLOs: {
           upper: [
@@ -108,7 +109,7 @@ describe('assessTask', () => {
           lower: { 'p/x': 0 },
         },
       },
-      { experimentDir: '.' },
+      { experimentDir: '.', env: {} },
     );
     expect(problems.map((p) => [p.path, p.message])).toEqual([
       [['SLOs', 'upper', 0, 'metric'], 'metric name must be <provider>/<metric> (got "nameless")'],

@@ -14,6 +14,7 @@ function context(dir: string, signal = new AbortController().signal): TaskContex
     versions: [],
     experimentDir: dir,
     experimentStart: new Date(),
+    env: {},
     workDir: dir,
     signal,
     metrics: new MetricBoard(),

@@ -3,7 +3,8 @@ import { CanaryCommand, exitCodeHelp } from '../base-command.js';
 import { UsageError } from '../../errors.js';
 
 export default class Assert extends CanaryCommand {
-  static override summary = 'Assert conditions on the latest loop of an experiment: completed, nofailure, SLOs';
+  static override summary =
+    'Assert conditions on the latest loop of an experiment: completed, nofailure, SLOs';
   static override description = `Reads the result file and checks the asked conditions on its latest loop. With --timeout it polls until they hold, the run has ended, or time runs out.\n\n${exitCodeHelp}`;
   static override examples = [
     '<%= config.bin %> assert --completed --nofailure --slos',
@@ -13,8 +14,13 @@ export default class Assert extends CanaryCommand {
     results: Flags.string({ description: 'Result file (default: the only file in ./canary-results)' }),
     completed: Flags.boolean({ description: 'The latest loop ran every task', default: false }),
     nofailure: Flags.boolean({ description: 'No task of the latest loop failed', default: false }),
-    slos: Flags.boolean({ description: 'Every SLO of the latest loop holds for every version', default: false }),
-    timeout: Flags.string({ description: 'Keep polling the result file this long (e.g. 60s) until the conditions hold' }),
+    slos: Flags.boolean({
+      description: 'Every SLO of the latest loop holds for every version',
+      default: false,
+    }),
+    timeout: Flags.string({
+      description: 'Keep polling the result file this long (e.g. 60s) until the conditions hold',
+    }),
   };
 
   async run(): Promise<void> {
@@ -37,7 +43,8 @@ export default class Assert extends CanaryCommand {
     const file = await findResultsFile(process.cwd(), flags.results);
     const outcome = await pollAssertions(file, flags, timeoutMs);
     for (const warning of outcome.warnings) this.logToStderr(`canary: ${warning}`);
-    for (const line of outcome.lines) this.log(`${line.ok === true ? '✔' : line.ok === false ? '✘' : '?'} ${line.text}`);
+    for (const line of outcome.lines)
+      this.log(`${line.ok === true ? '✔' : line.ok === false ? '✘' : '?'} ${line.text}`);
     if (outcome.exitCode !== 0) this.exit(outcome.exitCode);
   }
 }

@@ -12,7 +12,12 @@ export default class Report extends CanaryCommand {
   ];
   static override flags = {
     results: Flags.string({ description: 'Result file (default: the only file in ./canary-results)' }),
-    output: Flags.string({ char: 'o', description: 'Output format', options: ['text', 'json', 'markdown', 'html'], default: 'text' }),
+    output: Flags.string({
+      char: 'o',
+      description: 'Output format',
+      options: ['text', 'json', 'markdown', 'html'],
+      default: 'text',
+    }),
   };
 
   async run(): Promise<void> {

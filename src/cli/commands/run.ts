@@ -9,13 +9,24 @@ export default class Run extends CanaryCommand {
     '<%= config.bin %> run experiments/sklearn.yaml --loops 3 --results /tmp/sklearn.jsonl',
     '<%= config.bin %> run experiments/sklearn.yaml --dry-run',
   ];
-  static override args = { file: Args.string({ description: 'Experiment file (none: build from --set values)' }) };
+  static override args = {
+    file: Args.string({ description: 'Experiment file (none: build from --set values)' }),
+  };
   static override flags = {
     ...valueFlags,
     results: Flags.string({ description: 'Result file (default canary-results/<experiment>.jsonl)' }),
-    fresh: Flags.boolean({ description: 'Start a new result file; the old one is kept, renamed', default: false }),
-    loops: Flags.integer({ description: 'Number of loops to run (default: spec.maxLoops, or one without a schedule)', min: 1 }),
-    'dry-run': Flags.boolean({ description: 'Print the compiled plan and exit; runs nothing', default: false }),
+    fresh: Flags.boolean({
+      description: 'Start a new result file; the old one is kept, renamed',
+      default: false,
+    }),
+    loops: Flags.integer({
+      description: 'Number of loops to run (default: spec.maxLoops, or one without a schedule)',
+      min: 1,
+    }),
+    'dry-run': Flags.boolean({
+      description: 'Print the compiled plan and exit; runs nothing',
+      default: false,
+    }),
     assert: Flags.boolean({
       description: 'Exit with the assertion code (--no-assert: exit 0 when the run itself worked)',
       default: true,

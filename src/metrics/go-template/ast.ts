@@ -146,7 +146,9 @@ export function nodeToString(node: Node): string {
     case 'action':
       return `{{${pipeToString(node.pipe)}}}`;
     case 'command':
-      return node.args.map((arg) => (arg.kind === 'pipe' ? `(${pipeToString(arg)})` : nodeToString(arg))).join(' ');
+      return node.args
+        .map((arg) => (arg.kind === 'pipe' ? `(${pipeToString(arg)})` : nodeToString(arg)))
+        .join(' ');
     case 'identifier':
       return node.ident;
     case 'variable':

@@ -154,3 +154,12 @@ export function goUnquoteCharConstant(literal: string): number {
   }
   return first.value.codePointAt(0) ?? 0;
 }
+
+/** strconv.CanBackquote: representable as a raw string (no backquote, no control character but tab). */
+export function canBackquote(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x60 || c === 0xfeff || c === 0x7f || (c < 0x20 && c !== 0x09)) return false;
+  }
+  return true;
+}

@@ -172,3 +172,17 @@ export function hasOwnKey(map: GoMap, key: string): boolean {
 export function setMapKey(map: GoMap, key: string, value: unknown): void {
   Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
 }
+
+// Empty slices that are nil in Go (JSON encodes them as null rather than []).
+const nilSlices = new WeakSet<object>();
+
+/** A Go nil slice: prints as [] but marshals to JSON null. */
+export function nilSlice(goType = '[]interface {}'): unknown[] {
+  const slice = tagGoType([] as unknown[], goType);
+  nilSlices.add(slice);
+  return slice;
+}
+
+export function isNilSlice(value: unknown): boolean {
+  return Array.isArray(value) && nilSlices.has(value);
+}

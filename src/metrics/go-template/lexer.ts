@@ -175,7 +175,12 @@ export class Lexer {
   }
 
   private emit(type: ItemType): void {
-    this.pending.push({ type, pos: this.start, val: this.input.slice(this.start, this.pos), line: this.startLine });
+    this.pending.push({
+      type,
+      pos: this.start,
+      val: this.input.slice(this.start, this.pos),
+      line: this.startLine,
+    });
     this.start = this.pos;
     this.startLine = this.line;
   }
@@ -344,7 +349,7 @@ export class Lexer {
       case ')':
         this.emit(ItemType.RightParen);
         this.parenDepth--;
-        if (this.parenDepth < 0) return this.errorf('unexpected right paren U+0029 \')\'');
+        if (this.parenDepth < 0) return this.errorf("unexpected right paren U+0029 ')'");
         return this.lexInsideAction;
     }
     if (r === '.') {
@@ -450,7 +455,8 @@ export class Lexer {
   };
 
   private readonly lexNumber = (): State => {
-    if (!this.scanNumber()) return this.errorf(`bad number syntax: ${goQuote(this.input.slice(this.start, this.pos))}`);
+    if (!this.scanNumber())
+      return this.errorf(`bad number syntax: ${goQuote(this.input.slice(this.start, this.pos))}`);
     const sign = this.peek();
     if (sign === '+' || sign === '-') {
       if (!this.scanNumber() || this.input[this.pos - 1] !== 'i') {

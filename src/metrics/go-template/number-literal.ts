@@ -42,7 +42,9 @@ function parseBase0Integer(text: string, signed: boolean): bigint | null {
     digits = digits.replaceAll('_', '');
   }
   if (digits.length === 0) return null;
-  const valid = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ }[radix as 2 | 8 | 10 | 16];
+  const valid = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ }[
+    radix as 2 | 8 | 10 | 16
+  ];
   if (!valid.test(digits)) return null;
   const prefix = { 2: '0b', 8: '0o', 10: '', 16: '0x' }[radix as 2 | 8 | 10 | 16];
   let value = BigInt(prefix + digits);
@@ -68,7 +70,16 @@ export class NumberSyntaxError extends Error {}
 
 /** Builds a NumberNode exactly as Go's newNumber classifies the literal. */
 export function parseNumberLiteral(pos: number, text: string, isCharConstant: boolean): NumberNode {
-  const node: NumberNode = { kind: 'number', pos, text, isInt: false, isUint: false, isFloat: false, int: 0, float: 0 };
+  const node: NumberNode = {
+    kind: 'number',
+    pos,
+    text,
+    isInt: false,
+    isUint: false,
+    isFloat: false,
+    int: 0,
+    float: 0,
+  };
   if (isCharConstant) {
     const rune = goUnquoteCharConstant(text);
     return { ...node, isInt: true, isUint: true, isFloat: true, int: rune, float: rune };

@@ -444,7 +444,7 @@ class TreeParser {
         const status = this.options.functionStatus(token.val);
         if (status === 'undefined') this.errorf(`function ${goQuote(token.val)} not defined`);
         if (status === 'unsupported') {
-          this.errorf(`function ${goQuote(token.val)} is a Sprig function that canary does not support`);
+          this.errorf(`function ${goQuote(token.val)} is not supported by canary`);
         }
         return { kind: 'identifier', pos: token.pos, ident: token.val };
       }

@@ -24,11 +24,15 @@ function createProviderEnvironment(): nunjucks.Environment {
   environment.addFilter('promql', (value: unknown) => escapePromqlLabelValue(String(value)));
   environment.addFilter('promql_labels', (labels: unknown) => {
     if (labels === null || labels === undefined) return '';
-    if (typeof labels !== 'object' || Array.isArray(labels)) throw new Error('promql_labels needs a map of label names to values');
+    if (typeof labels !== 'object' || Array.isArray(labels))
+      throw new Error('promql_labels needs a map of label names to values');
     return Object.entries(labels as Record<string, unknown>)
       .map(([name, value]) => {
         if (!labelName.test(name)) throw new Error(`${JSON.stringify(name)} is not a Prometheus label name`);
-        if (value !== null && typeof value === 'object') throw new Error(`label ${name} must be a plain value, not a ${Array.isArray(value) ? 'list' : 'map'}`);
+        if (value !== null && typeof value === 'object')
+          throw new Error(
+            `label ${name} must be a plain value, not a ${Array.isArray(value) ? 'list' : 'map'}`,
+          );
         return `${name}="${escapePromqlLabelValue(String(value))}"`;
       })
       .join(',');
@@ -43,7 +47,8 @@ function createProviderEnvironment(): nunjucks.Environment {
 export function percentileToQuantile(percentile: unknown): string {
   const text = typeof percentile === 'number' ? String(percentile) : String(percentile).trim();
   const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!match || Number(text) <= 0 || Number(text) > 100) throw new Error(`percentile must be a number in (0, 100], got ${JSON.stringify(percentile)}`);
+  if (!match || Number(text) <= 0 || Number(text) > 100)
+    throw new Error(`percentile must be a number in (0, 100], got ${JSON.stringify(percentile)}`);
   if (Number(text) === 100) return '1';
   // Dividing by 100 moves the decimal point two places left: "99.9" -> "0.999", "5" -> "0.05".
   const whole = String(Number(match[1])).padStart(2, '0');
@@ -83,5 +88,9 @@ function toRenderError(error: unknown): TemplateRenderError {
     .replace('attempted to output null or undefined value', 'a value used here is not set')
     .replace(/\s+/g, ' ')
     .trim();
-  return new TemplateRenderError(reason, position ? Number(position[1]) : undefined, position ? Number(position[2]) : undefined);
+  return new TemplateRenderError(
+    reason,
+    position ? Number(position[1]) : undefined,
+    position ? Number(position[2]) : undefined,
+  );
 }

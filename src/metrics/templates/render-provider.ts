@@ -25,7 +25,10 @@ export function compileProvider(source: TemplateSource, name: string): CompiledP
   };
 }
 
-function compileText(source: TemplateSource, name: string): (values: Record<string, unknown>, elapsed: number) => string {
+function compileText(
+  source: TemplateSource,
+  name: string,
+): (values: Record<string, unknown>, elapsed: number) => string {
   if (source.syntax === 'nunjucks') {
     const template = compileNunjucks(source.text, name);
     return (values, elapsed) => template.render({ ...values, elapsedTimeSeconds: elapsed });
@@ -39,7 +42,7 @@ function compileText(source: TemplateSource, name: string): (values: Record<stri
   // Iter8 passes elapsedTimeSeconds as a Go int; every other number came through JSON as float64.
   return (values, elapsed) => {
     try {
-      return template.execute({ ...values, elapsedTimeSeconds: new GoInt(elapsed) });
+      return template.execute({ ...values, elapsedTimeSeconds: new GoInt(elapsed, 'int64') });
     } catch (error) {
       throw fromGoError(error);
     }
@@ -47,7 +50,8 @@ function compileText(source: TemplateSource, name: string): (values: Record<stri
 }
 
 function fromGoError(error: unknown): unknown {
-  if (error instanceof GoTemplateError) return new TemplateRenderError(error.reason ?? error.message, error.line, error.column);
+  if (error instanceof GoTemplateError)
+    return new TemplateRenderError(error.reason ?? error.message, error.line, error.column);
   return error;
 }
 
@@ -59,13 +63,18 @@ export function parseProviderSpec(text: string): ProviderSpec {
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
     const line = /at line (\d+)/.exec(message);
-    throw new TemplateRenderError(`the rendered template is not valid YAML: ${message}`, line ? Number(line[1]) : undefined);
+    throw new TemplateRenderError(
+      `the rendered template is not valid YAML: ${message}`,
+      line ? Number(line[1]) : undefined,
+    );
   }
   const problems = checkAgainstSchema(ProviderSpecSchema, document);
   if (problems.length > 0) {
     const first = problems[0]!;
     const where = first.path.length > 0 ? `${first.path.join('.')}: ` : '';
-    throw new TemplateRenderError(`the rendered provider spec is invalid: ${where}${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`);
+    throw new TemplateRenderError(
+      `the rendered provider spec is invalid: ${where}${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`,
+    );
   }
   return document as ProviderSpec;
 }

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { packageRoot } from '../../version.js';
 
 /** Where a provider template comes from, as written in `custommetrics.templates.<name>`. */
-export type TemplateReference = string | { url: string; sha256?: string } | { file: string } | { builtin: string };
+export type TemplateReference =
+  string | { url: string; sha256?: string } | { file: string } | { builtin: string };
 
 export type TemplateSyntax = 'go' | 'nunjucks';
 
@@ -44,23 +45,37 @@ export function defaultCacheDir(env: Record<string, string | undefined>): string
 }
 
 /** Load a template by reference: builtin, file (relative to the experiment), or URL (cached, optionally pinned). */
-export function loadTemplateSource(reference: TemplateReference, context: TemplateFetchContext): Promise<TemplateSource> {
-  const key = JSON.stringify(reference);
+export function loadTemplateSource(
+  reference: TemplateReference,
+  context: TemplateFetchContext,
+): Promise<TemplateSource> {
+  const normalized = typeof reference === 'string' ? parseReferenceString(reference) : reference;
+  // Only URLs are remembered: files are cheap to read, and their names mean nothing without a directory.
+  if (!('url' in normalized)) return loadUncached(normalized, context);
+  const key = `${normalized.url}#${normalized.sha256 ?? ''}`;
   let pending = context.memory.get(key);
   if (!pending) {
-    pending = loadUncached(reference, context);
+    pending = loadUncached(normalized, context);
+    // A failed fetch is not remembered: the next loop may succeed.
+    pending.catch(() => context.memory.delete(key));
     context.memory.set(key, pending);
   }
   return pending;
 }
 
-async function loadUncached(reference: TemplateReference, context: TemplateFetchContext): Promise<TemplateSource> {
-  const normalized = typeof reference === 'string' ? parseReferenceString(reference) : reference;
+async function loadUncached(
+  normalized: Exclude<TemplateReference, string>,
+  context: TemplateFetchContext,
+): Promise<TemplateSource> {
   if ('builtin' in normalized) {
-    if (!/^[a-z0-9-]+$/.test(normalized.builtin)) throw new TemplateSourceError(`invalid builtin template name ${JSON.stringify(normalized.builtin)}`);
+    if (!/^[a-z0-9-]+$/.test(normalized.builtin))
+      throw new TemplateSourceError(`invalid builtin template name ${JSON.stringify(normalized.builtin)}`);
     const file = path.join(builtinTemplateDir, `${normalized.builtin}.njk`);
     const text = await readFile(file, 'utf8').catch(() => {
-      throw new TemplateSourceError(`no builtin template ${JSON.stringify(normalized.builtin)}`, `builtin templates: ${builtinTemplateNames().join(', ')}`);
+      throw new TemplateSourceError(
+        `no builtin template ${JSON.stringify(normalized.builtin)}`,
+        `builtin templates: ${builtinTemplateNames().join(', ')}`,
+      );
     });
     return { origin: `builtin:${normalized.builtin}`, text, syntax: 'nunjucks' };
   }
@@ -70,7 +85,10 @@ async function loadUncached(reference: TemplateReference, context: TemplateFetch
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      throw new TemplateSourceError(`cannot read template file ${normalized.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'template paths are relative to the experiment file');
+      throw new TemplateSourceError(
+        `cannot read template file ${normalized.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        'template paths are relative to the experiment file',
+      );
     }
     return { origin: normalized.file, text, syntax: detectSyntax(normalized.file, text) };
   }
@@ -101,7 +119,11 @@ export function detectSyntax(name: string, text: string): TemplateSyntax {
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-async function fetchTemplate(url: string, sha256: string | undefined, context: TemplateFetchContext): Promise<string> {
+async function fetchTemplate(
+  url: string,
+  sha256: string | undefined,
+  context: TemplateFetchContext,
+): Promise<string> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -109,7 +131,10 @@ async function fetchTemplate(url: string, sha256: string | undefined, context: T
     throw new TemplateSourceError(`invalid template URL ${JSON.stringify(url)}`);
   }
   if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopbackHosts.has(parsed.hostname))) {
-    throw new TemplateSourceError(`template URLs must use https (got ${parsed.protocol})`, 'plain http is only allowed for loopback addresses');
+    throw new TemplateSourceError(
+      `template URLs must use https (got ${parsed.protocol})`,
+      'plain http is only allowed for loopback addresses',
+    );
   }
   const cacheFile = path.join(context.cacheDir, 'templates', `${digest(url)}.tpl`);
   const pin = sha256?.toLowerCase().replace(/^sha256:/, '');
@@ -118,20 +143,32 @@ async function fetchTemplate(url: string, sha256: string | undefined, context: T
   if (pin && cached !== undefined && digest(cached) === pin) return cached;
   if (context.offline) {
     if (cached !== undefined && !pin) return cached;
-    throw new TemplateSourceError(`template ${url} is not in the cache and canary is offline`, `put it at ${cacheFile}, or unset CANARY_OFFLINE`);
+    throw new TemplateSourceError(
+      `template ${url} is not in the cache and canary is offline`,
+      `put it at ${cacheFile}, or unset CANARY_OFFLINE`,
+    );
   }
   let text: string;
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(context.fetchTimeoutMs ?? 15_000), redirect: 'follow' });
+    const response = await fetch(url, {
+      signal: AbortSignal.timeout(context.fetchTimeoutMs ?? 15_000),
+      redirect: 'follow',
+    });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     text = await response.text();
   } catch (error) {
     if (cached !== undefined && !pin) return cached;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new TemplateSourceError(`cannot fetch template ${url}: ${reason}`, cached === undefined ? 'check the URL and the network, or use a local file' : undefined);
+    throw new TemplateSourceError(
+      `cannot fetch template ${url}: ${reason}`,
+      cached === undefined ? 'check the URL and the network, or use a local file' : undefined,
+    );
   }
   if (pin && digest(text) !== pin) {
-    throw new TemplateSourceError(`template ${url} does not match its sha256 pin (got ${digest(text)})`, 'the template changed upstream: review it, then update sha256');
+    throw new TemplateSourceError(
+      `template ${url} does not match its sha256 pin (got ${digest(text)})`,
+      'the template changed upstream: review it, then update sha256',
+    );
   }
   await mkdir(path.dirname(cacheFile), { recursive: true });
   await writeFile(cacheFile, text).catch(() => undefined);

@@ -4,7 +4,7 @@ import { metricNamePattern } from '../../metrics/metric-board.js';
 import type { SloOperator, SloVerdict } from '../../results/records.js';
 import type { MetricBoard } from '../../metrics/metric-board.js';
 
-const Limit = Type.Number({ description: 'Limit in the metric\'s units' });
+const Limit = Type.Number({ description: "Limit in the metric's units" });
 /** canary's map form `{metric: limit}` or Iter8's list form `[{metric, limit}]`. */
 const SloSet = Type.Union([
   Type.Record(Type.String(), Limit),
@@ -43,9 +43,12 @@ export function listSlos(input: AssessInput): Array<Slo & { path: Array<string |
   ] as const) {
     const set = input.SLOs?.[side];
     if (Array.isArray(set)) {
-      set.forEach((slo, i) => slos.push({ metric: slo.metric, op, limit: slo.limit, path: ['SLOs', side, i, 'metric'] }));
+      set.forEach((slo, i) =>
+        slos.push({ metric: slo.metric, op, limit: slo.limit, path: ['SLOs', side, i, 'metric'] }),
+      );
     } else if (set) {
-      for (const [metric, limit] of Object.entries(set)) slos.push({ metric, op, limit, path: ['SLOs', side, metric] });
+      for (const [metric, limit] of Object.entries(set))
+        slos.push({ metric, op, limit, path: ['SLOs', side, metric] });
     }
   }
   return slos;
@@ -55,7 +58,8 @@ export function judgeSlo(slo: Slo, version: number, metrics: MetricBoard): SloVe
   const observed = metrics.get(version, slo.metric);
   const base = { metric: slo.metric, op: slo.op, limit: slo.limit, version };
   if (!observed) return { ...base, value: null, status: 'nodata', reason: 'metric not observed' };
-  if (observed.value === null) return { ...base, value: null, status: 'nodata', reason: observed.reason ?? 'no value' };
+  if (observed.value === null)
+    return { ...base, value: null, status: 'nodata', reason: observed.reason ?? 'no value' };
   const holds = slo.op === '<=' ? observed.value <= slo.limit : observed.value >= slo.limit;
   return { ...base, value: observed.value, status: holds ? 'pass' : 'fail' };
 }
@@ -79,7 +83,12 @@ export const assessTask = defineTask<AssessInput>({
       }
       const key = `${slo.op} ${slo.metric}`;
       if (seen.has(key)) {
-        problems.push({ severity: 'error', path: slo.path, message: `duplicate SLO ${slo.metric} ${slo.op}`, atKey: true });
+        problems.push({
+          severity: 'error',
+          path: slo.path,
+          message: `duplicate SLO ${slo.metric} ${slo.op}`,
+          atKey: true,
+        });
       }
       seen.add(key);
     }

@@ -5,7 +5,10 @@ import { TaskError } from '../../errors.js';
 
 export const RunInputSchema = Type.Object(
   {
-    script: Type.String({ minLength: 1, description: 'Shell script, run with /bin/sh -c in the experiment directory' }),
+    script: Type.String({
+      minLength: 1,
+      description: 'Shell script, run with /bin/sh -c in the experiment directory',
+    }),
     env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String())),
   },
   { additionalProperties: false },
@@ -62,7 +65,12 @@ function runShell(
   return new Promise((resolve, reject) => {
     // A process group of its own, so that an abort (timeout, Ctrl-C) stops everything the script
     // started: killing only the shell would leave its children running and holding the output pipes.
-    const child = spawn('/bin/sh', ['-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('/bin/sh', ['-c', script], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const pid = child.pid;
     const stop = () => {
       if (pid !== undefined) stopGroup(pid);

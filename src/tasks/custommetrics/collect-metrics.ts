@@ -1,0 +1,132 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { TaskError } from '../../errors.js';
+import { extractWithJq } from '../../metrics/backend/jq.js';
+import { queryBackend, type BackendTls } from '../../metrics/backend/http-query.js';
+import { createQueryPool } from '../../metrics/backend/query-pool.js';
+import { basic, bearer, Redactor, resolveHeaders, type SecretSource } from '../../metrics/backend/secrets.js';
+import { parseDuration } from '../../util/duration.js';
+import type { ProviderMetric, ProviderSpec } from '../../metrics/provider-spec.js';
+import type { TaskContext } from '../task-definition.js';
+import type { CustomMetricsInput } from './custommetrics-input.js';
+import type { RenderedProvider } from './providers.js';
+
+export const defaultQueryTimeoutMs = 10_000;
+export const defaultQueryRetries = 2;
+
+/** Secret headers and TLS material, resolved once per loop; secrets go to the redactor. */
+export async function resolveConnection(
+  input: CustomMetricsInput,
+  context: Pick<TaskContext, 'env' | 'experimentDir'>,
+): Promise<{ headers: Record<string, string>; redactor: Redactor; tls: BackendTls }> {
+  const secretContext = { env: context.env, baseDir: context.experimentDir };
+  const redactor = new Redactor();
+  const headers: Record<string, string> = {};
+  const parts = [
+    await resolveHeaders((input.headersFrom ?? {}) as Record<string, SecretSource>, secretContext),
+  ];
+  if (input.auth?.bearer) parts.push(await bearer(input.auth.bearer as SecretSource, secretContext));
+  if (input.auth?.basic) {
+    const { username, password } = input.auth.basic as { username: SecretSource; password: SecretSource };
+    parts.push(await basic({ username, password }, secretContext));
+  }
+  for (const part of parts) {
+    Object.assign(headers, part.headers);
+    redactor.addAll(part.secrets);
+  }
+  const tls: BackendTls = {};
+  if (input.tls?.insecure) tls.insecure = true;
+  if (input.tls?.ca) {
+    const file = path.resolve(context.experimentDir, input.tls.ca);
+    tls.ca = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new TaskError(`cannot read CA file ${input.tls!.ca}: ${error.code ?? error.message}`, 'error');
+    });
+  }
+  return { headers, redactor, tls };
+}
+
+/** What to show as a metric's query: the PromQL when there is one, else the request line; redacted. */
+export function describeQuery(spec: ProviderSpec, metric: ProviderMetric, redactor: Redactor): string {
+  const query = metric.params?.find((p) => p.name === 'query')?.value;
+  if (query !== undefined) return redactor.redact(query.trim());
+  const url = new URL(spec.url);
+  for (const param of metric.params ?? []) url.searchParams.append(param.name, param.value);
+  return redactor.redact(`${spec.method ?? 'GET'} ${url.toString()}${metric.body ? ` ${metric.body}` : ''}`);
+}
+
+/** A Prometheus answer with no series is the usual cause of a jq failure: say so first. */
+function explainNoValue(json: unknown, jqReason: string): string {
+  const result = (json as { data?: { result?: unknown } } | null)?.data?.result;
+  if (Array.isArray(result) && result.length === 0)
+    return `empty result: no series matched the query (${jqReason})`;
+  return jqReason;
+}
+
+/**
+ * Query every metric of every rendered provider (bounded concurrency) and record one outcome per
+ * metric and version. When no query got any HTTP answer, the backend is unreachable: the task
+ * could not run (exit 4), though every metric's reason is still recorded.
+ */
+export async function collectMetrics(
+  rendered: readonly RenderedProvider[],
+  input: CustomMetricsInput,
+  context: TaskContext,
+): Promise<{ values: number; missing: number }> {
+  const connection = await resolveConnection(input, context);
+  const pool = createQueryPool(input.concurrency ?? 8);
+  const timeoutMs = input.timeout ? parseDuration(input.timeout) : defaultQueryTimeoutMs;
+  const retries = input.retries ?? defaultQueryRetries;
+  let values = 0;
+  let answered = 0;
+  let unreachable: string | undefined;
+  const jobs = rendered.flatMap(({ version, templateName, spec }) =>
+    spec.metrics.map((metric) =>
+      pool(async () => {
+        const name = `${templateName}/${metric.name}`;
+        const details = {
+          query: describeQuery(spec, metric, connection.redactor),
+          info: {
+            ...(metric.description !== undefined ? { description: metric.description.trim() } : {}),
+            ...(metric.units !== undefined ? { units: metric.units } : {}),
+            ...(metric.type !== undefined ? { type: metric.type } : {}),
+          },
+        };
+        const response = await queryBackend(
+          {
+            url: spec.url,
+            method: spec.method ?? 'GET',
+            headers: { ...spec.headers, ...connection.headers },
+            ...(metric.params ? { params: metric.params } : {}),
+            ...(metric.body !== undefined ? { body: metric.body } : {}),
+          },
+          { timeoutMs, retries, signal: context.signal, tls: connection.tls },
+        );
+        if (response.status !== undefined) answered++;
+        if (!response.ok) {
+          unreachable ??= response.status === undefined ? response.reason : undefined;
+          context.metrics.record(version, name, null, {
+            ...details,
+            reason: connection.redactor.redact(response.reason),
+          });
+          return;
+        }
+        const extracted = await extractWithJq(response.json, metric.jqExpression);
+        const reason = extracted.value === null ? explainNoValue(response.json, extracted.reason) : undefined;
+        const recorded = context.metrics.record(version, name, extracted.value, {
+          ...details,
+          ...(reason !== undefined ? { reason: connection.redactor.redact(reason) } : {}),
+        });
+        if (recorded.value !== null) values++;
+      }),
+    ),
+  );
+  await Promise.all(jobs);
+  const total = jobs.length;
+  if (total > 0 && answered === 0 && unreachable !== undefined) {
+    throw new TaskError(
+      `no metrics backend answered (${total} queries): ${connection.redactor.redact(unreachable)}`,
+      'error',
+    );
+  }
+  return { values, missing: total - values };
+}

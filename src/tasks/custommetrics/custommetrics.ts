@@ -1,0 +1,144 @@
+import { defineTask, type TaskProblem } from '../task-definition.js';
+import { TaskError } from '../../errors.js';
+import { checkPromql } from '../../metrics/backend/promql.js';
+import { checkJqSyntax } from '../../metrics/backend/jq.js';
+import { promqlQueryOf } from '../../metrics/provider-spec.js';
+import { CustomMetricsInputSchema, type CustomMetricsInput } from './custommetrics-input.js';
+import {
+  compileEachProvider,
+  compileProviders,
+  lineOfMetric,
+  ProviderProblem,
+  renderProviders,
+} from './providers.js';
+import { collectMetrics, describeQuery } from './collect-metrics.js';
+import { parseStartingTime, versionCountOf } from './version-values.js';
+import { Redactor } from '../../metrics/backend/secrets.js';
+
+/** At validate time templates render as if the experiment had been running this long. */
+const checkElapsedSeconds = 60;
+
+export const customMetricsTask = defineTask<CustomMetricsInput>({
+  name: 'custommetrics',
+  description: 'Query metrics per version through provider templates (Prometheus or any HTTP/JSON API)',
+  inputSchema: CustomMetricsInputSchema,
+  produces(input) {
+    return Object.keys(input.templates).map((name) => `${name}/*`);
+  },
+  async check(input, context) {
+    const problems: TaskProblem[] = [];
+    const versions = versionCountOf(input.versionValues);
+    if (context.versions && input.versionValues && context.versions.length !== versions) {
+      problems.push({
+        severity: 'warning',
+        path: ['versionValues'],
+        message: `versionValues has ${versions} entries but spec.versions names ${context.versions.length} versions`,
+      });
+    }
+    for (const [path, value] of startingTimes(input)) {
+      try {
+        parseStartingTime(value);
+      } catch (error) {
+        problems.push({ severity: 'error', path, message: (error as Error).message });
+      }
+    }
+    if (problems.some((p) => p.severity === 'error')) return problems;
+    const { providers, problems: broken } = await compileEachProvider(input, context);
+    const asProblem = (error: ProviderProblem): TaskProblem => ({
+      severity: 'error',
+      path: ['templates', error.templateName],
+      message: error.message,
+      ...(error.hint ? { hint: error.hint } : {}),
+    });
+    problems.push(...broken.map(asProblem));
+    const now = new Date();
+    const jqChecked = new Map<string, Promise<string | undefined>>();
+    for (const [name, provider] of providers) {
+      let rendered;
+      try {
+        rendered = renderProviders(
+          new Map([[name, provider]]),
+          input,
+          new Date(now.getTime() - checkElapsedSeconds * 1000),
+          now,
+        );
+      } catch (error) {
+        if (!(error instanceof ProviderProblem)) throw error;
+        problems.push(asProblem(error));
+        continue;
+      }
+      for (const { version, templateName, spec } of rendered) {
+        const source = providers.get(templateName)!.source;
+        for (const metric of spec.metrics) {
+          const line = lineOfMetric(source, metric.name);
+          const where = `template ${templateName} (${source.origin}${line ? `:${line}` : ''}), metric ${metric.name}, version ${version}`;
+          const query = promqlQueryOf(spec, metric);
+          const promqlProblem = query === undefined ? undefined : checkPromql(query)[0];
+          if (promqlProblem) {
+            problems.push({
+              severity: 'error',
+              path: ['templates', templateName],
+              message: `${where}: PromQL ${promqlProblem.message}`,
+              hint: `the rendered query: ${query!.trim()}`,
+            });
+          }
+          if (!jqChecked.has(metric.jqExpression))
+            jqChecked.set(metric.jqExpression, checkJqSyntax(metric.jqExpression));
+          const jqProblem = await jqChecked.get(metric.jqExpression);
+          if (jqProblem)
+            problems.push({
+              severity: 'error',
+              path: ['templates', templateName],
+              message: `${where}: jqExpression: ${jqProblem}`,
+            });
+        }
+      }
+    }
+    // One report per distinct problem: a broken template is broken for every version.
+    const seen = new Set<string>();
+    return problems.filter((p) => {
+      const key = `${p.path.join('.')}|${p.message.replace(/, version \d+/, '')}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  },
+  async preview(input, context) {
+    const providers = await compileProviders(input, context);
+    const now = new Date();
+    const redactor = new Redactor();
+    return renderProviders(providers, input, now, now).map(({ version, templateName, spec }) => ({
+      version,
+      template: templateName,
+      url: redactor.redact(spec.url),
+      queries: Object.fromEntries(
+        spec.metrics.map((m) => [`${templateName}/${m.name}`, describeQuery(spec, m, redactor)]),
+      ),
+    }));
+  },
+  async run(input, context) {
+    let rendered;
+    try {
+      rendered = renderProviders(
+        await compileProviders(input, context),
+        input,
+        context.experimentStart,
+        new Date(),
+      );
+    } catch (error) {
+      if (error instanceof ProviderProblem) throw new TaskError(error.message, 'error');
+      throw error;
+    }
+    const { values, missing } = await collectMetrics(rendered, input, context);
+    context.log(
+      `${values + missing} metrics queried for ${versionCountOf(input.versionValues)} version(s): ${values} with values, ${missing} without`,
+    );
+  },
+});
+
+function* startingTimes(input: CustomMetricsInput): Generator<[Array<string | number>, unknown]> {
+  if (input.values?.startingTime !== undefined) yield [['values', 'startingTime'], input.values.startingTime];
+  for (const [i, values] of (input.versionValues ?? []).entries()) {
+    if (values.startingTime !== undefined) yield [['versionValues', i, 'startingTime'], values.startingTime];
+  }
+}

@@ -1,0 +1,2 @@
+[{{ and 1 0 "x" }}] [{{ and 1 "x" }}] [{{ or 0 "" "first" "second" }}] [{{ or 0 "" }}] [{{ and .missing (fail "never evaluated") }}] [{{ or "x" (fail "never") }}]
+[{{ "p" | and 1 }}] [{{ "" | or 0 }}] [{{ or .missing .nullv }}] [{{ and (list) "x" }}] [{{ or (dict) (list 1) }}]

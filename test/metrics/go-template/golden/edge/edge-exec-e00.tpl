@@ -1,0 +1,1 @@
+{{ range .l }}{{ .missing.x }}{{ end }}

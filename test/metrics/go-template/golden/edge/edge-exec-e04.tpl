@@ -1,0 +1,1 @@
+{{ range $v := .l }}{{ upper $v }}{{ end }}

@@ -1,0 +1,2 @@
+{{ template "t" .x }}{{ define "t" }}
+  {{ .y.z }}{{ end }}

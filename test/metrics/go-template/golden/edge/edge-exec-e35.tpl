@@ -1,0 +1,1 @@
+{{ toJson (div 1 1 | float64 | mul 0 | float64) }}

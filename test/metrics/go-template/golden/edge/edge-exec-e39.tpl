@@ -1,0 +1,1 @@
+{{ regexReplaceAll "(?P<n>a" "x" "y" }}

@@ -1,0 +1,1 @@
+{{ regexReplaceAll "\\1" "x" "y" }}

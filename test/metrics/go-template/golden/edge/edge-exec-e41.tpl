@@ -1,0 +1,1 @@
+{{ regexReplaceAll "a{1001}" "x" "y" }}

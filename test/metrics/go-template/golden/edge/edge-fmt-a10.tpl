@@ -1,0 +1,1 @@
+{{ with $v := .x }}{{ $v }}{{ else }}none{{ end }} {{ if $y := .y }}{{ $y }}{{ end }} {{ range $i, $e := .z }}{{ else }}{{ end }}

@@ -1,0 +1,1 @@
+{{ index .m "a" "b" }} {{ index .l 1 0 }} {{ index .l 2 "k" }} {{ index .sm "_1" }} {{ index .sm "nope" }} {{ (index .l 2).k }}

@@ -1,0 +1,1 @@
+{{ $s := split "," "a,b" }}{{ index $s "_1" }}|{{ index $s "nope" }}|{{ $s._0 }}|{{ $s.nope }}|{{ typeOf (index $s "nope") }}

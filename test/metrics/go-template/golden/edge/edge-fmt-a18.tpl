@@ -1,0 +1,1 @@
+{{ eq .missing .alsomissing }} {{ ne .missing 1 }} {{ eq nil nil }} {{ eq .l nil }}

@@ -1,0 +1,1 @@
+{{ substr 5 3 "hello" }}

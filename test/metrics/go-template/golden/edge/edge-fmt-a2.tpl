@@ -1,0 +1,1 @@
+{{ printf "%#v %#v %#v %#v" "s" 1.5 .l true }} {{ printf "%#x %#o %#b" 255 8 5 }} {{ printf "%.3s|%.10s|%5.2s|" "abcdef" "ab" "xyz" }} {{ printf "%c%c%c" 72 105 0x1F600 }}

@@ -1,0 +1,1 @@
+{{ round 2.675 2 }} {{ round -1.5 0 }} {{ round 0.5 0 0.6 }} {{ floor -0.5 }} {{ ceil -0.5 }} {{ float64 "nan" }} {{ float64 "inf" }} {{ div 7 -2 }} {{ mod -7 3 }}

@@ -1,0 +1,1 @@
+{{ regexFindAll "a|" "baaa" -1 }} {{ regexSplit "a" "banana" 0 }} {{ regexSplit "a" "banana" 1 }} {{ regexSplit "a" "banana" 2 }} {{ regexSplit "" "abc" -1 }} {{ regexReplaceAll "(a)|b" "ab" "[$1]" }}

@@ -1,0 +1,1 @@
+{{ regexReplaceAll "(?U)a+" "aaa" "x" }} {{ regexReplaceAll "a+?" "aaa" "x" }} {{ regexReplaceAll "\\bfoo\\b" "foo food foo" "X" }} {{ regexReplaceAll "[^a-z]" "a-b_c" "" }} {{ regexReplaceAll "a{2}" "aaaaa" "X" }} {{ regexReplaceAll "x{" "x{" "Y" }}

@@ -1,0 +1,1 @@
+{{ regexReplaceAll "\\$" "a$b" "S" }} {{ regexReplaceAll "\\Q.*\\E" "a.*b" "-" }} {{ regexReplaceAll "[\\]]" "a]b" "-" }} {{ regexReplaceAll "\\x41" "ABA" "-" }} {{ regexReplaceAll "\\x{1F600}" "a😀b" "-" }} {{ regexReplaceAll "é" "café" "e" }} {{ regexReplaceAll "." "😀" "x" }}

@@ -1,0 +1,1 @@
+{{ quote .f }} {{ quote .m }} {{ squote .l }} {{ toString nil }} {{ toString .elapsedTimeSeconds }} {{ cat .l .m }} {{ join "," .s }} {{ toStrings (list 1 nil "a") }}

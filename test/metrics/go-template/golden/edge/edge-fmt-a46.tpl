@@ -1,0 +1,1 @@
+{{ title "élan vital" }} {{ upper "straße" }} {{ lower "İ" }} {{ nospace "a\u00a0b\u3000c" }} {{ trim "\u00a0 x \ufeff" }}|

@@ -1,0 +1,1 @@
+{{ print 1 2 }} {{ print "a" 1 "b" }} {{ print 1.5 true nil }} {{ print .l .m }} {{ println }} {{ print }}

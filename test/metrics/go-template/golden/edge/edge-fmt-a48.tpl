@@ -1,0 +1,1 @@
+{{ html .l }} {{ js "\u2028é\x7f" }} {{ urlquery "~-_." }} {{ urlquery 1 2 }} {{ html }}

@@ -1,0 +1,1 @@
+{{ with .x }}a{{ else if .y }}b{{ end }}

@@ -1,0 +1,1 @@
+{{ range .x }}{{ define "inner" }}{{ end }}{{ end }}

@@ -1,0 +1,1 @@
+{{ .a.b.c | default "d" }} {{ .a.b | kindOf }}

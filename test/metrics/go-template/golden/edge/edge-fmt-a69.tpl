@@ -1,0 +1,1 @@
+{{ toJson .v }} {{ toYaml .v }}

@@ -1,0 +1,1 @@
+{{ printf "%s" (list "a" 1 nil (dict "k" 2)) }} {{ printf "%d" (list 1 2.0) }} {{ printf "%q" (list "a") }} {{ printf "%x" (list 10 "a") }} {{ printf "%t" (list true 1) }}

@@ -1,0 +1,1 @@
+{{ printf "%v" .e }} {{ printf "%s" .e }} {{ printf "%d" .e }}

@@ -1,0 +1,1 @@
+{{ printf "%6.2v|%.3v|%10v|%-10v|" 3.14159 "abcdef" (list 1 2) true }}

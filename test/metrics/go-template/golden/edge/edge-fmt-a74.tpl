@@ -1,0 +1,1 @@
+{{ printf "%[1]d %[1]x %[1]o %[3]*.[2]*[1]f" 12 2 6 }} {{ printf "%[0]d" 1 }} {{ printf "%[x]d" 1 }} {{ printf "%.*d" -1 5 }} {{ printf "%*d" "x" 5 }}

@@ -1,0 +1,1 @@
+{{ $x := .list }}{{ range $i, $v := $x }}{{ if $i }},{{ end }}{{ $v }}{{ end }} {{ range $i := .list }}{{ $i }}{{ end }} {{ range $k, $v := .map }}{{ $k }}{{ $v.n }}{{ end }}

@@ -1,0 +1,1 @@
+{{ define "t" }}{{ $ }}-{{ . }}{{ end }}{{ template "t" (dict "a" 1) }} {{ range .l }}{{ template "t" . }}{{ end }} {{ define "r" }}{{ if gt (len .) 0 }}{{ first . }}{{ template "r" (rest .) }}{{ end }}{{ end }}{{ template "r" .l }}

@@ -1,0 +1,1 @@
+{{ range $i, $m := .metrics }}{{ $i }}:{{ $m.name }}:{{ $m.value | printf "%.3f" }}{{ if not (eq $i 2) }},{{ end }}{{ end }}

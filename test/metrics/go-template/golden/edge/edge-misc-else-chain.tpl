@@ -1,0 +1,1 @@
+{{ if eq .n 1.0 }}one{{ else if eq .n 2.0 }}two{{ else if eq .n 3.0 }}three{{ else }}many{{ end }}

@@ -1,0 +1,1 @@
+{{ define "a" }}{{ $.k }}{{ template "b" .sub }}{{ end }}{{ define "b" }}[{{ $.k }}]{{ end }}{{ template "a" . }}

@@ -1,0 +1,2 @@
+{{ range .v }}{{ printf "%v|%g|%e|%f|%.3g" . . . . . }}
+{{ end }}

@@ -1,0 +1,6 @@
+spec:
+{{ toYaml .spec | indent 2 }}
+list:
+{{- range .items }}
+- {{ . | quote }}
+{{- end }}

@@ -1,0 +1,1 @@
+{{ range . }}{{ break 1 }}{{ end }}

@@ -1,0 +1,1 @@
+{{ range . }}{{ else }}{{ break }}{{ end }}

@@ -1,0 +1,1 @@
+{{ template "a" }}x{{ define "a" }}A{{ end }}

@@ -1,0 +1,1 @@
+{{ .x | printf "%v" | len }}

@@ -1,0 +1,1 @@
+{{ if eq .f 50 }}yes{{ end }}

@@ -1,0 +1,3 @@
+{{ range .list }}
+{{ .x }}
+{{ end }}

@@ -1,0 +1,1 @@
+{{ lt .elapsedTimeSeconds 10.5 }}

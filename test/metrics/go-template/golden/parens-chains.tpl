@@ -1,0 +1,2 @@
+{{ (dict "a" (dict "b" "deep")).a.b }} {{ ((list 1 2)) }} {{ (printf "%s" "x") | upper }} {{ $.top.mid.low }} {{ .top.mid.low | quote }}
+{{ (.top).mid.low }} {{ with .top }}{{ .mid.low }}{{ end }} {{ .top.nope.low }}

@@ -1,0 +1,2 @@
+ok
+{{ frobnicate 1 }}

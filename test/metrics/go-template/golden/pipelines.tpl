@@ -1,0 +1,1 @@
+{{ .name | printf "%s-%s" "prefix" }} {{ "x" | upper | quote }} {{ .list | join "," }} {{ 3 | add 4 | mul 2 }} {{ .n | printf "%.1f" }} {{ "a" | printf "%s%s%s" "b" "c" }}

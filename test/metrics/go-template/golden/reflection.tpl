@@ -1,0 +1,3 @@
+{{ kindOf .s }} {{ kindOf .f }} {{ kindOf .b }} {{ kindOf .l }} {{ kindOf .m }} {{ kindOf .n }} {{ kindOf .elapsedTimeSeconds }} {{ kindOf .i64 }}
+{{ typeOf .s }} {{ typeOf .f }} {{ typeOf .b }} {{ typeOf .l }} {{ typeOf .m }} {{ typeOf .n }} {{ typeOf .elapsedTimeSeconds }} {{ typeOf .i64 }}
+{{ kindIs "map" .m }} {{ kindIs "slice" .m }} {{ typeIs "float64" .f }} {{ typeIsLike "string" .s }} {{ typeOf (split "," "a") }} {{ kindOf (split "," "a") }} {{ deepEqual .l (list 1.0 "x") }}

@@ -1,0 +1,1 @@
+{{ regexReplaceAll "a(" "x" "y" }}

@@ -1,0 +1,2 @@
+{{ toYaml .v }}
+{{ toYaml .v.plain }}

@@ -1,0 +1,1 @@
+{{ .s }} {{ len .s }} {{ printf "%q" .s }} {{ printf "%5s|" "é" }} {{ upper .s }} {{ title .s }} {{ trunc 2 "héllo" }} {{ quote "\u00e9\x01\u2028" }} {{ printf "%x" "é" }}
