@@ -31,10 +31,25 @@ export async function runFromCli(
   const cwd = process.cwd();
   const ready = await prepareExperiment(file, flags, cwd, output.warn);
   if (flags['dry-run']) {
-    output.log(JSON.stringify(ready.plan, null, 2));
+    output.log(JSON.stringify({ ...ready.plan, previews: await previewTasks(ready) }, null, 2));
     return ExitCode.ok;
   }
   return runPrepared(ready, { ...flags, source: file }, output);
+}
+
+/** What each task would do (rendered queries per version...), for --dry-run; secrets never resolved. */
+async function previewTasks(ready: ReadyExperiment): Promise<Record<string, unknown>> {
+  const previews: Record<string, unknown> = {};
+  for (const task of ready.plan.tasks) {
+    const definition = ready.registry.get(task.task);
+    if (!definition?.preview) continue;
+    previews[task.id] = await definition.preview(task.with as never, {
+      experimentDir: ready.experimentDir,
+      env: process.env,
+      versions: ready.plan.versions,
+    });
+  }
+  return previews;
 }
 
 export async function runPrepared(

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,5 +146,56 @@ describe('custommetrics with the builtin kserve-prometheus template, against a r
     );
     expect(meanVerdict).toMatchObject({ status: 'nodata', reason: expect.stringMatching(/^empty result/) });
     expect(result.code).toBe(1); // the baseline still violates its SLOs
+  });
+
+  it("an Iter8 user's Go template (.tpl) gives the same numbers from the same data", async () => {
+    const fixture = path.join(
+      path.dirname(fileURLToPath(import.meta.url)),
+      'fixtures',
+      'kserve-iter8-style.tpl',
+    );
+    await copyFile(fixture, path.join(dir, 'kserve-prometheus.tpl'));
+    const text = (await readFile(path.join(dir, 'sklearn.yaml'), 'utf8'))
+      .replace('builtin:kserve-prometheus', 'kserve-prometheus.tpl')
+      .replace('name: sklearn-iris', 'name: iter8-style')
+      .replace(`[${percentiles.join(', ')}]`, '[50, 75, 90, 95]');
+    await writeFile(path.join(dir, 'iter8.yaml'), text);
+    expect((await runCli(['validate', 'iter8.yaml'], { cwd: dir })).code).toBe(0);
+    await runCli(['run', 'iter8.yaml', '-q'], { cwd: dir });
+    const records = (await readFile(path.join(dir, 'canary-results/iter8-style.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const loop = records.find((r) => r.kind === 'loop');
+    expect(loop.status, JSON.stringify(loop.tasks)).toBe('completed');
+    for (const [version, revision] of [candidate, baseline].entries()) {
+      const expected = expectedKserveMetrics(revision, [50, 75, 90, 95]);
+      for (const metric of [
+        'request-count',
+        'error-count',
+        'latency-mean',
+        'latency-p50',
+        'latency-p90',
+        'latency-p95',
+      ]) {
+        expect(loop.metrics[version][`kserve-prometheus/${metric}`].value, metric).toBeCloseTo(
+          expected[metric]!,
+          9,
+        );
+      }
+    }
+  });
+
+  it('a label value with a quote is refused for a Go template, which would splice it into PromQL', async () => {
+    const text = (await readFile(path.join(dir, 'iter8.yaml'), 'utf8')).replace(
+      `revision_name: ${candidate.revisionName}`,
+      `revision_name: 'x"} or vector(1) or {a="'`,
+    );
+    await writeFile(path.join(dir, 'inject.yaml'), text);
+    const result = await runCli(['validate', 'inject.yaml'], { cwd: dir });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(
+      'which the Go template kserve-prometheus would put into PromQL unescaped',
+    );
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/config/load-experiment.js';
 import { runLoop } from '../../src/engine/run-loop.js';
 import type { Diagnostic } from '../../src/config/diagnostics.js';
+import { runCli } from '../cli/cli-harness.js';
 
 /** A loopback stand-in for Prometheus whose answer depends on the query text. */
 let server: http.Server;
@@ -248,5 +249,26 @@ describe('templates are checked when the experiment is validated', () => {
         /^spec\.tasks\[0\]\.with\.templates\.nope: template nope: no builtin template "nope"/,
       ),
     ]);
+  });
+});
+
+describe('canary run --dry-run', () => {
+  it('prints every rendered query per version, and no secret', async () => {
+    const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+    const result = await runCli(['run', 'experiments/sklearn-local.yaml', '--dry-run'], {
+      cwd: root,
+      env: { PROM_TOKEN: 'never-printed-token' },
+    });
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout);
+    const previews = output.previews.metrics as Array<{ version: number; queries: Record<string, string> }>;
+    expect(previews.map((p) => p.version)).toEqual([0, 1]);
+    expect(previews[0]!.queries['kserve-prometheus/latency-p90']).toContain(
+      'revision_name="sklearn-iris-predictor-default-00002"',
+    );
+    expect(previews[1]!.queries['kserve-prometheus/latency-p90']).toContain(
+      'revision_name="sklearn-iris-predictor-default-00001"',
+    );
+    expect(result.stdout).not.toContain('never-printed-token');
   });
 });

@@ -39,6 +39,10 @@ function createProviderEnvironment(): nunjucks.Environment {
   });
   // 90 -> 0.9 and 99.9 -> 0.999, computed on the decimal text so no float noise enters the query.
   environment.addFilter('quantile', (percentile: unknown) => percentileToQuantile(percentile));
+  // Lets a template refuse values it cannot use, with a message (like Sprig's fail).
+  environment.addFilter('fail', (message: unknown) => {
+    throw new Error(String(message));
+  });
   // A PromQL range must be positive: the first loop may start 0 s after the experiment.
   environment.addFilter('window', (seconds: unknown) => `${Math.max(1, Math.floor(Number(seconds)))}s`);
   return environment;

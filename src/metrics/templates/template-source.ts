@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,9 +103,12 @@ function parseReferenceString(reference: string): Exclude<TemplateReference, str
   return { file: reference };
 }
 
-/** Synchronous list, for hints. */
+/** The builtin templates shipped with canary, for hints. */
 export function builtinTemplateNames(): string[] {
-  return ['istio-prometheus', 'kserve-prometheus', 'prometheus'];
+  return readdirSync(builtinTemplateDir)
+    .filter((name) => name.endsWith('.njk'))
+    .map((name) => name.slice(0, -'.njk'.length))
+    .sort();
 }
 
 /**

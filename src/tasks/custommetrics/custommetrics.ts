@@ -51,6 +51,9 @@ export const customMetricsTask = defineTask<CustomMetricsInput>({
       ...(error.hint ? { hint: error.hint } : {}),
     });
     problems.push(...broken.map(asProblem));
+    for (const [name, provider] of providers) {
+      if (provider.source.syntax === 'go') problems.push(...checkGoTemplateLabels(name, input));
+    }
     const now = new Date();
     const jqChecked = new Map<string, Promise<string | undefined>>();
     for (const [name, provider] of providers) {
@@ -135,6 +138,35 @@ export const customMetricsTask = defineTask<CustomMetricsInput>({
     );
   },
 });
+
+/**
+ * Iter8-style Go templates splice label values into PromQL as they are: a quote or backslash in a
+ * value would change the query. Refuse such values rather than render a different query.
+ */
+function checkGoTemplateLabels(templateName: string, input: CustomMetricsInput): TaskProblem[] {
+  const problems: TaskProblem[] = [];
+  const sources: Array<[Array<string | number>, unknown]> = [
+    [['values', 'labels'], input.values?.labels],
+    ...(input.versionValues ?? []).map((v, i): [Array<string | number>, unknown] => [
+      ['versionValues', i, 'labels'],
+      v.labels,
+    ]),
+  ];
+  for (const [path, labels] of sources) {
+    if (labels === null || typeof labels !== 'object') continue;
+    for (const [key, value] of Object.entries(labels)) {
+      if (typeof value === 'string' && /["\\\n]/.test(value)) {
+        problems.push({
+          severity: 'error',
+          path: [...path, key],
+          message: `label value ${JSON.stringify(value)} has a quote, backslash or newline, which the Go template ${templateName} would put into PromQL unescaped`,
+          hint: 'use a builtin template (they escape label values), or change the value',
+        });
+      }
+    }
+  }
+  return problems;
+}
 
 function* startingTimes(input: CustomMetricsInput): Generator<[Array<string | number>, unknown]> {
   if (input.values?.startingTime !== undefined) yield [['values', 'startingTime'], input.values.startingTime];
