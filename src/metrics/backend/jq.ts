@@ -149,3 +149,73 @@ function noValue(reason: string): JqExtraction {
 function formatKiB(bytes: number): string {
   return `${Math.ceil(bytes / 1024)} KiB`;
 }
+
+const DOCUMENTS_VARIABLE = '__canary_documents';
+/** Expressions that read input, stop jq or print elsewhere cannot share one run. */
+const UNBATCHABLE = /\b(halt|halt_error|input|inputs|debug|stderr|input_filename|\$__loc__)\b/;
+
+/**
+ * The same as extractWithJq for many documents and one expression, in as few jq runs as fit
+ * (each run costs milliseconds in jq-wasm, so a loop with 100 metrics pays that once, not 100
+ * times). Each document's first output, errors included, is judged exactly as extractWithJq would.
+ */
+export async function extractManyWithJq(documents: readonly unknown[], expression: string): Promise<JqExtraction[]> {
+  const syntaxError = await checkJqSyntaxCached(expression);
+  if (syntaxError !== undefined) return documents.map(() => noValue(`jq: error: ${syntaxError}`));
+  if (documents.length <= 1 || UNBATCHABLE.test(expression)) return Promise.all(documents.map((d) => extractWithJq(d, expression)));
+  const serialized = documents.map(serializeDocument);
+  const results: Array<JqExtraction | undefined> = serialized.map((json) =>
+    typeof json === 'string' ? undefined : noValue(json.reason),
+  );
+  // Pack documents into batches under jq's argument limit; an oversized one goes alone (and fails alone).
+  let batch: number[] = [];
+  let bytes = 0;
+  const batches: number[][] = [];
+  serialized.forEach((json, index) => {
+    if (typeof json !== 'string') return;
+    const size = Buffer.byteLength(json, 'utf8') + 1;
+    if (batch.length > 0 && bytes + size > MAX_DOCUMENT_BYTES) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(index);
+    bytes += size;
+  });
+  if (batch.length > 0) batches.push(batch);
+  for (const indexes of batches) {
+    const outcomes = await runBatch(indexes.map((i) => serialized[i] as string), expression);
+    for (const [k, index] of indexes.entries()) {
+      results[index] = outcomes?.[k] ?? (await extractWithJq(documents[index], expression));
+    }
+  }
+  return results as JqExtraction[];
+}
+
+/** One jq run over a batch; undefined when the batch as a whole failed (callers fall back). */
+async function runBatch(jsons: string[], expression: string): Promise<JqExtraction[] | undefined> {
+  const program = [
+    `$${DOCUMENTS_VARIABLE}[] | (try ([first(`,
+    expression,
+    ')] | if length == 0 then {none: true} else {value: (.[0] | if type == "number" and (isnan or isinfinite)',
+    '  then (if isnan then "NaN" elif . > 0 then "+Inf" else "-Inf" end) else . end)} end)',
+    '  catch {error: .})',
+  ].join('\n');
+  const outcome = await runJq(program, ['-c', '-n', '--argjson', DOCUMENTS_VARIABLE, `[${jsons.join(',')}]`]);
+  if (outcome.kind !== 'output') return undefined;
+  const lines = outcome.text.trimEnd().split('\n');
+  if (lines.length !== jsons.length) return undefined;
+  try {
+    return lines.map((line) => {
+      const result = JSON.parse(line) as { none?: true; value?: unknown; error?: unknown };
+      if (result.none) return noValue('jq returned no output');
+      if ('error' in result) {
+        const message = typeof result.error === 'string' ? result.error : JSON.stringify(result.error);
+        return noValue(truncate(`jq: error: ${message}`));
+      }
+      return interpretOutput(result.value);
+    });
+  } catch {
+    return undefined;
+  }
+}

@@ -55,7 +55,7 @@ export const CustomMetricsInputSchema = Type.Object(
       Type.Integer({ minimum: 0, maximum: 10, description: 'Retries per query (default 2)' }),
     ),
     concurrency: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 64, description: 'Queries in flight (default 8)' }),
+      Type.Integer({ minimum: 1, maximum: 64, description: 'Queries in flight (default 16)' }),
     ),
     headersFrom: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]+$' }), SecretSourceSchema)),
     auth: Type.Optional(
