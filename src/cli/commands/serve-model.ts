@@ -1,0 +1,70 @@
+import { Flags } from '@oclif/core';
+import { CanaryCommand } from '../base-command.js';
+
+export default class ServeModel extends CanaryCommand {
+  static override summary = 'Serve two versions of a KServe-style sklearn-iris model on loopback, for demos';
+  static override description = `Fits two iris classifiers at start-up and serves each as a revision of the KServe predictor sklearn-iris-predictor-default: 00001, the baseline (multinomial logistic regression), and 00002, the candidate (decision tree, max depth 3). Each revision answers the KServe V1 protocol (POST /v1/models/sklearn-iris:predict with {"instances": [[4 numbers], ...]}) and V2 (POST /v2/models/sklearn-iris/infer), and exports the request metrics of a Knative queue-proxy at /metrics (revision_app_request_count, revision_app_request_latencies in ms). Point a Prometheus at both ports and run experiments/sklearn-local.yaml against it; make the candidate slow or failing to see an SLO fail.
+
+Runs until SIGINT (Ctrl-C) or SIGTERM, then stops and exits 0.`;
+  static override examples = [
+    '<%= config.bin %> serve-model',
+    '<%= config.bin %> serve-model --port 0',
+    '<%= config.bin %> serve-model --canary-delay 50 --canary-error-rate 0.1',
+  ];
+  static override flags = {
+    port: Flags.integer({
+      description: 'Port of the baseline revision (0 = a free port)',
+      min: 0,
+      max: 65535,
+      default: 8080,
+    }),
+    port2: Flags.integer({
+      description: 'Port of the candidate revision (default: --port + 1, or a free port when --port is 0)',
+      min: 0,
+      max: 65535,
+    }),
+    host: Flags.string({ description: 'Interface to listen on', default: '127.0.0.1' }),
+    'canary-delay': Flags.integer({
+      description: 'Milliseconds added to each candidate prediction',
+      min: 0,
+      default: 0,
+    }),
+    'canary-error-rate': Flags.string({
+      description: 'Fraction (0..1) of candidate predictions answered with 500, evenly spread',
+      default: '0',
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ServeModel);
+    const { UsageError } = await import('../../errors.js');
+    const errorRate = Number(flags['canary-error-rate']);
+    if (
+      flags['canary-error-rate'].trim() === '' ||
+      !Number.isFinite(errorRate) ||
+      errorRate < 0 ||
+      errorRate > 1
+    ) {
+      throw new UsageError(
+        `--canary-error-rate must be a number from 0 to 1 (got ${flags['canary-error-rate']})`,
+      );
+    }
+    const port2 = flags.port2 ?? (flags.port === 0 ? 0 : flags.port + 1);
+    if (port2 > 65535)
+      throw new UsageError(`--port ${flags.port} leaves no port for the candidate; set --port2`);
+    if (port2 !== 0 && port2 === flags.port) {
+      throw new UsageError(`--port and --port2 are both ${port2}; each revision needs its own port`);
+    }
+    const { serveUntilSignal } = await import('../../model-server/serve-until-signal.js');
+    await serveUntilSignal(
+      {
+        host: flags.host,
+        port: flags.port,
+        port2,
+        canaryDelayMs: flags['canary-delay'],
+        canaryErrorRate: errorRate,
+      },
+      { log: (line) => this.log(line), signals: process },
+    );
+  }
+}
