@@ -28,9 +28,32 @@ export function renderScalar(environment: nunjucks.Environment, text: string, co
   return environment.renderString(text, context);
 }
 
-/** What a task's `if:` can read. One place, so validation and the engine agree. */
-export function conditionContext(values: Record<string, unknown>, loop: number): Record<string, unknown> {
-  return { loop, values };
+/** What the loop has done so far, for the functions conditions can call. */
+export interface LoopSoFar {
+  /** SLO verdicts recorded so far in this loop. */
+  slos: ReadonlyArray<{ status: string }>;
+  /** Tasks of this loop that have finished, with their status. */
+  tasks: ReadonlyArray<{ status: string }>;
+}
+
+/**
+ * What a task's `if:` can read. One place, so validation and the engine agree:
+ * `loop`, `values`, and `slos()` (every SLO so far holds, and there is one), `nofailure()` (no task
+ * so far failed or could not run), `completed()` (every task so far completed or was skipped).
+ */
+export function conditionContext(
+  values: Record<string, unknown>,
+  loop: number,
+  soFar: LoopSoFar = { slos: [], tasks: [] },
+): Record<string, unknown> {
+  const settledWell = (status: string) => status === 'completed' || status === 'skipped';
+  return {
+    loop,
+    values,
+    slos: () => soFar.slos.length > 0 && soFar.slos.every((s) => s.status === 'pass'),
+    nofailure: () => soFar.tasks.every((t) => t.status !== 'failed' && t.status !== 'error'),
+    completed: () => soFar.tasks.every((t) => settledWell(t.status)),
+  };
 }
 
 /** Evaluate a condition such as `loop > 1` to a boolean. */

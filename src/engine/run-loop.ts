@@ -143,7 +143,11 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
         } else if (running.size >= plan.concurrency) {
           still.push(task);
         } else {
-          const condition = checkCondition(task, conditions, conditionContext(options.values, loop));
+          const condition = checkCondition(
+            task,
+            conditions,
+            conditionContext(options.values, loop, { slos, tasks: [...outcomes.values()] }),
+          );
           if (condition === true) void startTask(task);
           else
             await finishTask({

@@ -239,3 +239,12 @@ describe('conditions read only what exists', () => {
     expect(ok.diagnostics).toEqual([]);
   });
 });
+
+describe('condition functions', () => {
+  it('slos(), nofailure() and completed() are known to validation', async () => {
+    const loaded = await load(
+      `${header}  tasks:\n    - run: "true"\n      if: "not slos() or nofailure() and completed() and loop > 1"\n`,
+    );
+    expect(loaded.diagnostics).toEqual([]);
+  });
+});
