@@ -2,54 +2,36 @@ import { Flags } from '@oclif/core';
 import { CanaryCommand, exitCodeHelp } from '../base-command.js';
 
 export default class Demo extends CanaryCommand {
-  static override summary = 'Run the embedded quickstart experiment (no cluster needed) and print its report';
-  static override description = `Runs experiments/quickstart.yaml from the canary package: two versions of a small HTTP service on loopback, measured, recorded, and judged against SLOs (error-count 0, latency-mean <= 25 ms, latency-p90 <= 40 ms). Make the candidate slow or failing to see an SLO fail.\n\n${exitCodeHelp}`;
-  static override examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --canary-delay 50'];
+  static override summary = 'The seed story on this machine: two model revisions, load, metrics, SLOs, a report';
+  static override description = `Serves two revisions of the sklearn-iris model on loopback (00001, the baseline: logistic regression; 00002, the candidate: a decision tree), runs experiments/demo.yaml against them in a short cron loop (3 loops), and judges the seed's SLOs: no errors, mean latency <= 25 ms, p90 <= 40 ms. With \`prometheus\` on the PATH it also starts a Prometheus that scrapes both revisions, and the SLOs are judged on its metrics through the builtin kserve-prometheus template; otherwise on the http task's own measurements. Prints the report, writes canary-results/demo.html, stops everything it started (also on Ctrl-C) and exits with the assertion code.\n\n${exitCodeHelp}`;
+  static override examples = [
+    '<%= config.bin %> demo',
+    '<%= config.bin %> demo --canary-delay 30          # the candidate misses its latency SLOs: exit 1',
+    '<%= config.bin %> demo --canary-error-rate 0.1    # one candidate request in ten fails: exit 1',
+  ];
   static override flags = {
-    'canary-delay': Flags.integer({
-      description: 'Milliseconds added to each candidate response',
-      min: 0,
-      default: 0,
-    }),
-    'canary-error-rate': Flags.string({
-      description: 'Fraction (0..1) of candidate requests answered with 500',
-      default: '0',
-    }),
-    results: Flags.string({ description: 'Result file (default canary-results/quickstart.jsonl)' }),
+    'canary-delay': Flags.integer({ description: 'Milliseconds added to every candidate response', min: 0, default: 0 }),
+    'canary-error-rate': Flags.string({ description: 'Fraction (0..1) of candidate requests answered with 500', default: '0' }),
+    loops: Flags.integer({ description: 'Loops to run', min: 1, default: 3 }),
+    'no-prometheus': Flags.boolean({ description: 'Do not start Prometheus even if it is installed', default: false }),
+    results: Flags.string({ description: 'Result file (default canary-results/demo.jsonl; a previous one is kept, renamed)' }),
     quiet: Flags.boolean({ char: 'q', description: 'No progress lines', default: false }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Demo);
-    const errorRate = Number(flags['canary-error-rate']);
-    if (!Number.isFinite(errorRate) || errorRate < 0 || errorRate > 1) {
-      const { UsageError } = await import('../../errors.js');
-      throw new UsageError(
-        `--canary-error-rate must be a number from 0 to 1 (got ${flags['canary-error-rate']})`,
-      );
-    }
-    const path = await import('node:path');
-    const { packageRoot } = await import('../../version.js');
-    const { prepareExperiment } = await import('../prepare-experiment.js');
-    const { runPrepared } = await import('../run-experiment-command.js');
-    const { readResults, defaultResultsPath } = await import('../../results/result-file.js');
-    const { renderReport } = await import('../../report/render-report.js');
-    const output = { log: (line: string) => this.log(line), warn: (line: string) => this.logToStderr(line) };
-    const file = path.join(packageRoot, 'experiments', 'quickstart.yaml');
-    const sets = [`candidateDelayMs=${flags['canary-delay']}`, `candidateErrorRate=${errorRate}`];
-    const ready = await prepareExperiment(
-      file,
-      { set: sets, 'set-string': [], values: [] },
-      process.cwd(),
-      output.warn,
+    const { runDemo } = await import('../../demo/run-demo.js');
+    const code = await runDemo(
+      {
+        canaryDelayMs: flags['canary-delay'],
+        canaryErrorRate: flags['canary-error-rate'],
+        loops: flags.loops,
+        prometheus: !flags['no-prometheus'],
+        quiet: flags.quiet,
+        ...(flags.results !== undefined ? { results: flags.results } : {}),
+      },
+      { log: (line) => this.log(line), warn: (line) => this.logToStderr(line) },
     );
-    const results = flags.results ?? defaultResultsPath(process.cwd(), ready.experiment.metadata.name);
-    const code = await runPrepared(
-      ready,
-      { results, fresh: false, assert: true, quiet: flags.quiet, source: file },
-      output,
-    );
-    this.log(renderReport(await readResults(path.resolve(results)), 'text'));
     if (code !== 0) this.exit(code);
   }
 }

@@ -1,0 +1,74 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import type { ExitCodeValue } from '../exit-codes.js';
+import { packageRoot } from '../version.js';
+import { prepareExperiment } from '../cli/prepare-experiment.js';
+import { runPrepared, type Output } from '../cli/run-experiment-command.js';
+import { defaultResultsPath, readResults } from '../results/result-file.js';
+import { renderReport } from '../report/render-report.js';
+import { startModelServer } from '../model-server/start-model-server.js';
+import { hasPrometheus, startPrometheus, waitForTargets, type PrometheusServer } from './local-prometheus.js';
+
+export interface DemoOptions {
+  canaryDelayMs: number;
+  /** As typed, validated here: a fraction from 0 to 1. */
+  canaryErrorRate: string;
+  loops: number;
+  prometheus: boolean;
+  quiet: boolean;
+  results?: string;
+}
+
+/** Start the model's two revisions (and Prometheus when there is one), run the demo experiment, stop all. */
+export async function runDemo(options: DemoOptions, output: Output): Promise<ExitCodeValue> {
+  const errorRate = Number(options.canaryErrorRate);
+  if (options.canaryErrorRate.trim() === '' || !Number.isFinite(errorRate) || errorRate < 0 || errorRate > 1) {
+    throw new UsageError(`--canary-error-rate must be a number from 0 to 1 (got ${options.canaryErrorRate})`);
+  }
+  const models = await startModelServer({
+    versions: [
+      { revisionName: 'sklearn-iris-predictor-default-00001', model: 'logistic-regression' },
+      {
+        revisionName: 'sklearn-iris-predictor-default-00002',
+        model: 'decision-tree',
+        delayMs: options.canaryDelayMs,
+        errorRate,
+      },
+    ],
+  });
+  let prometheus: PrometheusServer | undefined;
+  try {
+    const [baseline, candidate] = models.versions;
+    output.warn(`serving revision 00001 (baseline) at ${baseline!.predictUrl}`);
+    output.warn(`serving revision 00002 (candidate) at ${candidate!.predictUrl}`);
+    if (options.prometheus && (await hasPrometheus())) {
+      prometheus = await startPrometheus({ scrapeTargets: models.versions.map((v) => new URL(v.url).host), scrapeInterval: '1s' });
+      output.warn(`Prometheus at ${prometheus.url} scrapes both revisions every second`);
+      if (!(await waitForTargets(prometheus, models.versions.length))) output.warn('Prometheus has not scraped both revisions yet; the first loop may lack data');
+    } else if (options.prometheus) {
+      output.warn('Prometheus is not installed: judging the http task\'s own measurements instead');
+      output.warn('  (install it, e.g. `apt-get install prometheus`, to see the kserve-prometheus template at work)');
+    }
+    const sets = [
+      `baselineUrl=${baseline!.predictUrl}`,
+      `candidateUrl=${candidate!.predictUrl}`,
+      `prometheus=${prometheus !== undefined}`,
+      `loops=${options.loops}`,
+      ...(prometheus ? [`prometheusURL=${prometheus.queryUrl}`] : []),
+    ];
+    const file = path.join(packageRoot, 'experiments', 'demo.yaml');
+    const ready = await prepareExperiment(file, { set: sets, 'set-string': [], values: [] }, process.cwd(), output.warn);
+    const results = path.resolve(options.results ?? defaultResultsPath(process.cwd(), ready.experiment.metadata.name));
+    const code = await runPrepared(ready, { results, fresh: true, assert: true, quiet: options.quiet, source: file }, output);
+    const history = await readResults(results);
+    output.log(renderReport(history, 'text'));
+    const html = results.replace(/\.jsonl$/, '') + '.html';
+    await writeFile(html, renderReport(history, 'html'));
+    output.warn(`HTML report: ${path.relative(process.cwd(), html) || html}`);
+    return code;
+  } finally {
+    await prometheus?.stop();
+    await models.stop();
+  }
+}

@@ -1,0 +1,194 @@
+import { stat } from 'node:fs/promises';
+import { formatDuration, parseDuration } from '../../util/duration.js';
+import type { CheckContext, TaskProblem } from '../task-definition.js';
+import type { HttpInput, PayloadInput } from './http-input.js';
+import { listEndpoints } from './endpoints.js';
+import { defaultNumRequests } from './load-settings.js';
+import { payloadFileOf, resolvePayloadPath } from './payload.js';
+
+/** Headers the HTTP client owns: undici rejects them or they would break keep-alive framing. */
+const clientOwnedHeaders = new Set(['connection', 'content-length', 'expect', 'keep-alive', 'transfer-encoding', 'upgrade']);
+
+/** A load that takes longer than this is probably a typo. */
+const longRunMs = 3_600_000;
+
+/** Semantic checks the schema cannot express; `path` is below `with`. */
+export async function checkHttpInput(input: HttpInput, context: CheckContext): Promise<TaskProblem[]> {
+  const problems: TaskProblem[] = [
+    ...checkTargets(input, context),
+    ...checkLoad(input),
+    ...checkErrorRanges(input),
+    ...checkHeaders(input),
+  ];
+  problems.push(...(await checkPayloadFiles(input, context.experimentDir)));
+  return problems;
+}
+
+function checkTargets(input: HttpInput, context: CheckContext): TaskProblem[] {
+  const problems: TaskProblem[] = [];
+  const error = (path: Array<string | number>, message: string, extra: Partial<TaskProblem> = {}) =>
+    problems.push({ severity: 'error', path, message, ...extra });
+  if (input.url !== undefined && input.endpoints !== undefined) {
+    error(['url'], 'give either url or endpoints, not both');
+  } else if (input.url === undefined && input.endpoints === undefined) {
+    error([], 'give the url to load, or endpoints (one per version)', {
+      hint: 'for example url: http://my-service:8080/',
+    });
+  }
+  if (input.versions !== undefined) {
+    if (input.endpoints === undefined) {
+      error(['versions'], 'versions maps endpoint ids to versions: it needs endpoints');
+    } else {
+      input.versions.forEach((id, i) => {
+        if (!(id in input.endpoints!)) error(['versions', i], `no endpoint with id ${JSON.stringify(id)}`);
+      });
+      for (const id of Object.keys(input.endpoints)) {
+        if (!input.versions.includes(id)) {
+          error(['endpoints', id], `endpoint ${id} is not listed in versions, so no version would measure it`, {
+            atKey: true,
+          });
+        }
+      }
+    }
+  }
+  const endpoints = listEndpoints(input);
+  for (const endpoint of endpoints) {
+    const problem = urlProblem(endpoint.url);
+    if (problem) error(endpoint.path, problem);
+  }
+  const known = context.versions?.length;
+  if (known !== undefined && endpoints.length > 0 && endpoints.length !== known) {
+    problems.push({
+      severity: 'warning',
+      path: input.url !== undefined ? ['url'] : ['endpoints'],
+      message:
+        `http measures ${endpoints.length} version(s) (${input.url !== undefined ? 'one url' : 'one per endpoint'}) ` +
+        `but spec.versions names ${known}`,
+    });
+  }
+  return problems;
+}
+
+function urlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `${JSON.stringify(text)} is not a URL`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `URL must be http:// or https:// (got ${url.protocol})`;
+  if (url.hostname === '') return `URL ${JSON.stringify(text)} has no host`;
+  if (url.username !== '' || url.password !== '') return 'credentials in the URL are not sent; use headers (Authorization)';
+  return undefined;
+}
+
+function checkLoad(input: HttpInput): TaskProblem[] {
+  const problems: TaskProblem[] = [];
+  const durationMs = positiveDuration(input.duration, ['duration'], problems);
+  positiveDuration(input.timeout, ['timeout'], problems);
+  if (input.numRequests !== undefined && input.duration !== undefined) {
+    problems.push({
+      severity: 'error',
+      path: ['duration'],
+      message: 'give numRequests or duration, not both',
+      atKey: true,
+    });
+    return problems;
+  }
+  if (input.qps === undefined) return problems;
+  if (durationMs !== undefined && (durationMs / 1000) * input.qps < 1) {
+    problems.push({
+      severity: 'warning',
+      path: ['qps'],
+      message: `at ${input.qps} requests per second, ${input.duration} is time for a single request`,
+    });
+  }
+  const requests = input.numRequests ?? (input.duration === undefined ? defaultNumRequests : undefined);
+  if (requests !== undefined && (requests / input.qps) * 1000 > longRunMs) {
+    problems.push({
+      severity: 'warning',
+      path: ['qps'],
+      message: `${requests} requests at ${input.qps} per second take ${formatDuration((requests / input.qps) * 1000)}`,
+      hint: 'set duration instead of numRequests, or raise qps',
+    });
+  }
+  return problems;
+}
+
+function positiveDuration(
+  text: string | undefined,
+  path: Array<string | number>,
+  problems: TaskProblem[],
+): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const ms = parseDuration(text);
+    if (ms > 0) return ms;
+    problems.push({ severity: 'error', path, message: `${path.join('.')} must be more than 0` });
+  } catch (error) {
+    problems.push({ severity: 'error', path, message: (error as Error).message });
+  }
+  return undefined;
+}
+
+function checkErrorRanges(input: HttpInput): TaskProblem[] {
+  return (input.errorRanges ?? []).flatMap((range, i): TaskProblem[] =>
+    range.lower !== undefined && range.upper !== undefined && range.lower > range.upper
+      ? [{ severity: 'error', path: ['errorRanges', i], message: `lower ${range.lower} is above upper ${range.upper}` }]
+      : [],
+  );
+}
+
+function checkHeaders(input: HttpInput): TaskProblem[] {
+  const sets: Array<[Array<string | number>, Record<string, string> | undefined]> = [
+    [['headers'], input.headers],
+    ...Object.entries(input.endpoints ?? {}).map(
+      ([id, endpoint]): [Array<string | number>, Record<string, string> | undefined] => [
+        ['endpoints', id, 'headers'],
+        endpoint.headers,
+      ],
+    ),
+  ];
+  const problems: TaskProblem[] = [];
+  for (const [path, headers] of sets) {
+    for (const name of Object.keys(headers ?? {})) {
+      if (clientOwnedHeaders.has(name.toLowerCase())) {
+        problems.push({
+          severity: 'error',
+          path: [...path, name],
+          message: `header ${name} is set by the HTTP client`,
+          atKey: true,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+async function checkPayloadFiles(input: HttpInput, experimentDir: string): Promise<TaskProblem[]> {
+  const payloads: Array<[Array<string | number>, PayloadInput | undefined]> = [
+    [['payload', 'file'], input.payload],
+    ...Object.entries(input.endpoints ?? {}).map(
+      ([id, endpoint]): [Array<string | number>, PayloadInput | undefined] => [
+        ['endpoints', id, 'payload', 'file'],
+        endpoint.payload,
+      ],
+    ),
+  ];
+  const problems: TaskProblem[] = [];
+  for (const [path, payload] of payloads) {
+    const file = payloadFileOf(payload);
+    if (file === undefined) continue;
+    const resolved = resolvePayloadPath(file, experimentDir);
+    const found = await stat(resolved).catch(() => undefined);
+    if (!found?.isFile()) {
+      problems.push({
+        severity: 'error',
+        path,
+        message: `payload file ${resolved} ${found ? 'is not a file' : 'does not exist'}`,
+        hint: 'paths are relative to the experiment file',
+      });
+    }
+  }
+  return problems;
+}

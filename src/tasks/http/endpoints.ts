@@ -1,0 +1,61 @@
+import type { HttpInput, HttpMethodName, PayloadInput } from './http-input.js';
+
+/** One endpoint with the task-level settings merged in, tied to the version it measures. */
+export interface EndpointSpec {
+  version: number;
+  /** Key under `endpoints`; absent for the single `url` form. */
+  id?: string;
+  url: string;
+  method: HttpMethodName;
+  /** Lower-case names, so an endpoint's header replaces the task-level one whatever its case. */
+  headers: Record<string, string>;
+  payload?: PayloadInput;
+  contentType?: string;
+  /** Where the URL sits below `with`, for diagnostics. */
+  path: Array<string | number>;
+}
+
+/**
+ * The version rule: `url` is version 0; with `endpoints`, version i is `versions[i]` when given, else
+ * the i-th key in file order. Ids in `versions` that name no endpoint are skipped (check reports them).
+ */
+export function listEndpoints(input: HttpInput): EndpointSpec[] {
+  if (input.url !== undefined) {
+    return [mergeEndpoint(input, { url: input.url }, 0, undefined, ['url'])];
+  }
+  const endpoints = input.endpoints ?? {};
+  const order = input.versions ?? Object.keys(endpoints);
+  const specs: EndpointSpec[] = [];
+  for (const id of order) {
+    const endpoint = endpoints[id];
+    if (endpoint) specs.push(mergeEndpoint(input, endpoint, specs.length, id, ['endpoints', id, 'url']));
+  }
+  return specs;
+}
+
+function mergeEndpoint(
+  input: HttpInput,
+  endpoint: Partial<Pick<HttpInput, 'method' | 'headers' | 'payload' | 'contentType'>> & { url: string },
+  version: number,
+  id: string | undefined,
+  path: Array<string | number>,
+): EndpointSpec {
+  const payload = endpoint.payload ?? input.payload;
+  const contentType = endpoint.contentType ?? input.contentType;
+  return {
+    version,
+    ...(id !== undefined ? { id } : {}),
+    url: endpoint.url,
+    method: endpoint.method ?? input.method ?? (payload !== undefined ? 'POST' : 'GET'),
+    headers: { ...lowerCaseKeys(input.headers), ...lowerCaseKeys(endpoint.headers) },
+    ...(payload !== undefined ? { payload } : {}),
+    ...(contentType !== undefined ? { contentType } : {}),
+    path,
+  };
+}
+
+function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) result[name.toLowerCase()] = value;
+  return result;
+}

@@ -1,0 +1,150 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { DurationSchema } from '../../config/experiment-schema.js';
+
+export const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export type HttpMethodName = (typeof httpMethods)[number];
+
+const MethodSchema = Type.Union(
+  httpMethods.map((method) => Type.Literal(method)),
+  { description: 'HTTP method (default GET, or POST when a payload is given)' },
+);
+
+const urlSchema = (description: string) =>
+  Type.String({ pattern: '^https?://', description, examples: ['http://127.0.0.1:8080/predict'] });
+
+/** DurationSchema's syntax with a description of its own. */
+const durationSchema = (description: string) =>
+  Type.String({ pattern: DurationSchema.pattern, description, examples: DurationSchema.examples });
+
+const HeadersSchema = Type.Record(Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" }), Type.String(), {
+  description: 'Request headers sent with every request',
+});
+
+/** An object whose only key is `file` is a file reference; any other object or array is sent as JSON. */
+export const PayloadFileSchema = Type.Object(
+  { file: Type.String({ minLength: 1, description: 'Path of the body, relative to the experiment file' }) },
+  { additionalProperties: false },
+);
+
+const PayloadSchema = Type.Union(
+  [
+    Type.String({ description: 'Sent as is (UTF-8)' }),
+    PayloadFileSchema,
+    Type.Array(Type.Unknown(), { description: 'Sent as JSON' }),
+    Type.Record(Type.String(), Type.Unknown(), { description: 'Sent as JSON' }),
+  ],
+  {
+    description:
+      'Request body: a string (sent as is), {file: path} (the file, relative to the experiment), or any ' +
+      'other object or array (sent as JSON). To send the JSON object {"file": ...} itself, write it as a string.',
+  },
+);
+
+const ContentTypeSchema = Type.String({
+  minLength: 1,
+  description:
+    'Content-Type of the payload (default application/json for JSON and .json files, ' +
+    'text/plain; charset=utf-8 for strings and .txt files, application/octet-stream otherwise)',
+});
+
+export const EndpointSchema = Type.Object(
+  {
+    url: urlSchema('http:// or https:// URL, path and query included'),
+    method: Type.Optional(MethodSchema),
+    headers: Type.Optional(HeadersSchema),
+    payload: Type.Optional(PayloadSchema),
+    contentType: Type.Optional(ContentTypeSchema),
+  },
+  {
+    additionalProperties: false,
+    description: 'One endpoint; method, payload and contentType override the task-level ones, headers merge',
+  },
+);
+
+const EndpointIdSchema = Type.String({ pattern: '^[A-Za-z0-9_.-]+$' });
+
+const statusCodeSchema = (description: string) => Type.Integer({ minimum: 100, maximum: 599, description });
+
+export const ErrorRangeSchema = Type.Object(
+  {
+    lower: Type.Optional(statusCodeSchema('Lowest status of the range (inclusive)')),
+    upper: Type.Optional(statusCodeSchema('Highest status of the range (inclusive)')),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const HttpInputSchema = Type.Object(
+  {
+    url: Type.Optional(urlSchema('The one endpoint to load (version 0); or use endpoints')),
+    endpoints: Type.Optional(
+      Type.Record(EndpointIdSchema, EndpointSchema, {
+        minProperties: 1,
+        description:
+          'Endpoints by id, one per version: the i-th endpoint in file order is version i, ' +
+          'unless `versions` lists the ids in version order. Endpoints are loaded one after another.',
+      }),
+    ),
+    versions: Type.Optional(
+      Type.Array(EndpointIdSchema, {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'Endpoint ids in version-index order: versions[i] is the endpoint of version i',
+      }),
+    ),
+    method: Type.Optional(MethodSchema),
+    headers: Type.Optional(HeadersSchema),
+    payload: Type.Optional(PayloadSchema),
+    contentType: Type.Optional(ContentTypeSchema),
+    numRequests: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Requests per endpoint (default 100); excludes warmup' }),
+    ),
+    duration: Type.Optional(
+      durationSchema('Load each endpoint for this long instead of a number of requests (Go duration)'),
+    ),
+    qps: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        description:
+          'Constant request rate per endpoint; latency counts from the intended send time, so a stalled ' +
+          'server shows in the high percentiles. Absent: as fast as `connections` workers go',
+      }),
+    ),
+    connections: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1024,
+        description: 'Keep-alive connections per endpoint (default 4); without qps, one worker each',
+      }),
+    ),
+    timeout: Type.Optional(
+      durationSchema(
+        'Per-request timeout (default 5s), counted from when the request is handed to the connection pool',
+      ),
+    ),
+    errorRanges: Type.Optional(
+      Type.Array(ErrorRangeSchema, {
+        description:
+          'Status ranges counted as errors (default: status >= 400). Connection errors and timeouts are always errors',
+      }),
+    ),
+    percentiles: Type.Optional(
+      Type.Array(Type.Number({ exclusiveMinimum: 0, maximum: 100 }), {
+        uniqueItems: true,
+        description: 'Latency percentiles recorded as http/latency-p<P> (default [50, 75, 90, 95, 99, 99.9])',
+      }),
+    ),
+    warmup: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 0 }), DurationSchema], {
+        description:
+          'Requests (a count) or time (a Go duration) per endpoint sent before measuring, at the same load; ' +
+          'their results are discarded',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type HttpInput = Static<typeof HttpInputSchema>;
+export type EndpointInput = Static<typeof EndpointSchema>;
+export type PayloadInput = NonNullable<HttpInput['payload']>;
+export type ErrorRange = Static<typeof ErrorRangeSchema>;

@@ -1,0 +1,36 @@
+import { parseDuration } from '../../util/duration.js';
+import type { HttpInput } from './http-input.js';
+import type { LoadPlan } from './send-load.js';
+
+export const defaultNumRequests = 100;
+export const defaultConnections = 4;
+export const defaultTimeoutMs = 5_000;
+export const defaultPercentiles: readonly number[] = [50, 75, 90, 95, 99, 99.9];
+
+/** The measured load of each endpoint. `check` rejects numRequests with duration; if both slip through, the first limit reached ends the run. */
+export function loadPlanOf(input: HttpInput): LoadPlan {
+  const durationMs = input.duration !== undefined ? parseDuration(input.duration) : undefined;
+  const requests = input.numRequests ?? (durationMs === undefined ? defaultNumRequests : undefined);
+  return {
+    ...(requests !== undefined ? { requests } : {}),
+    ...(durationMs !== undefined ? { durationMs } : {}),
+    ...(input.qps !== undefined ? { qps: input.qps } : {}),
+    connections: input.connections ?? defaultConnections,
+    timeoutMs: input.timeout !== undefined ? parseDuration(input.timeout) : defaultTimeoutMs,
+  };
+}
+
+/** The warmup runs at the measured load (same rate and connections) for a count or a time. */
+export function warmupPlanOf(input: HttpInput, plan: LoadPlan): LoadPlan | undefined {
+  const warmup = input.warmup;
+  if (warmup === undefined || warmup === 0) return undefined;
+  const { connections, timeoutMs, qps } = plan;
+  const base = { connections, timeoutMs, ...(qps !== undefined ? { qps } : {}) };
+  if (typeof warmup === 'number') return { ...base, requests: warmup };
+  const durationMs = parseDuration(warmup);
+  return durationMs > 0 ? { ...base, durationMs } : undefined;
+}
+
+export function percentilesOf(input: HttpInput): readonly number[] {
+  return input.percentiles ?? defaultPercentiles;
+}

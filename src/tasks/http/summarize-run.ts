@@ -1,0 +1,43 @@
+import { formatDuration } from '../../util/duration.js';
+import { summarizeLatency } from './latency-histogram.js';
+import type { EndpointMeasurement } from './measure-endpoints.js';
+
+/** A few lines per version for the loop record: counts, rate, statuses, latency percentiles. */
+export function summarizeMeasurement(measurement: EndpointMeasurement, percentiles: readonly number[]): string {
+  const { request, result } = measurement;
+  const seconds = result.elapsedMs / 1000;
+  const rate = seconds > 0 ? ` (${(result.requestCount / seconds).toFixed(1)}/s)` : '';
+  const errorShare = result.requestCount > 0 ? ` (${percent(result.errorCount / result.requestCount)})` : '';
+  const statuses = [...result.statusCounts.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([status, count]) => `${status} x${count}`)
+    .join(', ');
+  const lines = [
+    `version ${request.version} ${request.method} ${request.url}: ${result.requestCount} requests in ` +
+      `${formatDuration(Math.round(result.elapsedMs))}${rate}, ${result.errorCount} errors${errorShare}` +
+      (statuses ? `; status ${statuses}` : '') +
+      (result.stopped ? `; stopped early (${result.stopped})` : ''),
+  ];
+  const latency = summarizeLatency(result.histogram, percentiles);
+  if (latency) {
+    const parts = [
+      `mean ${ms(latency.meanMs)}`,
+      `min ${ms(latency.minMs)}`,
+      ...latency.percentiles.map((p) => `p${p.percentile} ${ms(p.valueMs)}`),
+      `max ${ms(latency.maxMs)}`,
+    ];
+    lines.push(`  latency ms: ${parts.join(' ')}`);
+  }
+  for (const [code, failure] of result.failures) {
+    lines.push(`  ${code} x${failure.count}: ${failure.message}`);
+  }
+  return lines.join('\n');
+}
+
+function ms(value: number): string {
+  return value >= 100 ? value.toFixed(1) : value.toFixed(3);
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(share > 0 && share < 0.001 ? 3 : 1)}%`;
+}

@@ -1,0 +1,153 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkAgainstSchema } from '../../../src/config/schema-check.js';
+import { httpTask, type HttpInput } from '../../../src/tasks/http/http.js';
+import type { CheckContext } from '../../../src/tasks/task-definition.js';
+import { withTempDir } from '../../engine/helpers.js';
+
+const context = (extra: Partial<CheckContext> = {}): CheckContext => ({ experimentDir: '/nonexistent', env: {}, ...extra });
+
+async function problemsOf(input: HttpInput, checkContext = context()) {
+  return (await httpTask.check!(input, checkContext)).map((p) => ({
+    severity: p.severity,
+    path: p.path.join('.'),
+    message: p.message,
+  }));
+}
+
+describe('http input schema', () => {
+  const valid: unknown[] = [
+    { url: 'http://svc:8080/predict' },
+    { url: 'https://svc/', numRequests: 10, qps: 2.5, connections: 8, timeout: '250ms', warmup: 5 },
+    { url: 'http://svc/', duration: '1m30s', warmup: '10s', percentiles: [50, 99.9] },
+    { url: 'http://svc/', payload: 'text', contentType: 'text/csv', headers: { Authorization: 'Bearer x' } },
+    { url: 'http://svc/', payload: { file: 'input.json' }, method: 'PUT' },
+    { url: 'http://svc/', payload: { any: ['json'] } },
+    { url: 'http://svc/', payload: [1, 2] },
+    { url: 'http://svc/', errorRanges: [{ lower: 500 }, { lower: 400, upper: 404 }] },
+    { endpoints: { a: { url: 'http://a/' }, b: { url: 'http://b/', payload: 'x' } }, versions: ['b', 'a'] },
+  ];
+  it.each(valid)('accepts %j', (input) => {
+    expect(checkAgainstSchema(httpTask.inputSchema, input)).toEqual([]);
+  });
+
+  const invalid: unknown[] = [
+    { url: 'ftp://svc/' },
+    { url: 'http://svc/', numRequests: 0 },
+    { url: 'http://svc/', qps: 0 },
+    { url: 'http://svc/', duration: '10' },
+    { url: 'http://svc/', method: 'FETCH' },
+    { url: 'http://svc/', errorRanges: [{}] },
+    { url: 'http://svc/', errorRanges: [{ lower: 600 }] },
+    { url: 'http://svc/', percentiles: [0] },
+    { url: 'http://svc/', percentiles: [101] },
+    { url: 'http://svc/', warmup: -1 },
+    { url: 'http://svc/', connections: 0 },
+    { url: 'http://svc/', extra: true },
+    { endpoints: {} },
+    { endpoints: { a: { url: 'http://a/', unknown: 1 } } },
+  ];
+  it.each(invalid)('rejects %j', (input) => {
+    expect(checkAgainstSchema(httpTask.inputSchema, input)).not.toEqual([]);
+  });
+
+  it('produces http/*', () => {
+    expect(httpTask.produces!({ url: 'http://svc/' })).toEqual(['http/*']);
+  });
+});
+
+describe('http check', () => {
+  it('accepts a plain url', async () => {
+    expect(await problemsOf({ url: 'http://svc:8080/' })).toEqual([]);
+  });
+
+  it('needs exactly one of url and endpoints', async () => {
+    expect(await problemsOf({})).toMatchObject([{ severity: 'error', path: '' }]);
+    expect(await problemsOf({ url: 'http://a/', endpoints: { b: { url: 'http://b/' } } })).toMatchObject([
+      { severity: 'error', path: 'url', message: 'give either url or endpoints, not both' },
+    ]);
+  });
+
+  it('checks versions against endpoints', async () => {
+    const endpoints = { a: { url: 'http://a/' }, b: { url: 'http://b/' } };
+    expect(await problemsOf({ endpoints, versions: ['b', 'a'] })).toEqual([]);
+    expect(await problemsOf({ endpoints, versions: ['a', 'c'] })).toEqual([
+      { severity: 'error', path: 'versions.1', message: 'no endpoint with id "c"' },
+      {
+        severity: 'error',
+        path: 'endpoints.b',
+        message: 'endpoint b is not listed in versions, so no version would measure it',
+      },
+    ]);
+    expect(await problemsOf({ url: 'http://a/', versions: ['a'] })).toMatchObject([
+      { severity: 'error', path: 'versions' },
+    ]);
+  });
+
+  it('warns when the number of endpoints differs from spec.versions', async () => {
+    const versions = ['stable', 'candidate'];
+    expect(await problemsOf({ url: 'http://a/' }, context({ versions }))).toMatchObject([
+      { severity: 'warning', path: 'url', message: 'http measures 1 version(s) (one url) but spec.versions names 2' },
+    ]);
+    const endpoints = { a: { url: 'http://a/' }, b: { url: 'http://b/' } };
+    expect(await problemsOf({ endpoints }, context({ versions }))).toEqual([]);
+  });
+
+  it('rejects URLs that do not parse or carry credentials', async () => {
+    expect(await problemsOf({ url: 'http://exa mple/' })).toMatchObject([{ severity: 'error', path: 'url' }]);
+    expect(await problemsOf({ endpoints: { a: { url: 'http://user:pw@a/' } } })).toMatchObject([
+      { severity: 'error', path: 'endpoints.a.url', message: /credentials/ },
+    ]);
+  });
+
+  it('checks load settings for coherence', async () => {
+    expect(await problemsOf({ url: 'http://a/', numRequests: 10, duration: '10s' })).toMatchObject([
+      { severity: 'error', path: 'duration', message: 'give numRequests or duration, not both' },
+    ]);
+    expect(await problemsOf({ url: 'http://a/', duration: '0' })).toMatchObject([
+      { severity: 'error', path: 'duration' },
+    ]);
+    expect(await problemsOf({ url: 'http://a/', timeout: '0' })).toMatchObject([{ severity: 'error', path: 'timeout' }]);
+    expect(await problemsOf({ url: 'http://a/', qps: 0.5, duration: '1s' })).toMatchObject([
+      { severity: 'warning', path: 'qps' },
+    ]);
+    expect(await problemsOf({ url: 'http://a/', qps: 0.01 })).toMatchObject([
+      { severity: 'warning', path: 'qps', message: '100 requests at 0.01 per second take 2h46m40s' },
+    ]);
+    expect(await problemsOf({ url: 'http://a/', qps: 100, duration: '1m' })).toEqual([]);
+  });
+
+  it('checks error ranges and client-owned headers', async () => {
+    expect(await problemsOf({ url: 'http://a/', errorRanges: [{ lower: 500, upper: 400 }] })).toMatchObject([
+      { severity: 'error', path: 'errorRanges.0', message: 'lower 500 is above upper 400' },
+    ]);
+    expect(
+      await problemsOf({ url: 'http://a/', headers: { 'Content-Length': '3', 'X-Ok': 'y' } }),
+    ).toMatchObject([{ severity: 'error', path: 'headers.Content-Length' }]);
+  });
+
+  it('checks that payload files exist, relative to the experiment', async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(path.join(dir, 'input.json'), '{}');
+      const checkContext = context({ experimentDir: dir });
+      expect(await problemsOf({ url: 'http://a/', payload: { file: 'input.json' } }, checkContext)).toEqual([]);
+      expect(
+        await problemsOf(
+          { endpoints: { a: { url: 'http://a/', payload: { file: 'missing.json' } } } },
+          checkContext,
+        ),
+      ).toEqual([
+        {
+          severity: 'error',
+          path: 'endpoints.a.payload.file',
+          message: `payload file ${path.join(dir, 'missing.json')} does not exist`,
+        },
+      ]);
+      // A JSON object with more keys than `file` is a body, not a file reference.
+      expect(await problemsOf({ url: 'http://a/', payload: { file: 'missing.json', more: 1 } }, checkContext)).toEqual(
+        [],
+      );
+    });
+  });
+});
