@@ -1,6 +1,7 @@
 import type { ResultHistory } from '../results/result-file.js';
 import { assertConditions, experimentState } from '../results/assertions.js';
 import type { Report } from './report-schema.js';
+import { readHistograms } from './read-histograms.js';
 
 /** The report model every renderer draws from; also the `-o json` output. */
 export function buildReport(history: ResultHistory): Report {
@@ -29,8 +30,10 @@ export function buildReport(history: ResultHistory): Report {
           status: s.status,
           ...(s.reason !== undefined ? { reason: s.reason } : {}),
         })),
+      ...queriesOf(observed),
     };
   });
+  const histograms = readHistograms(latest, versionNames);
   const spec = header?.experiment.spec;
   return {
     format: 'canary.report/v1',
@@ -82,6 +85,7 @@ export function buildReport(history: ResultHistory): Report {
     })),
     metricInfo: mergeMetricInfo(history),
     versions,
+    ...(histograms ? { histograms } : {}),
     history: history.loops.map((loop) => ({
       loop: loop.loop,
       start: loop.start,
@@ -91,6 +95,14 @@ export function buildReport(history: ResultHistory): Report {
     })),
     warnings: history.warnings,
   };
+}
+
+/** Rendered queries, so a reader can rerun one by hand; omitted when no task recorded any. */
+function queriesOf(observed: Readonly<Record<string, { query?: string }>>): { queries?: Record<string, string> } {
+  const queries = Object.fromEntries(
+    Object.entries(observed).flatMap(([metric, v]) => (v.query === undefined ? [] : [[metric, v.query]])),
+  );
+  return Object.keys(queries).length > 0 ? { queries } : {};
 }
 
 function mergeMetricInfo(history: ResultHistory): Report['metricInfo'] {

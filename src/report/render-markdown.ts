@@ -8,6 +8,7 @@ import {
   describeMetricValue,
   describeSlo,
 } from './render-text.js';
+import { collectTopChanges, type MetricChange } from './top-changes.js';
 
 const verdictEmoji: Record<Report['verdict'], string> = {
   pass: '✅',
@@ -17,7 +18,10 @@ const verdictEmoji: Record<Report['verdict'], string> = {
   none: '⏳',
 };
 
-/** A compact GitHub job summary (`$GITHUB_STEP_SUMMARY`): verdict, SLO matrix, latest metrics, failed tasks. */
+/**
+ * A compact GitHub job summary (`$GITHUB_STEP_SUMMARY`): verdict, SLO matrix, failed tasks, the
+ * metrics that moved most since the previous loop, and the latest metrics folded away.
+ */
 export function renderMarkdown(report: Report): string {
   const blocks: string[] = [];
   blocks.push(
@@ -27,9 +31,12 @@ export function renderMarkdown(report: Report): string {
   if (report.loops === 0) {
     blocks.push('No loops recorded yet.');
   } else {
-    blocks.push(sloBlock(report), metricBlock(report));
+    blocks.push(sloBlock(report));
     const failed = failedTaskBlock(report);
     if (failed) blocks.push(failed);
+    const changes = changeBlock(report);
+    if (changes) blocks.push(changes);
+    blocks.push(metricBlock(report));
   }
   if (report.warnings.length > 0) {
     blocks.push(['**Warnings**', '', ...report.warnings.map((w) => `- ${escapeMarkdown(w)}`)].join('\n'));
@@ -69,11 +76,41 @@ function describeSloCell(cell: SloEntry | undefined): string {
   return `${cell.status === 'pass' ? '✅' : '❌'} ${formatNumber(cell.value)}`;
 }
 
+function changeBlock(report: Report): string | undefined {
+  const changes = collectTopChanges(report);
+  const first = changes[0];
+  if (!first) return undefined;
+  return [
+    `### Top changes since loop ${first.previousLoop}`,
+    '',
+    tableRow(['Metric', 'Version', `Loop ${first.previousLoop}`, `Loop ${first.loop}`, 'Change']),
+    tableRow(['---', '---', '---:', '---:', '---:']),
+    ...changes.map((c) =>
+      tableRow([
+        escapeMarkdown(describeMetricLabel(report, c.metric)),
+        escapeMarkdown(c.version),
+        formatNumber(c.previous),
+        formatNumber(c.current),
+        describeChange(c),
+      ]),
+    ),
+  ].join('\n');
+}
+
+/** `+8.75 (+39.3%)`; a move from zero has no percentage. */
+export function describeChange(change: MetricChange): string {
+  const sign = change.delta > 0 ? '+' : '';
+  const absolute = `${sign}${formatNumber(change.delta)}`;
+  if (change.relative === undefined) return absolute;
+  return `${absolute} (${sign}${formatNumber(Math.round(change.relative * 1000) / 10)}%)`;
+}
+
+/** Folded: the verdict and SLOs are what a reviewer reads first; the raw numbers are one click away. */
 function metricBlock(report: Report): string {
   const names = collectMetricNames(report);
   if (names.length === 0) return '### Latest metrics\n\nNo metrics recorded.';
   return [
-    '### Latest metrics',
+    '<details><summary>Latest metrics</summary>',
     '',
     tableRow(['Metric', ...report.versions.map((v) => v.name)].map(escapeMarkdown)),
     tableRow(['---', ...report.versions.map(() => '---:')]),
@@ -84,6 +121,8 @@ function metricBlock(report: Report): string {
         ),
       ),
     ),
+    '',
+    '</details>',
   ].join('\n');
 }
 

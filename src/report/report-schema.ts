@@ -15,6 +15,14 @@ export const SloEntrySchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const HistogramBucketSchema = Type.Object(
+  {
+    upperMs: Type.Number({ description: "Inclusive upper bound; the bucket starts at the previous one's bound" }),
+    count: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+
 export const ReportSchema = Type.Object(
   {
     format: Type.Literal('canary.report/v1'),
@@ -102,9 +110,21 @@ export const ReportSchema = Type.Object(
             description: 'Why a metric has no value',
           }),
           slos: Type.Array(SloEntrySchema),
+          queries: Type.Optional(
+            Type.Record(Type.String(), Type.String(), {
+              description:
+                'Fully qualified metric name -> the query asked for it in the latest loop, secrets redacted',
+            }),
+          ),
         },
         { additionalProperties: false },
       ),
+    ),
+    histograms: Type.Optional(
+      Type.Record(Type.String(), Type.Array(HistogramBucketSchema), {
+        description:
+          'Version name -> latency histogram of the latest loop, in fixed buckets, when a task recorded one',
+      }),
     ),
     history: Type.Array(
       Type.Object(
@@ -128,3 +148,4 @@ export const ReportSchema = Type.Object(
 
 export type Report = Static<typeof ReportSchema>;
 export type SloEntry = Static<typeof SloEntrySchema>;
+export type HistogramBucket = Static<typeof HistogramBucketSchema>;
