@@ -2,6 +2,7 @@ import type { TaskDefinition } from './task-definition.js';
 import { assessTask } from './assess/assess.js';
 import { customMetricsTask } from './custommetrics/custommetrics.js';
 import { httpTask } from './http/http.js';
+import { readyTask } from './ready/ready.js';
 import { runTask } from './run/run.js';
 
 /** Built-in tasks. Adding a task is adding its folder and one line here. */
@@ -9,6 +10,7 @@ export const builtinTasks: Readonly<Record<string, TaskDefinition<never>>> = {
   assess: assessTask as TaskDefinition<never>,
   custommetrics: customMetricsTask as TaskDefinition<never>,
   http: httpTask as TaskDefinition<never>,
+  ready: readyTask as TaskDefinition<never>,
   run: runTask as TaskDefinition<never>,
 };
 
