@@ -27,8 +27,10 @@ describe('committed schemas', () => {
       await readFile(path.join(root, 'schemas/experiment.schema.json'), 'utf8'),
     ) as object;
     for (const file of await experimentFiles()) {
-      const source = readYamlSource(file, await readFile(file, 'utf8'));
-      expect(checkAgainstSchema(schema, source.value), file).toEqual([]);
+      const text = await readFile(file, 'utf8');
+      // Values of a templated file are only known once rendered; the pipeline checks those.
+      if (text.includes('{{')) continue;
+      expect(checkAgainstSchema(schema, readYamlSource(file, text).value), file).toEqual([]);
     }
     const bad = {
       apiVersion: 'canary/v1',

@@ -131,6 +131,14 @@ export function findUnknownNames(expression: string, known: Record<string, unkno
       }
     }
     if (n.typename === 'Symbol' && typeof n.value === 'string' && !(n.value in known)) unknown.push(n.value);
+    // A filter's or test's name is not a variable; `x | default(y)` and `x is defined` may read a missing x.
+    if (n.typename === 'Filter') {
+      const name = (n.name as AstNode | undefined)?.value;
+      const args = ((n.args as AstNode | undefined)?.children as unknown[] | undefined) ?? [];
+      args.slice(name === 'default' || name === 'd' ? 1 : 0).forEach((a) => visit(a, false));
+      return;
+    }
+    if (n.typename === 'Is') return;
     for (const field of n.fields ?? []) {
       const child = n[field];
       if (Array.isArray(child)) child.forEach((c) => visit(c, false));

@@ -248,3 +248,10 @@ describe('condition functions', () => {
     expect(loaded.diagnostics).toEqual([]);
   });
 });
+
+describe('conditions may read a missing value through default or is defined', () => {
+  it('accepts `values.x | default(false)` and `values.x is defined`', async () => {
+    const loaded = await load(`${header}  tasks:\n    - run: "true"\n      if: "values.x | default(false) or values.y is defined"\n`);
+    expect(loaded.diagnostics).toEqual([]);
+  });
+});
