@@ -53,7 +53,7 @@ export function loadTemplateSource(
   const normalized = typeof reference === 'string' ? parseReferenceString(reference) : reference;
   // Only URLs are remembered: files are cheap to read, and their names mean nothing without a directory.
   if (!('url' in normalized)) return loadUncached(normalized, context);
-  const key = `${normalized.url}#${normalized.sha256 ?? ''}`;
+  const key = `${context.cacheDir}|${normalized.url}#${normalized.sha256 ?? ''}`;
   let pending = context.memory.get(key);
   if (!pending) {
     pending = loadUncached(normalized, context);
