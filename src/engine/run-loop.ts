@@ -53,6 +53,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
   await emit(observers, { type: 'loop-start', loop, at: start });
   const metrics = new MetricBoard();
   const slos: SloVerdict[] = [];
+  const histograms: Array<Array<{ upperMs: number; count: number }> | null> = [];
   const outcomes = new Map<string, TaskOutcome>();
   const workDir = await mkdtemp(path.join(os.tmpdir(), `canary-${plan.experiment.name}-loop${loop}-`));
   const conditions = createTemplateEnvironment();
@@ -93,6 +94,10 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
             workDir,
             metrics,
             slos,
+            recordHistogram: (version, buckets) => {
+              while (histograms.length <= version) histograms.push(null);
+              histograms[version] = buckets.map((b) => ({ upperMs: b.upperMs, count: b.count }));
+            },
             log: (message) => void emit(observers, { type: 'task-log', loop, id: task.id, message }),
           },
           signal,
@@ -197,6 +202,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
     metrics: metrics.toJSON(versions.length),
     ...(Object.keys(info).length > 0 ? { metricInfo: info } : {}),
     slos,
+    ...(histograms.length > 0 ? { histograms } : {}),
   };
   await emit(observers, { type: 'loop-end', record });
   return record;

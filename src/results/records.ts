@@ -71,6 +71,8 @@ export interface LoopRecord {
   metrics: Array<Record<string, MetricValue>>;
   metricInfo?: Record<string, MetricInfo>;
   slos: SloVerdict[];
+  /** Latency histograms per version index (null where none), e.g. from the http task. */
+  histograms?: Array<Array<{ upperMs: number; count: number }> | null>;
 }
 
 /** Written when `canary run` stops, so `assert --timeout` knows nothing more will come. */

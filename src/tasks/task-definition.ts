@@ -58,6 +58,8 @@ export interface TaskContext {
   metrics: MetricBoard;
   /** SLO verdicts of this loop. */
   slos: SloVerdict[];
+  /** Keep a latency histogram of a version (buckets by upper bound in ms) for reports. */
+  recordHistogram?(version: number, buckets: ReadonlyArray<{ upperMs: number; count: number }>): void;
   log(message: string): void;
 }
 
