@@ -1,5 +1,11 @@
 import Assert from './commands/assert.js';
 import Demo from './commands/demo.js';
+import KAssert from './commands/k/assert.js';
+import KDelete from './commands/k/delete.js';
+import KLaunch from './commands/k/launch.js';
+import KLog from './commands/k/log.js';
+import KReport from './commands/k/report.js';
+import KRun from './commands/k/run.js';
 import Report from './commands/report.js';
 import Run from './commands/run.js';
 import ServeModel from './commands/serve-model.js';
@@ -9,6 +15,12 @@ import Validate from './commands/validate.js';
 export const COMMANDS = {
   assert: Assert,
   demo: Demo,
+  'k:assert': KAssert,
+  'k:delete': KDelete,
+  'k:launch': KLaunch,
+  'k:log': KLog,
+  'k:report': KReport,
+  'k:run': KRun,
   report: Report,
   run: Run,
   'serve-model': ServeModel,
