@@ -1,0 +1,378 @@
+/**
+ * `canary k launch`: the experiment (from FILE or values) validated as
+ * `canary run` validates it, turned into the group's manifests, and either
+ * printed (`--dry-run`, no cluster) or written to the cluster. Launching a
+ * group again replaces its objects: a previous Job is deleted with its pods
+ * (a Job's pod template cannot be changed in place), a CronJob is replaced,
+ * and the old results are archived before the results Secret is emptied.
+ */
+import type { V1Secret } from '@kubernetes/client-node';
+import { collectValues } from '../config/values-input.js';
+import { hasErrors, formatDiagnostic } from '../config/diagnostics.js';
+import { loadExperiment } from '../config/load-experiment.js';
+import type { Experiment } from '../config/experiment.js';
+import type { ValueFlagValues } from '../cli/prepare-experiment.js';
+import { ConfigError, UsageError } from '../errors.js';
+import { checkGroupName, groupNames, type GroupNames } from './group-names.js';
+import { loadKubeClient, type KubeClient } from './kube-client.js';
+import { archiveName, archiveStamp, buildResultsArchive } from './manifest-archive.js';
+import {
+  extraNamespacesOf,
+  readyTargetsOf,
+  resolveReadyAccess,
+  type ReadyAccess,
+} from './manifest-ready-access.js';
+import { discoveryError, kubeConfigProblem } from './manifest-request-error.js';
+import { GroupObjects, refOf } from './manifest-requests.js';
+import { extraRbacName } from './manifest-rbac.js';
+import { describeRef, type Manifest, type ObjectRef } from './manifest-types.js';
+import {
+  buildGroupManifests,
+  experimentInSecret,
+  renderManifests,
+  type ManifestFormat,
+  type Runner,
+} from './manifests.js';
+
+/** The whole launch, however many objects: a hung API server must not hang a CI job. */
+const LAUNCH_TIMEOUT_MS = 120_000;
+/** A deleted Job can linger a moment (finalizers, garbage collection) before its name is free again. */
+const JOB_NAME_RETRIES = 20;
+const JOB_NAME_RETRY_MS = 500;
+
+export interface ObjectAction {
+  action: 'created' | 'replaced' | 'deleted' | 'archived';
+  ref: ObjectRef;
+  detail?: string;
+}
+
+export interface LaunchReport {
+  group: string;
+  namespace: string;
+  server: string;
+  contextName: string;
+  workload: ObjectRef;
+  schedule?: string;
+  actions: ObjectAction[];
+}
+
+export interface LaunchOptions {
+  client: KubeClient;
+  group: string;
+  namespace: string;
+  manifests: readonly Manifest[];
+  signal: AbortSignal;
+  now?: () => Date;
+}
+
+/** Creates or replaces every object of the group, in the manifests' order. */
+export async function launchGroup(options: LaunchOptions): Promise<LaunchReport> {
+  const { client, group, namespace, manifests } = options;
+  const names = groupNames(group);
+  const objects = new GroupObjects(client, options.signal);
+  const actions: ObjectAction[] = [];
+  const workload = manifests.find((m) => m.kind === 'Job' || m.kind === 'CronJob');
+  if (!workload) throw new Error('launchGroup: the manifests have no Job or CronJob');
+
+  const previous = experimentInSecret(
+    (await objects.read({ kind: 'Secret', name: names.experimentSecret, namespace })) as V1Secret | undefined,
+  );
+  const hadJob = await stopPreviousRunner(objects, names, namespace, workload.kind, actions);
+
+  for (const manifest of manifests) {
+    const ref = refOf(manifest);
+    if (manifest.kind === 'Secret' && ref.name === names.resultsSecret) {
+      actions.push(...(await resetResults(objects, names, manifest, options.now?.() ?? new Date())));
+    } else if (manifest.kind === 'Job') {
+      await createJob(objects, manifest);
+      actions.push(
+        hadJob
+          ? { action: 'replaced', ref, detail: 'the previous Job and its pods were deleted' }
+          : { action: 'created', ref },
+      );
+    } else {
+      actions.push({ action: await objects.createOrReplace(manifest), ref });
+    }
+  }
+
+  // RBAC left in namespaces the previous experiment's ready tasks read in, but this one does not.
+  const nowUsed = new Set(manifests.map((m) => m.metadata.namespace));
+  for (const stale of (previous ? extraNamespacesOf(previous, namespace) : []).filter(
+    (n) => !nowUsed.has(n),
+  )) {
+    for (const kind of ['RoleBinding', 'Role'] as const) {
+      const ref = { kind, name: extraRbacName(names, namespace), namespace: stale };
+      if (await objects.remove(ref))
+        actions.push({ action: 'deleted', ref, detail: 'no ready task reads here any more' });
+    }
+  }
+  const schedule = (workload['spec'] as { schedule?: string }).schedule;
+  return {
+    group,
+    namespace,
+    server: client.server,
+    contextName: client.contextName,
+    workload: refOf(workload),
+    ...(schedule !== undefined ? { schedule } : {}),
+    actions,
+  };
+}
+
+/**
+ * Deletes the previous Job (its pod template is immutable, so it is recreated)
+ * and a CronJob when the runner is now a Job; a CronJob staying a CronJob is
+ * replaced in place later. Returns whether a Job was deleted.
+ */
+async function stopPreviousRunner(
+  objects: GroupObjects,
+  names: GroupNames,
+  namespace: string,
+  kind: string,
+  actions: ObjectAction[],
+): Promise<boolean> {
+  const job: ObjectRef = { kind: 'Job', name: names.workload, namespace };
+  const hadJob = await objects.remove(job, 'Background');
+  if (hadJob && kind !== 'Job')
+    actions.push({ action: 'deleted', ref: job, detail: 'the runner is now a CronJob' });
+  if (kind === 'Job') {
+    const cronJob: ObjectRef = { kind: 'CronJob', name: names.workload, namespace };
+    if (await objects.remove(cronJob, 'Background')) {
+      actions.push({ action: 'deleted', ref: cronJob, detail: 'the runner is now a Job' });
+    }
+  }
+  return hadJob && kind === 'Job';
+}
+
+/**
+ * Archives the results Secret when it holds anything, then empties it — at the
+ * resourceVersion that was archived, so a loop finishing meanwhile is archived too.
+ */
+async function resetResults(
+  objects: GroupObjects,
+  names: GroupNames,
+  manifest: Manifest,
+  now: Date,
+): Promise<ObjectAction[]> {
+  const ref = refOf(manifest);
+  for (;;) {
+    const current = (await objects.read(ref)) as V1Secret | undefined;
+    if (!current) {
+      if (await objects.create(manifest)) return [{ action: 'created', ref }];
+      continue;
+    }
+    const data = current.data ?? {};
+    let archived: ObjectRef | undefined;
+    if (Object.keys(data).length > 0) {
+      const stamp = archiveStamp(now);
+      for (let attempt = 1; !archived; attempt++) {
+        const archive = buildResultsArchive({
+          names,
+          namespace: ref.namespace,
+          name: archiveName(names, stamp, attempt),
+          stamp,
+          ...(current.type !== undefined ? { type: current.type } : {}),
+          data,
+        });
+        if (await objects.create(archive)) archived = refOf(archive);
+      }
+    }
+    if (await objects.replaceAt(manifest, current.metadata?.resourceVersion ?? '')) {
+      return archived
+        ? [
+            { action: 'archived', ref, detail: `old results copied to ${describeRef(archived)}` },
+            { action: 'replaced', ref, detail: 'emptied for the new launch' },
+          ]
+        : [{ action: 'replaced', ref }];
+    }
+    // Written meanwhile: that copy is out of date; archive again.
+    if (archived) await objects.remove(archived);
+  }
+}
+
+async function createJob(objects: GroupObjects, manifest: Manifest): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    if (await objects.create(manifest)) return;
+    if (attempt >= JOB_NAME_RETRIES) {
+      throw new UsageError(
+        `${describeRef(refOf(manifest))} still exists after it was deleted; wait for it to go, then launch again`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, JOB_NAME_RETRY_MS));
+  }
+}
+
+// ---- the command ------------------------------------------------------------------------------
+
+export interface LaunchFlags extends ValueFlagValues {
+  group: string;
+  namespace?: string;
+  context?: string;
+  kubeconfig?: string;
+  'dry-run': boolean;
+  output?: ManifestFormat;
+}
+
+export interface LaunchRequest {
+  file?: string;
+  flags: LaunchFlags;
+  cwd: string;
+  /** Environment for kubeconfig lookup and template checks (the CLI passes process.env). */
+  env: Readonly<Record<string, string | undefined>>;
+  output: { log(text: string): void; warn(text: string): void };
+  signal?: AbortSignal;
+  now?: () => Date;
+}
+
+/** Launch settings among the values: not tasks, but how and where the experiment runs. */
+interface LaunchSettings {
+  runner?: Runner;
+  schedule?: string;
+  image?: string;
+}
+
+export async function launchFromCli(request: LaunchRequest): Promise<void> {
+  const { flags, output } = request;
+  const groupProblem = checkGroupName(flags.group);
+  if (groupProblem !== undefined) throw new UsageError(`invalid group: ${groupProblem}`, ['-g my-group']);
+  const { experiment, values } = await prepare(request);
+  const settings = launchSettingsOf(values);
+  const build = (namespace: string, readyAccess?: readonly ReadyAccess[]) =>
+    buildGroupManifests({
+      experiment,
+      values,
+      group: flags.group,
+      namespace,
+      ...settings,
+      ...(readyAccess ? { readyAccess } : {}),
+    });
+
+  if (flags['dry-run']) {
+    const namespace = flags.namespace ?? experiment.metadata.namespace ?? namespaceFromKubeconfig(request);
+    output.log(renderManifests(build(namespace), flags.output ?? 'yaml').trimEnd());
+    return;
+  }
+
+  const client = connect(request);
+  const namespace = flags.namespace ?? experiment.metadata.namespace ?? client.namespace;
+  const signal = AbortSignal.any([
+    AbortSignal.timeout(LAUNCH_TIMEOUT_MS),
+    ...(request.signal ? [request.signal] : []),
+  ]);
+  // Schedule, image and runner problems surface before any request.
+  build(namespace, []);
+  const readyAccess = await resolveReadyAccess(client, readyTargetsOf(experiment, namespace), signal).catch(
+    (error: unknown) => {
+      throw discoveryError(error, client);
+    },
+  );
+  const manifests = build(namespace, readyAccess);
+  const report = await launchGroup({
+    client,
+    group: flags.group,
+    namespace,
+    manifests,
+    signal,
+    ...(request.now ? { now: request.now } : {}),
+  });
+  output.log(flags.output === 'json' ? JSON.stringify(report, null, 2) : formatLaunchReport(report));
+}
+
+/** Values, then every validation stage `canary run` applies; warnings printed, errors thrown. */
+async function prepare(
+  request: LaunchRequest,
+): Promise<{ experiment: Experiment; values: Record<string, unknown> }> {
+  const { file, flags, cwd, env, output } = request;
+  const values = await collectValues(cwd, {
+    files: flags.values,
+    sets: flags.set,
+    setStrings: flags['set-string'],
+  });
+  const loaded = await loadExperiment({ ...(file !== undefined ? { file } : {}), cwd, values, env });
+  if (hasErrors(loaded.diagnostics) || !loaded.experiment) {
+    throw new ConfigError(loaded.diagnostics, loaded.sourceLines);
+  }
+  for (const diagnostic of loaded.diagnostics) output.warn(formatDiagnostic(diagnostic, loaded.sourceLines));
+  return { experiment: loaded.experiment, values };
+}
+
+/**
+ * `runner` (job, cronjob; the chart's `none` is a job), `cronjobSchedule` and
+ * `image`. With values alone, runner=cronjob has already become the
+ * experiment's spec.schedule; with a FILE, cronjobSchedule wins over it.
+ */
+function launchSettingsOf(values: Record<string, unknown>): LaunchSettings {
+  const settings: LaunchSettings = {};
+  const runner = values['runner'];
+  if (runner === 'job' || runner === 'cronjob') settings.runner = runner;
+  else if (runner !== undefined && runner !== null && runner !== 'none') {
+    throw new UsageError(`runner must be job or cronjob, got ${JSON.stringify(runner)}`, [
+      '--set runner=cronjob --set cronjobSchedule="*/5 * * * *"',
+    ]);
+  }
+  const schedule = values['cronjobSchedule'];
+  if (settings.runner === 'cronjob' && schedule !== undefined && schedule !== null) {
+    if (typeof schedule !== 'string' || schedule.trim() === '') {
+      throw new UsageError(`cronjobSchedule must be a cron expression, got ${JSON.stringify(schedule)}`, [
+        '--set cronjobSchedule="*/5 * * * *"',
+      ]);
+    }
+    settings.schedule = schedule;
+  }
+  const image = values['image'];
+  if (image !== undefined && image !== null) {
+    if (typeof image !== 'string') {
+      throw new UsageError(`image must be an image reference, got ${JSON.stringify(image)}`);
+    }
+    settings.image = image;
+  }
+  return settings;
+}
+
+function connect(request: LaunchRequest): KubeClient {
+  try {
+    return loadKubeClient(kubeOptions(request));
+  } catch (error) {
+    throw kubeConfigProblem(error);
+  }
+}
+
+/** `--dry-run` talks to no cluster, but reads the kubeconfig's namespace when there is one. */
+function namespaceFromKubeconfig(request: LaunchRequest): string {
+  try {
+    return loadKubeClient(kubeOptions(request)).namespace;
+  } catch (error) {
+    // Only a kubeconfig the user named must be usable.
+    if (request.flags.kubeconfig !== undefined || request.flags.context !== undefined)
+      throw kubeConfigProblem(error);
+    return 'default';
+  }
+}
+
+function kubeOptions(request: LaunchRequest): Parameters<typeof loadKubeClient>[0] {
+  const { flags, env } = request;
+  return {
+    env,
+    ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
+    ...(flags.context !== undefined ? { context: flags.context } : {}),
+    ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
+  };
+}
+
+export function formatLaunchReport(report: LaunchReport): string {
+  const width = Math.max(...report.actions.map((a) => a.action.length));
+  const lines = [
+    `launched group "${report.group}" in namespace "${report.namespace}" (context "${report.contextName}", ${report.server})`,
+    ...report.actions.map(
+      (a) =>
+        `  ${a.action.padEnd(width)}  ${describeRef(a.ref)}${a.ref.namespace !== report.namespace ? ` (namespace ${a.ref.namespace})` : ''}${a.detail ? `: ${a.detail}` : ''}`,
+    ),
+  ];
+  const run = `canary k run -g ${report.group}`;
+  lines.push(
+    report.schedule !== undefined
+      ? `the CronJob runs \`${run}\` on "${report.schedule}" (one loop per tick)`
+      : `the Job runs \`${run}\` once (one loop)`,
+    `follow it with: canary k log -g ${report.group}; judge it with: canary k assert -g ${report.group}`,
+  );
+  return lines.join('\n');
+}
