@@ -1,14 +1,17 @@
 /**
- * The seed's flow against the fake API server: `k launch` a seed-like experiment (ready on an
- * InferenceService, custommetrics from a loopback Prometheus, assess with the seed's three SLOs) as
- * a CronJob, run the in-pod path three times as three cron ticks, then `k assert --slos`,
+ * The seed's flow against the fake API server, with the real parts everywhere else: `k launch` the
+ * seed command itself (ready on an InferenceService, custommetrics with the seed's gist template,
+ * assess with the seed's three SLOs) as a CronJob, then three cron ticks of the in-pod path, each
+ * after load on the two model revisions that a real Prometheus scrapes; then `k assert --slos`,
  * `k report`, `k log`, and `k delete`, after which nothing of the group is left.
  *
- * The seed's template is a gist URL, which these machines cannot fetch: the same provider ships as
- * builtin:kserve-prometheus, pointed at the loopback Prometheus.
+ * These machines cannot fetch the gist: its URL is served from canary's template cache (offline),
+ * seeded with an Iter8-style template for the same series.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BatchV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import KAssert from '../../src/cli/commands/k/assert.js';
@@ -19,37 +22,53 @@ import KReport from '../../src/cli/commands/k/report.js';
 import KRun from '../../src/cli/commands/k/run.js';
 import { groupLabels, groupSelector } from '../../src/k8s/group-names.js';
 import { loadKubeClient } from '../../src/k8s/kube-client.js';
+import { cachedTemplatePath } from '../../src/metrics/templates/template-source.js';
+import { startModelServer } from '../../src/model-server/start-model-server.js';
 import { packageRoot } from '../../src/version.js';
 import { startFakeCluster, type FakeCluster } from '../support/fake-kube-api/index.js';
+import {
+  queryPrometheus,
+  startPrometheus,
+  waitForTargets,
+  type PrometheusServer,
+} from '../support/prometheus.js';
+
+const seedTemplateUrl =
+  'https://gist.githubusercontent.com/kalantar/adc6c9b0efe483c00b8f0c20605ac36c/raw/c4562e87b7ac0652b0e46f8f494d024307bff7a1/kserve-prometheus.tpl';
+const requestsPerTick = 20;
 
 let cluster: FakeCluster;
-let prometheus: http.Server;
-let prometheusUrl: string;
-const saved = { KUBECONFIG: process.env.KUBECONFIG, POD_NAME: process.env.POD_NAME };
+let prometheus: PrometheusServer;
+let models: Awaited<ReturnType<typeof startModelServer>>;
+let cacheDir: string;
+const saved = {
+  KUBECONFIG: process.env.KUBECONFIG,
+  POD_NAME: process.env.POD_NAME,
+  CANARY_CACHE_DIR: process.env.CANARY_CACHE_DIR,
+  CANARY_OFFLINE: process.env.CANARY_OFFLINE,
+};
 
 beforeAll(async () => {
-  prometheus = http.createServer((request, response) => {
-    const query = new URL(request.url!, 'http://x').searchParams.get('query') ?? '';
-    const candidate = query.includes('-00001"');
-    const value = query.includes('5xx')
-      ? 0
-      : query.startsWith('histogram_quantile')
-        ? 31
-        : query.includes('_sum')
-          ? candidate
-            ? 17.5
-            : 12.25
-          : 100;
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(
-      JSON.stringify({
-        status: 'success',
-        data: { resultType: 'vector', result: [{ metric: {}, value: [1, String(value)] }] },
-      }),
-    );
+  models = await startModelServer({
+    versions: [
+      { revisionName: 'sklearn-iris-predictor-default-00001', model: 'logistic-regression' },
+      { revisionName: 'sklearn-iris-predictor-default-00002', model: 'decision-tree' },
+    ],
   });
-  await new Promise<void>((resolve) => prometheus.listen(0, '127.0.0.1', resolve));
-  prometheusUrl = `http://127.0.0.1:${(prometheus.address() as AddressInfo).port}/api/v1/query`;
+  prometheus = await startPrometheus({
+    scrapeTargets: models.versions.map((v) => new URL(v.url).host),
+    scrapeInterval: '1s',
+  });
+  expect(await waitForTargets(prometheus, 2)).toBe(true);
+  cacheDir = await mkdtemp(path.join(os.tmpdir(), 'canary-cache-'));
+  const cached = cachedTemplatePath(cacheDir, seedTemplateUrl);
+  await mkdir(path.dirname(cached), { recursive: true });
+  await copyFile(
+    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../metrics/fixtures/kserve-iter8-style.tpl'),
+    cached,
+  );
+  process.env.CANARY_CACHE_DIR = cacheDir;
+  process.env.CANARY_OFFLINE = '1';
   cluster = await startFakeCluster();
   // The pod's tasks (ready) find the cluster through the environment, as in a pod.
   process.env.KUBECONFIG = cluster.kubeconfig;
@@ -60,16 +79,17 @@ beforeAll(async () => {
     spec: { predictor: { model: { modelFormat: { name: 'sklearn' } } } },
     status: { conditions: [{ type: 'Ready', status: 'True' }] },
   });
-});
+}, 60_000);
 
 afterAll(async () => {
   for (const [key, value] of Object.entries(saved)) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
-  prometheus.closeAllConnections();
-  await new Promise((resolve) => prometheus.close(resolve));
-  await cluster.stop();
+  await cluster?.stop();
+  await prometheus?.stop();
+  await models?.stop();
+  if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
 });
 
 /** Runs a command class in-process as the binary would, capturing its output and exit code. */
@@ -103,13 +123,13 @@ async function run(command: { run(argv: string[], root: string): Promise<unknown
 
 const group = 'seed';
 
+/** The seed command, unchanged but for where its Prometheus is (the template's default is in-cluster). */
 function seedSets(): string[] {
   return [
     'tasks={ready,custommetrics,assess}',
     'ready.isvc=sklearn-iris',
     'ready.timeout=180s',
-    'custommetrics.templates.kserve-prometheus=builtin:kserve-prometheus',
-    `custommetrics.values.prometheusURL=${prometheusUrl}`,
+    `custommetrics.templates.kserve-prometheus=${seedTemplateUrl}`,
     'custommetrics.values.labels.service_name=sklearn-iris-predictor-default',
     'custommetrics.versionValues[0].labels.revision_name=sklearn-iris-predictor-default-00002',
     'custommetrics.versionValues[1].labels.revision_name=sklearn-iris-predictor-default-00001',
@@ -119,7 +139,37 @@ function seedSets(): string[] {
     'assess.SLOs.upper.kserve-prometheus/latency-p90=40',
     'runner=cronjob',
     'cronjobSchedule=*/1 * * * *',
+    `custommetrics.values.prometheusURL=${prometheus.queryUrl}`,
   ].flatMap((set) => ['--set', set]);
+}
+
+/** Traffic between ticks: each revision answers `requestsPerTick` predictions, and Prometheus sees them. */
+async function sendLoad(total: number): Promise<void> {
+  const body = JSON.stringify({
+    instances: [
+      [6.8, 2.8, 4.8, 1.4],
+      [6.0, 3.4, 4.5, 1.6],
+    ],
+  });
+  for (const version of models.versions) {
+    for (let i = 0; i < requestsPerTick; i++) {
+      await (
+        await fetch(version.predictUrl, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json' },
+        })
+      ).text();
+    }
+  }
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const answer = (await queryPrometheus(prometheus, 'sum(revision_app_request_latencies_count)')) as {
+      data: { result: Array<{ value: [number, string] }> };
+    };
+    if (Number(answer.data.result[0]?.value[1]) >= total) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('Prometheus did not scrape the load');
 }
 
 /** One cron tick: the CronJob's pod (here a Pod object the test makes) runs `canary k run`. */
@@ -132,6 +182,7 @@ async function tick(n: number): Promise<string> {
     spec: { containers: [{ name: 'canary', image: 'canary:test' }] },
     status: { phase: 'Running', startTime: new Date().toISOString() },
   });
+  await sendLoad(2 * requestsPerTick * n);
   process.env.POD_NAME = pod;
   const result = await run(KRun, ['-g', group]);
   expect(result.code).toBe(0);
@@ -168,8 +219,12 @@ describe('the seed flow in a (fake) cluster', () => {
       versions: Array<{ metrics: Record<string, number> }>;
     };
     expect(report).toMatchObject({ loops: 3, verdict: 'pass', latestLoop: { loop: 3 } });
-    expect(report.versions[1]!.metrics['kserve-prometheus/latency-mean']).toBe(17.5);
-    expect(report.versions[0]!.metrics['kserve-prometheus/latency-p90']).toBe(31);
+    // Prometheus holds every request the three ticks sent, per revision.
+    for (const version of report.versions) {
+      expect(version.metrics['kserve-prometheus/request-count']).toBe(3 * requestsPerTick);
+      expect(version.metrics['kserve-prometheus/error-count']).toBe(0);
+      expect(version.metrics['kserve-prometheus/latency-p90']).toBeLessThanOrEqual(40);
+    }
     const text = await run(KReport, ['-g', group]);
     expect(text.stdout).toContain('kserve-prometheus/latency-p90');
 
