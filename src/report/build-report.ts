@@ -98,7 +98,9 @@ export function buildReport(history: ResultHistory): Report {
 }
 
 /** Rendered queries, so a reader can rerun one by hand; omitted when no task recorded any. */
-function queriesOf(observed: Readonly<Record<string, { query?: string }>>): { queries?: Record<string, string> } {
+function queriesOf(observed: Readonly<Record<string, { query?: string }>>): {
+  queries?: Record<string, string>;
+} {
   const queries = Object.fromEntries(
     Object.entries(observed).flatMap(([metric, v]) => (v.query === undefined ? [] : [[metric, v.query]])),
   );

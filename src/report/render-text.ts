@@ -66,6 +66,18 @@ export function describeMetricLabel(report: Report, metric: string): string {
   return units ? `${metric} (${units})` : metric;
 }
 
+/** Description, units and type of a metric for a tooltip; the name itself when nothing is known. */
+export function describeMetricInfo(report: Report, metric: string): string {
+  const info = report.metricInfo[metric];
+  const parts = [
+    info?.description,
+    info?.units ? `units: ${info.units}` : undefined,
+    info?.type ? `type: ${info.type}` : undefined,
+  ];
+  const text = parts.filter((p): p is string => Boolean(p)).join('; ');
+  return text === '' ? metric : text;
+}
+
 /** Terminal report in the spirit of `iter8 report`: summary, tasks, SLO matrix, latest metrics. */
 export function renderText(report: Report): string {
   const lines: string[] = [];

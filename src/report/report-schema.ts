@@ -17,7 +17,9 @@ export const SloEntrySchema = Type.Object(
 
 export const HistogramBucketSchema = Type.Object(
   {
-    upperMs: Type.Number({ description: "Inclusive upper bound; the bucket starts at the previous one's bound" }),
+    upperMs: Type.Number({
+      description: "Inclusive upper bound; the bucket starts at the previous one's bound",
+    }),
     count: Type.Integer({ minimum: 0 }),
   },
   { additionalProperties: false },

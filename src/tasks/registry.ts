@@ -2,6 +2,7 @@ import type { TaskDefinition } from './task-definition.js';
 import { assessTask } from './assess/assess.js';
 import { customMetricsTask } from './custommetrics/custommetrics.js';
 import { httpTask } from './http/http.js';
+import { notifyTask } from './notify/notify.js';
 import { readyTask } from './ready/ready.js';
 import { runTask } from './run/run.js';
 
@@ -10,6 +11,7 @@ export const builtinTasks: Readonly<Record<string, TaskDefinition<never>>> = {
   assess: assessTask as TaskDefinition<never>,
   custommetrics: customMetricsTask as TaskDefinition<never>,
   http: httpTask as TaskDefinition<never>,
+  notify: notifyTask as TaskDefinition<never>,
   ready: readyTask as TaskDefinition<never>,
   run: runTask as TaskDefinition<never>,
 };

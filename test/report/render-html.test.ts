@@ -7,6 +7,7 @@ import {
   emptyHistory,
   hostileHistory,
   hostileVersion,
+  threeLoopHistory,
   twoLoopHistory,
 } from './report-fixtures.js';
 
@@ -82,6 +83,13 @@ function cell(html: string, version: string, metric: string): Tag {
   return found!;
 }
 
+/** One trend chart's SVG markup. */
+function svgOf(html: string, metric: string): string {
+  const start = html.indexOf(`<svg class="trend" data-metric="${metric}"`);
+  expect(start, `trend chart of ${metric}`).toBeGreaterThan(-1);
+  return html.slice(start, html.indexOf('</svg>', start));
+}
+
 describe('renderHtml', () => {
   const html = renderHtml(buildReport(twoLoopHistory()));
 
@@ -131,23 +139,39 @@ describe('renderHtml', () => {
     );
   });
 
-  it('draws a trend chart per metric with SLO limits', () => {
+  it('draws a trend chart per metric with SLO limits on round gridlines', () => {
     const charts = startTags(html).filter((t) => t.name === 'svg');
     expect(charts.map((t) => [t.attributes.get('class'), t.attributes.get('data-metric')])).toEqual([
       ['trend', 'kserve-prometheus/error-count'],
       ['trend', 'kserve-prometheus/latency-mean'],
       ['trend', 'kserve-prometheus/latency-p90'],
     ]);
-    const latency = html.slice(
-      html.indexOf('<svg class="trend" data-metric="kserve-prometheus/latency-mean"'),
-    );
-    const svg = latency.slice(0, latency.indexOf('</svg>'));
-    expect(svg).toContain('<line class="limit-line" data-limit="25"');
+    const svg = svgOf(html, 'kserve-prometheus/latency-mean');
+    expect(svg).toContain('<g class="limit" data-limit="25"><line class="limit-line"');
+    expect(svg).toContain('>SLO ≤ 25</text>');
     expect(svg).toContain(
-      `<g class="series series-1" data-version="${candidate}"><polyline class="series-1" points="52,97.9 308,12"/>`,
+      `<g class="series series-1" data-version="${candidate}"><polyline class="series-1" points="50,123.7 524,48.4"/>`,
     );
-    expect(svg).toContain('<text class="y-max" x="48" y="16" text-anchor="end">31</text>');
-    expect(svg).toContain('<text class="y-min" x="48" y="122" text-anchor="end">19.8</text>');
+    // Values 19.8..31 and the limit 25 on ticks 15..35.
+    expect([...svg.matchAll(/<text class="y-tick"[^>]*>([^<]*)</g)].map((m) => m[1])).toEqual([
+      '15',
+      '20',
+      '25',
+      '30',
+      '35',
+    ]);
+    expect([...svg.matchAll(/<text class="x-tick"[^>]*>([^<]*)</g)].map((m) => m[1])).toEqual(['1', '2']);
+  });
+
+  it('never draws a negative axis for a metric that stayed at zero', () => {
+    const svg = svgOf(html, 'kserve-prometheus/error-count');
+    expect([...svg.matchAll(/<text class="y-tick"[^>]*>([^<]*)</g)].map((m) => m[1])).toEqual([
+      '0',
+      '0.25',
+      '0.5',
+      '0.75',
+      '1',
+    ]);
   });
 
   it('skips the chart of a metric that never had a value, and marks a lone point', () => {
@@ -159,9 +183,46 @@ describe('renderHtml', () => {
     expect(page).toContain('<tr data-metric="kserve-prometheus/latency-p99">');
     expect(page).not.toContain('<svg class="trend" data-metric="kserve-prometheus/latency-p99"');
     // The candidate's p90 has a value in loop 1 only: a circle, no one-point polyline.
-    expect(page).toContain(
-      `<g class="series series-1" data-version="${candidate}"><circle class="series-1" cx="52" cy="82.7" r="2.5">`,
+    expect(svgOf(page, 'kserve-prometheus/latency-p90')).toMatch(
+      new RegExp(
+        `<g class="series series-1" data-version="${candidate}"><circle class="series-1" cx="50" cy="[\\d.]+" r="3">`,
+      ),
     );
+  });
+
+  it('counts SLO verdicts in the banner', () => {
+    const stats = (status: string) =>
+      new RegExp(`<li class="stat stat-${status}" data-status="${status}"><strong>(\\d+)</strong>`).exec(
+        html,
+      )?.[1];
+    expect([stats('pass'), stats('fail'), stats('nodata')]).toEqual(['4', '1', '1']);
+  });
+
+  it('lists rendered queries and errors per version', () => {
+    const page = renderHtml(buildReport(threeLoopHistory()));
+    const section = page.slice(page.indexOf('<section id="queries">'));
+    expect(section).toContain(`<details class="queries" data-version="${candidate}" open>`);
+    expect(section).toContain(
+      '<pre><code>histogram_quantile(0.9, sum by(le) (rate(revision_app_request_latencies_bucket{revision_name=&quot;sklearn-iris-00002&quot;}[180s])))</code></pre>',
+    );
+    // Loop 2 had no queries but an error: the error is listed without a query.
+    expect(html).toContain('<td class="error-text">no value (query returned no series)</td>');
+  });
+
+  it('draws a latency histogram per version on shared buckets when the loop has them', () => {
+    const page = renderHtml(buildReport(threeLoopHistory()));
+    const histograms = startTags(page).filter(
+      (t) => t.name === 'svg' && t.attributes.get('class') === 'histogram',
+    );
+    expect(histograms.map((t) => t.attributes.get('data-version'))).toEqual([baseline, candidate]);
+    const bars = startTags(page).filter((t) => t.name === 'rect');
+    expect(bars).toHaveLength(22);
+    expect(
+      bars
+        .filter((b) => b.attributes.get('data-upper-ms') === '20')
+        .map((b) => b.attributes.get('data-count')),
+    ).toEqual(['400', '159']);
+    expect(html).not.toContain('id="histograms"');
   });
 
   it('is deterministic', () => {

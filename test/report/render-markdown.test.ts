@@ -26,6 +26,24 @@ function rowStarting(markdown: string, first: string): string[] {
   return cells(row ?? '');
 }
 
+/** The markdown from a heading line to the next heading (or the end). */
+function sectionOf(markdown: string, heading: string): string {
+  const start = markdown.indexOf(heading);
+  expect(start, heading).toBeGreaterThan(-1);
+  const rest = markdown.slice(start + heading.length);
+  const next = rest.search(/\n(##|<details>)/);
+  return heading + (next === -1 ? rest : rest.slice(0, next));
+}
+
+/** Every table keeps one cell per header column in every row. */
+function expectRectangularTables(markdown: string): void {
+  for (const table of markdown.split(/\n(?!\|)/).filter((block) => block.startsWith('|'))) {
+    const rows = table.split('\n');
+    const width = cells(rows[0]!).length;
+    for (const row of rows) expect(cells(row), row).toHaveLength(width);
+  }
+}
+
 describe('renderMarkdown', () => {
   const markdown = renderMarkdown(buildReport(twoLoopHistory()));
 
@@ -48,17 +66,44 @@ describe('renderMarkdown', () => {
     ]);
   });
 
-  it('renders latest metrics with units and the reason for a missing value', () => {
-    expect(rowStarting(markdown, 'kserve-prometheus/latency-mean (msec)')).toEqual([
+  it('renders latest metrics, folded, with units and the reason for a missing value', () => {
+    const metrics = sectionOf(markdown, '<details><summary>Latest metrics</summary>');
+    expect(metrics).toContain('</details>');
+    expect(rowStarting(metrics, 'kserve-prometheus/latency-mean (msec)')).toEqual([
       'kserve-prometheus/latency-mean (msec)',
       '21.3',
       '31',
     ]);
-    expect(rowStarting(markdown, 'kserve-prometheus/latency-p90')).toEqual([
+    expect(rowStarting(metrics, 'kserve-prometheus/latency-p90')).toEqual([
       'kserve-prometheus/latency-p90',
       '38.1235',
       'no value (query returned no series)',
     ]);
+  });
+
+  it('lists the metrics that moved most since the previous loop', () => {
+    const changes = sectionOf(markdown, '### Top changes since loop 1');
+    expect(
+      changes
+        .split('\n')
+        .filter((l) => l.startsWith('|'))
+        .map(cells),
+    ).toEqual([
+      ['Metric', 'Version', 'Loop 1', 'Loop 2', 'Change'],
+      ['---', '---', '---:', '---:', '---:'],
+      ['kserve-prometheus/latency-mean (msec)', candidate, '22.25', '31', '+8.75 (+39.3%)'],
+      ['kserve-prometheus/latency-p90', baseline, '33', '38.1235', '+5.1235 (+15.5%)'],
+      ['kserve-prometheus/latency-mean (msec)', baseline, '19.8', '21.3', '+1.5 (+7.6%)'],
+    ]);
+    // The verdict and SLOs come first, the folded raw numbers last.
+    expect(markdown.indexOf('### SLOs')).toBeLessThan(markdown.indexOf('### Top changes'));
+    expect(markdown.indexOf('### Top changes')).toBeLessThan(markdown.indexOf('<details>'));
+  });
+
+  it('has no top changes with a single loop', () => {
+    const history = twoLoopHistory();
+    history.loops.pop();
+    expect(renderMarkdown(buildReport(history))).not.toContain('Top changes');
   });
 
   it('lists no failed tasks when all completed', () => {
@@ -80,14 +125,13 @@ describe('renderMarkdown', () => {
     expect(hostile).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(rowStarting(hostile, 'SLO')).toEqual(['SLO', baseline, '&lt;img src=x onerror=alert(1)&gt;']);
     expect(rowStarting(hostile, 'evil\\|provider/latency\\|p99 &gt;= 5')).toHaveLength(3);
-    expect(rowStarting(hostile, 'evil\\|provider/latency\\|p99 (&lt;ms&gt;)')).toEqual([
+    const metrics = sectionOf(hostile, '<details><summary>Latest metrics</summary>');
+    expect(rowStarting(metrics, 'evil\\|provider/latency\\|p99 (&lt;ms&gt;)')).toEqual([
       'evil\\|provider/latency\\|p99 (&lt;ms&gt;)',
       'no value (bad &lt;b&gt;query&lt;/b&gt; &amp; "quotes")',
       '7',
     ]);
-    // Every table row keeps exactly one cell per column.
-    for (const line of hostile.split('\n').filter((l) => l.startsWith('|')))
-      expect(cells(line)).toHaveLength(3);
+    expectRectangularTables(hostile);
   });
 
   it('lists failed tasks with their message on one line', () => {

@@ -199,3 +199,75 @@ export function hostileHistory(): ResultHistory {
     warnings: [],
   };
 }
+
+/**
+ * Loop 3 on top of `twoLoopHistory`: both versions' p90 back, the candidate still too slow on
+ * average (one failing SLO: latency-mean), rendered queries, and a latency histogram per version.
+ */
+export function thirdLoop(versions: string[] = [baseline, candidate]): LoopRecord {
+  const loop: LoopRecord & { histograms?: unknown } = {
+    ...firstLoop(versions),
+    loop: 3,
+    start: '2024-05-01T10:03:00.000Z',
+    end: '2024-05-01T10:03:02.750Z',
+    durationMs: 2750,
+    metrics: versions.map((_, v) => ({
+      'kserve-prometheus/error-count': {
+        value: 0,
+        query: `sum(increase(revision_app_request_count{revision_name="${versions[v]}",response_code_class!="2xx"}[180s]))`,
+      },
+      'kserve-prometheus/latency-mean': {
+        value: v === 0 ? 20.4 : 28.6,
+        query: `sum(increase(revision_app_request_latencies_sum{revision_name="${versions[v]}"}[180s])) / sum(increase(revision_app_request_latencies_count{revision_name="${versions[v]}"}[180s]))`,
+      },
+      'kserve-prometheus/latency-p90': {
+        value: v === 0 ? 36.2 : 39.5,
+        query: `histogram_quantile(0.9, sum by(le) (rate(revision_app_request_latencies_bucket{revision_name="${versions[v]}"}[180s])))`,
+      },
+    })),
+    slos: versions.flatMap((_, version) => [
+      {
+        metric: 'kserve-prometheus/error-count',
+        op: '<=' as const,
+        limit: 0,
+        version,
+        value: 0,
+        status: 'pass' as const,
+      },
+      {
+        metric: 'kserve-prometheus/latency-mean',
+        op: '<=' as const,
+        limit: 25,
+        version,
+        value: version === 0 ? 20.4 : 28.6,
+        status: version === 0 ? ('pass' as const) : ('fail' as const),
+      },
+      {
+        metric: 'kserve-prometheus/latency-p90',
+        op: '<=' as const,
+        limit: 40,
+        version,
+        value: version === 0 ? 36.2 : 39.5,
+        status: 'pass' as const,
+      },
+    ]),
+  };
+  loop.histograms = versions.map((_, v) => histogramFor(v === 0 ? 20 : 28));
+  return loop;
+}
+
+/** Fixed-bound buckets (10 per decade, as the http task writes them) around a mean latency. */
+function histogramFor(meanMs: number): Array<{ upperMs: number; count: number }> {
+  const bounds = [10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100];
+  return bounds.map((upperMs) => ({
+    upperMs,
+    count: Math.round(400 * Math.exp(-((Math.log(upperMs / meanMs) / 0.35) ** 2))),
+  }));
+}
+
+export function threeLoopHistory(versions?: string[]): ResultHistory {
+  const history = twoLoopHistory(versions);
+  history.file = 'canary-results/sklearn-iris-slos.jsonl';
+  history.loops.push(thirdLoop(versions));
+  return history;
+}

@@ -1,0 +1,122 @@
+import { TaskError } from '../../errors.js';
+import { Redactor, REDACTED } from '../../metrics/backend/secrets.js';
+import { buildLoopReport } from '../../report/build-loop-report.js';
+import { parseDuration } from '../../util/duration.js';
+import { defineTask, type TaskContext } from '../task-definition.js';
+import { NotifyInputSchema, type NotifyInput } from './notify-input.js';
+import { defaultEventType, prepareGitHubDispatch } from './prepare-github.js';
+import { prepareSlack } from './prepare-slack.js';
+import { prepareWebhook } from './prepare-webhook.js';
+import type { PrepareContext, PreparedNotification } from './prepared-notification.js';
+import { checkNotifyInput, notifyTargets } from './check-notify-input.js';
+import { sendNotification, type SendOutcome } from './send-notification.js';
+
+const defaultTimeoutMs = 10_000;
+const defaultRetries = 2;
+
+export const notifyTask = defineTask<NotifyInput>({
+  name: 'notify',
+  description:
+    'Send the loop report so far to a webhook, Slack or a GitHub repository_dispatch; by default a failed notification does not fail the loop',
+  inputSchema: NotifyInputSchema,
+  // Records no metrics; saying so keeps the check for SLOs on unknown metrics working.
+  produces: () => [],
+  check: checkNotifyInput,
+  async preview(input) {
+    const target = notifyTargets.find((t) => input[t] !== undefined);
+    const webhook = input.webhook;
+    return {
+      target,
+      softFailure: input.softFailure ?? true,
+      ...(webhook
+        ? {
+            // The origin only: a path or query may carry a token even in a literal URL.
+            url: webhook.url ? originOf(webhook.url) : REDACTED,
+            method: webhook.method ?? 'POST',
+            headers: [...Object.keys(webhook.headers ?? {}), ...Object.keys(webhook.headersFrom ?? {})],
+            payload:
+              webhook.payloadFile ?? (webhook.payload !== undefined ? 'inline template' : 'compact report'),
+          }
+        : {}),
+      ...(input.github
+        ? { repository: input.github.repository, eventType: input.github.eventType ?? defaultEventType }
+        : {}),
+    };
+  },
+  async run(input, context) {
+    const report = buildLoopReport(context);
+    const redactor = new Redactor();
+    const target = describeTarget(input);
+    let outcome: SendOutcome;
+    try {
+      const prepared = await prepare(input, {
+        report,
+        loop: context.loop,
+        experiment: context.experiment,
+        env: context.env,
+        experimentDir: context.experimentDir,
+      });
+      redactor.addAll(prepared.secrets);
+      outcome = await sendNotification(prepared.request, {
+        timeoutMs: input.timeout ? parseDuration(input.timeout) : defaultTimeoutMs,
+        retries: input.retries ?? defaultRetries,
+        signal: context.signal,
+        onRetry: (attempt, reason) =>
+          context.log(redactor.redact(`${target}: attempt ${attempt} failed (${reason}), retrying`)),
+      });
+    } catch (error) {
+      if (context.signal.aborted || !(error instanceof TaskError)) throw error;
+      // Secrets missing or unreadable, a broken template: the notification could not be made.
+      outcome = { ok: false, reason: error.message, attempts: 0 };
+    }
+    return recordOutcome(outcome, target, input, context, redactor);
+  },
+});
+
+/** Resolves secrets and renders the body for the one target given. */
+function prepare(input: NotifyInput, context: PrepareContext): Promise<PreparedNotification> {
+  if (input.webhook) return prepareWebhook(input.webhook, context);
+  if (input.slack) return prepareSlack(input.slack, context);
+  if (input.github) return prepareGitHubDispatch(input.github, context);
+  throw new TaskError('say where to notify: webhook, slack or github', 'error');
+}
+
+/**
+ * Delivered: a line in the output. Not delivered: the task fails with kind `error` when
+ * softFailure is false; otherwise the reason goes to the output and the loop goes on.
+ * Every line passes the redactor: receivers echo headers, URLs carry tokens.
+ */
+function recordOutcome(
+  outcome: SendOutcome,
+  target: string,
+  input: NotifyInput,
+  context: Pick<TaskContext, 'log'>,
+  redactor: Redactor,
+): { output: string } {
+  if (outcome.ok) {
+    const tries = outcome.attempts > 1 ? ` after ${outcome.attempts} attempts` : '';
+    const line = redactor.redact(`${target}: sent (HTTP ${outcome.status}${tries})`);
+    context.log(line);
+    return { output: line };
+  }
+  const message = redactor.redact(`${target}: not sent: ${outcome.reason}`);
+  if (input.softFailure === false) throw new TaskError(message, 'error');
+  const line = `${message} (softFailure: the loop goes on)`;
+  context.log(line);
+  return { output: line };
+}
+
+/** How messages name the target: never by a secret, and a literal URL by its origin only. */
+function describeTarget(input: NotifyInput): string {
+  if (input.webhook) return input.webhook.url ? `webhook ${originOf(input.webhook.url)}` : 'webhook';
+  if (input.github) return `github dispatch to ${input.github.repository}`;
+  return input.slack ? 'slack' : 'notify';
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return REDACTED;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Sends one HTTP notification with retries. Unlike queryBackend (which needs a JSON answer),
+ * any 2xx counts as delivered: Slack answers `ok`, GitHub answers 204 with no body.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import pRetry, { AbortError } from 'p-retry';
+import { request as sendRequest } from 'undici';
+import { AttemptFailure, describeNetworkError } from '../../metrics/backend/attempt-failure.js';
+import { getBackendDispatcher } from '../../metrics/backend/backend-dispatcher.js';
+import { excerpt, readBody } from '../../metrics/backend/backend-response.js';
+import { parseRetryAfter } from '../../metrics/backend/retry-after.js';
+
+export interface NotificationRequest {
+  url: string;
+  method: 'POST' | 'PUT' | 'PATCH';
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface SendOptions {
+  timeoutMs: number;
+  /** Further attempts after the first. */
+  retries: number;
+  signal?: AbortSignal;
+  /** First backoff delay, doubling per retry with jitter; default 250 ms. */
+  minRetryDelayMs?: number;
+  /** Called before each retry with the (unredacted) reason. */
+  onRetry?: (attempt: number, reason: string) => void;
+}
+
+export type SendOutcome =
+  | { ok: true; status: number; attempts: number }
+  | { ok: false; reason: string; status?: number; attempts: number };
+
+const maxRetryAfterMs = 30_000;
+/** Receivers answer with a word or an error page; anything longer is not worth reading. */
+const maxResponseBytes = 1024 * 1024;
+
+/** Never throws for delivery problems, only when `signal` aborts. Reasons are not redacted. */
+export async function sendNotification(
+  request: NotificationRequest,
+  options: SendOptions,
+): Promise<SendOutcome> {
+  options.signal?.throwIfAborted();
+  let attempts = 0;
+  try {
+    const status = await pRetry(
+      () => {
+        attempts++;
+        return attempt(request, options);
+      },
+      {
+        retries: options.retries,
+        factor: 2,
+        minTimeout: options.minRetryDelayMs ?? 250,
+        maxTimeout: 10_000,
+        randomize: true,
+        signal: options.signal,
+        shouldRetry: ({ error }) => error instanceof AttemptFailure && error.retryable,
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          if (!(error instanceof AttemptFailure) || !error.retryable || retriesLeft === 0) return;
+          options.onRetry?.(attemptNumber, error.describe(1));
+          const wait = Math.min(error.retryAfterMs ?? 0, maxRetryAfterMs);
+          if (wait > 0) await sleep(wait, undefined, { signal: options.signal });
+        },
+      },
+    );
+    return { ok: true, status, attempts };
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    if (!(error instanceof AttemptFailure)) throw error;
+    const reason = error.describe(attempts);
+    return error.status === undefined
+      ? { ok: false, reason, attempts }
+      : { ok: false, reason, status: error.status, attempts };
+  }
+}
+
+async function attempt(request: NotificationRequest, options: SendOptions): Promise<number> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  let gotHeaders = false;
+  try {
+    const response = await sendRequest(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      dispatcher: getBackendDispatcher(),
+      signal,
+    });
+    gotHeaders = true;
+    const status = response.statusCode;
+    const text = await readBody(response.body, maxResponseBytes, status);
+    if (status >= 200 && status < 300) return status;
+    throw statusFailure(status, response.headers, text);
+  } catch (error) {
+    if (options.signal?.aborted) throw new AbortError('aborted');
+    if (error instanceof AttemptFailure) throw error;
+    if (deadline.signal.aborted) {
+      const detail = gotHeaders
+        ? `response incomplete after ${options.timeoutMs}ms`
+        : `no response within ${options.timeoutMs}ms`;
+      throw new AttemptFailure('timeout', { detail, retryable: true });
+    }
+    throw describeNetworkError(error, gotHeaders);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** 429 and 5xx may pass on another try; other statuses will fail the same way again. */
+function statusFailure(
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  text: string,
+): AttemptFailure {
+  const summary = `HTTP ${status}`;
+  if (status >= 300 && status < 400) {
+    const location = typeof headers.location === 'string' ? ` to ${excerpt(headers.location, 200)}` : '';
+    return new AttemptFailure(summary, {
+      detail: `redirect${location} not followed; use the final URL`,
+      status,
+      retryable: false,
+    });
+  }
+  const retryable = status === 429 || status >= 500;
+  return new AttemptFailure(summary, {
+    detail: excerpt(text, 200),
+    status,
+    retryable,
+    retryAfterMs: retryable ? parseRetryAfter(headers['retry-after']) : undefined,
+  });
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { checkAgainstSchema } from '../../src/config/schema-check.js';
+import { buildReport } from '../../src/report/build-report.js';
+import { ReportSchema } from '../../src/report/report-schema.js';
+import { baseline, candidate, threeLoopHistory, twoLoopHistory } from './report-fixtures.js';
+
+describe('buildReport', () => {
+  it('keeps the rendered queries of the latest loop per version', () => {
+    const report = buildReport(threeLoopHistory());
+    expect(checkAgainstSchema(ReportSchema, report)).toEqual([]);
+    expect(Object.keys(report.versions[0]!.queries ?? {})).toEqual([
+      'kserve-prometheus/error-count',
+      'kserve-prometheus/latency-mean',
+      'kserve-prometheus/latency-p90',
+    ]);
+    expect(report.versions[1]!.queries?.['kserve-prometheus/latency-p90']).toContain(
+      `revision_name="${candidate}"`,
+    );
+  });
+
+  it('omits queries and histograms when the loop has none', () => {
+    const report = buildReport(twoLoopHistory());
+    expect(report.versions.every((v) => v.queries === undefined)).toBe(true);
+    expect(report.histograms).toBeUndefined();
+  });
+
+  it('keys histograms by version name, from per-index or per-name records', () => {
+    const report = buildReport(threeLoopHistory());
+    expect(Object.keys(report.histograms ?? {})).toEqual([baseline, candidate]);
+    expect(report.histograms?.[baseline]?.[0]).toEqual({ upperMs: 10, count: expect.any(Number) });
+    const history = threeLoopHistory();
+    (history.loops[2] as { histograms?: unknown }).histograms = { [candidate]: [{ upperMs: 2, count: 1 }] };
+    expect(buildReport(history).histograms).toEqual({ [candidate]: [{ upperMs: 2, count: 1 }] });
+  });
+
+  it('drops malformed histograms rather than render them', () => {
+    const history = threeLoopHistory();
+    (history.loops[2] as { histograms?: unknown }).histograms = [
+      [{ upperMs: 'x', count: 1 }],
+      [
+        { upperMs: 5, count: 2 },
+        { upperMs: 1, count: 3 },
+      ],
+    ];
+    expect(buildReport(history).histograms).toEqual({
+      [candidate]: [
+        { upperMs: 1, count: 3 },
+        { upperMs: 5, count: 2 },
+      ],
+    });
+    (history.loops[2] as { histograms?: unknown }).histograms = 'nonsense';
+    expect(buildReport(history).histograms).toBeUndefined();
+  });
+});
