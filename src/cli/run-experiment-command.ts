@@ -7,6 +7,7 @@ import { ConsoleObserver } from './console-observer.js';
 import { ResultObserver } from './result-observer.js';
 import { assertConditions, experimentState } from '../results/assertions.js';
 import type { RunObserver } from '../engine/events.js';
+import { writeGitHubSummary } from './write-github-summary.js';
 
 export interface RunFlags extends ValueFlagValues {
   results?: string;
@@ -15,6 +16,7 @@ export interface RunFlags extends ValueFlagValues {
   'dry-run': boolean;
   assert: boolean;
   quiet: boolean;
+  'github-summary'?: boolean;
 }
 
 export interface Output {
@@ -54,7 +56,9 @@ async function previewTasks(ready: ReadyExperiment): Promise<Record<string, unkn
 
 export async function runPrepared(
   ready: ReadyExperiment,
-  flags: Pick<RunFlags, 'results' | 'fresh' | 'loops' | 'assert' | 'quiet'> & { source?: string },
+  flags: Pick<RunFlags, 'results' | 'fresh' | 'loops' | 'assert' | 'quiet' | 'github-summary'> & {
+    source?: string;
+  },
   output: Output,
   extraObservers: RunObserver[] = [],
 ): Promise<ExitCodeValue> {
@@ -104,6 +108,7 @@ export async function runPrepared(
     process.off('SIGTERM', onSignal);
   }
   output.warn(`results: ${path.relative(cwd, resultsPath) || resultsPath}`);
+  if (flags['github-summary'] !== false) await writeGitHubSummary(resultsPath, output.warn);
   if (received) return received === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated;
 
   const state = experimentState({

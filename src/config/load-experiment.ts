@@ -19,7 +19,7 @@ import { checkCron } from './cron.js';
 import { experimentFromValues } from './from-values.js';
 import { findCycles } from '../plan/task-graph.js';
 import { compilePlan, type Plan } from '../plan/plan.js';
-import { createRegistry, type TaskRegistry } from '../tasks/registry.js';
+import { builtinTasks, createRegistry, type TaskRegistry } from '../tasks/registry.js';
 import { loadPlugins } from '../tasks/load-plugins.js';
 import type { CheckContext, TaskDefinition } from '../tasks/task-definition.js';
 
@@ -203,6 +203,7 @@ function renderExpressions(
   const diagnostics: Diagnostic[] = [];
   const context = { values };
   const walk = (node: unknown, p: PathSegment[]): unknown => {
+    if (isRunTimeTemplate(value, p)) return node;
     if (typeof node === 'string') {
       if (!hasTemplateSyntax(node)) return node;
       try {
@@ -218,13 +219,7 @@ function renderExpressions(
     }
     if (Array.isArray(node)) return node.map((item, i) => walk(item, [...p, i]));
     if (node !== null && typeof node === 'object') {
-      const isTask = p.length === 3 && p[0] === 'spec' && p[1] === 'tasks';
-      return Object.fromEntries(
-        Object.entries(node).map(([key, child]) => [
-          key,
-          isTask && key === 'if' ? child : walk(child, [...p, key]),
-        ]),
-      );
+      return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child, [...p, key])]));
     }
     return node;
   };
@@ -270,6 +265,24 @@ function wellShapedParts(value: unknown): RawExperiment {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Strings a task renders itself when it runs (a notification's payload reads the report), which
+ * load-time rendering with `values` must leave alone; `if:` conditions likewise.
+ */
+function isRunTimeTemplate(document: unknown, p: readonly PathSegment[]): boolean {
+  if (p.length < 4 || p[0] !== 'spec' || p[1] !== 'tasks' || typeof p[2] !== 'number') return false;
+  if (p.length === 4 && p[3] === 'if') return true;
+  if (p[3] !== 'with') return false;
+  const tasks = isRecord(document) && isRecord(document.spec) ? document.spec.tasks : undefined;
+  const task = Array.isArray(tasks) ? tasks[p[2]] : undefined;
+  const name = isRecord(task) && typeof task.task === 'string' ? task.task : undefined;
+  const definition = name !== undefined && Object.hasOwn(builtinTasks, name) ? builtinTasks[name] : undefined;
+  const rest = p.slice(4);
+  return (definition?.runTimeTemplates ?? []).some(
+    (path) => path.length === rest.length && path.every((segment, i) => segment === rest[i]),
+  );
 }
 
 interface RawTask {

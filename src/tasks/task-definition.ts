@@ -16,6 +16,8 @@ export interface TaskDefinition<Input = Record<string, unknown>> {
   check?(input: Input, context: CheckContext): TaskProblem[] | Promise<TaskProblem[]>;
   /** What the task would do, for `canary run --dry-run` (e.g. rendered queries per version), secrets redacted. */
   preview?(input: Input, context: CheckContext): Promise<unknown>;
+  /** Paths below `with` holding templates the task renders when it runs (left alone at load time). */
+  runTimeTemplates?: ReadonlyArray<ReadonlyArray<string>>;
   /** Metric names (or `<provider>/*`) this task can record, so SLOs on unknown metrics are flagged. */
   produces?(input: Input): string[];
   run(input: Input, context: TaskContext): Promise<TaskRunResult | void>;

@@ -231,3 +231,21 @@ describe('the exit-code table', () => {
       expect(readme).toMatch(new RegExp(`^\\| (\\d+ / )?${code}( / \\d+)? +\\|`, 'm'));
   });
 });
+
+describe('GitHub job summary', () => {
+  it('canary run and canary assert append the markdown report when GITHUB_STEP_SUMMARY is set', async () => {
+    const summary = path.join(dir, 'summary.md');
+    const env = { GITHUB_STEP_SUMMARY: summary };
+    expect(
+      (await runCli(['run', 'violated.yaml', '-q', '--results', 'gh.jsonl'], { cwd: dir, env })).code,
+    ).toBe(1);
+    const afterRun = await readFile(summary, 'utf8');
+    expect(afterRun).toContain('fixed/latency');
+    expect(afterRun).toMatch(/❌/);
+    await runCli(['assert', '--results', 'gh.jsonl', '--slos'], { cwd: dir, env });
+    expect((await readFile(summary, 'utf8')).length).toBeGreaterThan(afterRun.length);
+    const before = (await readFile(summary, 'utf8')).length;
+    await runCli(['assert', '--results', 'gh.jsonl', '--slos', '--no-github-summary'], { cwd: dir, env });
+    expect((await readFile(summary, 'utf8')).length).toBe(before);
+  });
+});

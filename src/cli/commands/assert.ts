@@ -21,6 +21,12 @@ export default class Assert extends CanaryCommand {
     timeout: Flags.string({
       description: 'Keep polling the result file this long (e.g. 60s) until the conditions hold',
     }),
+    'github-summary': Flags.boolean({
+      description:
+        'In GitHub Actions, append the markdown report to the job summary (--no-github-summary: do not)',
+      default: true,
+      allowNo: true,
+    }),
   };
 
   async run(): Promise<void> {
@@ -45,6 +51,10 @@ export default class Assert extends CanaryCommand {
     for (const warning of outcome.warnings) this.logToStderr(`canary: ${warning}`);
     for (const line of outcome.lines)
       this.log(`${line.ok === true ? '✔' : line.ok === false ? '✘' : '?'} ${line.text}`);
+    if (flags['github-summary']) {
+      const { writeGitHubSummary } = await import('../write-github-summary.js');
+      await writeGitHubSummary(file, (line) => this.logToStderr(line));
+    }
     if (outcome.exitCode !== 0) this.exit(outcome.exitCode);
   }
 }

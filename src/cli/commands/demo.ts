@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core';
 import { CanaryCommand, exitCodeHelp } from '../base-command.js';
 
 export default class Demo extends CanaryCommand {
-  static override summary = 'The seed story on this machine: two model revisions, load, metrics, SLOs, a report';
+  static override summary =
+    'The seed story on this machine: two model revisions, load, metrics, SLOs, a report';
   static override description = `Serves two revisions of the sklearn-iris model on loopback (00001, the baseline: logistic regression; 00002, the candidate: a decision tree), runs experiments/demo.yaml against them in a short cron loop (3 loops), and judges the seed's SLOs: no errors, mean latency <= 25 ms, p90 <= 40 ms. With \`prometheus\` on the PATH it also starts a Prometheus that scrapes both revisions, and the SLOs are judged on its metrics through the builtin kserve-prometheus template; otherwise on the http task's own measurements. Prints the report, writes canary-results/demo.html, stops everything it started (also on Ctrl-C) and exits with the assertion code.\n\n${exitCodeHelp}`;
   static override examples = [
     '<%= config.bin %> demo',
@@ -10,11 +11,23 @@ export default class Demo extends CanaryCommand {
     '<%= config.bin %> demo --canary-error-rate 0.1    # one candidate request in ten fails: exit 1',
   ];
   static override flags = {
-    'canary-delay': Flags.integer({ description: 'Milliseconds added to every candidate response', min: 0, default: 0 }),
-    'canary-error-rate': Flags.string({ description: 'Fraction (0..1) of candidate requests answered with 500', default: '0' }),
+    'canary-delay': Flags.integer({
+      description: 'Milliseconds added to every candidate response',
+      min: 0,
+      default: 0,
+    }),
+    'canary-error-rate': Flags.string({
+      description: 'Fraction (0..1) of candidate requests answered with 500',
+      default: '0',
+    }),
     loops: Flags.integer({ description: 'Loops to run', min: 1, default: 3 }),
-    'no-prometheus': Flags.boolean({ description: 'Do not start Prometheus even if it is installed', default: false }),
-    results: Flags.string({ description: 'Result file (default canary-results/demo.jsonl; a previous one is kept, renamed)' }),
+    'no-prometheus': Flags.boolean({
+      description: 'Do not start Prometheus even if it is installed',
+      default: false,
+    }),
+    results: Flags.string({
+      description: 'Result file (default canary-results/demo.jsonl; a previous one is kept, renamed)',
+    }),
     quiet: Flags.boolean({ char: 'q', description: 'No progress lines', default: false }),
   };
 

@@ -33,6 +33,12 @@ export default class Run extends CanaryCommand {
       allowNo: true,
     }),
     quiet: Flags.boolean({ char: 'q', description: 'No progress lines', default: false }),
+    'github-summary': Flags.boolean({
+      description:
+        'In GitHub Actions, append the markdown report to the job summary (--no-github-summary: do not)',
+      default: true,
+      allowNo: true,
+    }),
   };
 
   async run(): Promise<void> {

@@ -38,8 +38,8 @@ export const WebhookSchema = Type.Object(
     payload: Type.Optional(
       Type.String({
         description:
-          'Nunjucks template of the body; reads report, loop, experiment. Use `| dump` for JSON values. ' +
-          'Inline templates are rendered with `values` when the experiment loads: wrap them in {% raw %}…{% endraw %}, or use payloadFile',
+          'Nunjucks template of the body, rendered when the notification is sent; reads report, loop, experiment. ' +
+          'Use `| dump` for JSON values.',
       }),
     ),
     payloadFile: Type.Optional(

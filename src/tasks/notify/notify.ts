@@ -19,6 +19,7 @@ export const notifyTask = defineTask<NotifyInput>({
   description:
     'Send the loop report so far to a webhook, Slack or a GitHub repository_dispatch; by default a failed notification does not fail the loop',
   inputSchema: NotifyInputSchema,
+  runTimeTemplates: [['webhook', 'payload']],
   // Records no metrics; saying so keeps the check for SLOs on unknown metrics working.
   produces: () => [],
   check: checkNotifyInput,

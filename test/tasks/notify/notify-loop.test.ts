@@ -1,3 +1,7 @@
+import { loadExperiment } from '../../../src/config/load-experiment.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTemplateEnvironment, renderScalar } from '../../../src/config/expressions.js';
 import { runLoop } from '../../../src/engine/run-loop.js';
@@ -114,8 +118,44 @@ describe('notify in a loop', () => {
 });
 
 describe('inline payload templates in experiment files', () => {
-  it('survive load-time rendering when wrapped in raw', () => {
-    // The loader renders every `{{ }}` with `values`; raw defers a payload to run time.
+  it('are left for run time by the loader, which renders other strings with values', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'canary-notify-load-'));
+    try {
+      await writeFile(
+        path.join(dir, 'e.yaml'),
+        [
+          'apiVersion: canary/v1',
+          'kind: Experiment',
+          'metadata: {name: n}',
+          'spec:',
+          '  tasks:',
+          '    - task: notify',
+          '      with:',
+          '        webhook:',
+          '          url: "{{ values.hook }}"',
+          '          payload: \'{"verdict": {{ report.verdict | dump }}, "loop": {{ loop }}}\'',
+          '',
+        ].join('\n'),
+      );
+      const loaded = await loadExperiment({
+        file: 'e.yaml',
+        cwd: dir,
+        values: { hook: 'http://127.0.0.1:9/hook' },
+        env: {},
+      });
+      expect(loaded.diagnostics).toEqual([]);
+      expect(loaded.plan!.tasks[0]!.with).toEqual({
+        webhook: {
+          url: 'http://127.0.0.1:9/hook',
+          payload: '{"verdict": {{ report.verdict | dump }}, "loop": {{ loop }}}',
+        },
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('still survive load-time rendering when wrapped in raw (as before)', () => {
     const inline = '{% raw %}{"verdict": {{ report.verdict | dump }}}{% endraw %}';
     expect(renderScalar(createTemplateEnvironment(), inline, { values: {} })).toBe(
       '{"verdict": {{ report.verdict | dump }}}',
