@@ -40,6 +40,7 @@ const baseline = traffic('sklearn-iris-predictor-default-00001', 11, 300, 35, 50
 
 let prometheus: PrometheusServer;
 let dir: string;
+let startingTime: string;
 
 beforeAll(async () => {
   const nowSeconds = Math.floor(Date.now() / 1000);
@@ -48,7 +49,7 @@ beforeAll(async () => {
     openMetrics: kserveOpenMetrics([candidate, baseline], nowSeconds - 1200, nowSeconds - 60),
   });
   dir = await mkdtemp(path.join(os.tmpdir(), 'canary-kserve-'));
-  const startingTime = new Date((nowSeconds - 1800) * 1000).toISOString().replace('.000Z', 'Z');
+  startingTime = new Date((nowSeconds - 1800) * 1000).toISOString().replace('.000Z', 'Z');
   await writeFile(
     path.join(dir, 'sklearn.yaml'),
     `apiVersion: canary/v1
@@ -86,16 +87,33 @@ afterAll(async () => {
 });
 
 describe('custommetrics with the builtin kserve-prometheus template, against a real Prometheus', () => {
-  it('stores exactly the metrics the data set implies, per version, and judges the SLOs', async () => {
-    const result = await runCli(['run', 'sklearn.yaml', '-q'], { cwd: dir });
-    const records = (await readFile(path.join(dir, 'canary-results/sklearn-iris.jsonl'), 'utf8'))
+  it('experiments/sklearn-local.yaml stores exactly the metrics the data set implies, and judges the SLOs', async () => {
+    const experiment = path.resolve(
+      path.dirname(fileURLToPath(import.meta.url)),
+      '../../experiments/sklearn-local.yaml',
+    );
+    const result = await runCli(
+      [
+        'run',
+        experiment,
+        '--set',
+        `prometheusURL=${prometheus.queryUrl}`,
+        '--set',
+        `startingTime=${startingTime}`,
+        '-q',
+        '--results',
+        'local.jsonl',
+      ],
+      { cwd: dir },
+    );
+    const records = (await readFile(path.join(dir, 'local.jsonl'), 'utf8'))
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
     const loop = records.find((r) => r.kind === 'loop');
     expect(loop.status, JSON.stringify(loop.tasks)).toBe('completed');
     for (const [version, revision] of [candidate, baseline].entries()) {
-      const expected = expectedKserveMetrics(revision, percentiles);
+      const expected = expectedKserveMetrics(revision, [50, 75, 90, 95]);
       for (const [metric, value] of Object.entries(expected)) {
         const stored = loop.metrics[version][`kserve-prometheus/${metric}`];
         expect(stored, `${revision.revisionName} ${metric}`).toBeDefined();
@@ -121,6 +139,22 @@ describe('custommetrics with the builtin kserve-prometheus template, against a r
       expect.stringMatching(/^1 kserve-prometheus\/latency-p90 (pass|fail)$/),
     ]);
     expect(result.code).toBe(1);
+  });
+
+  it('any percentile is exact, 99.9 included (Iter8 could only do two-digit ones)', async () => {
+    await runCli(['run', 'sklearn.yaml', '-q'], { cwd: dir });
+    const records = (await readFile(path.join(dir, 'canary-results/sklearn-iris.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const loop = records.find((r) => r.kind === 'loop');
+    for (const [version, revision] of [candidate, baseline].entries()) {
+      const expected = expectedKserveMetrics(revision, percentiles);
+      expect(loop.metrics[version]['kserve-prometheus/latency-p99.9'].value).toBeCloseTo(
+        expected['latency-p99.9']!,
+        9,
+      );
+    }
   });
 
   it('a revision with no traffic has no latency values, with the reason, and the SLOs are nodata', async () => {

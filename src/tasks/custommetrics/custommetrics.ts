@@ -169,8 +169,8 @@ function checkGoTemplateLabels(templateName: string, input: CustomMetricsInput):
 }
 
 function* startingTimes(input: CustomMetricsInput): Generator<[Array<string | number>, unknown]> {
-  if (input.values?.startingTime !== undefined) yield [['values', 'startingTime'], input.values.startingTime];
+  if (input.values?.startingTime != null) yield [['values', 'startingTime'], input.values.startingTime];
   for (const [i, values] of (input.versionValues ?? []).entries()) {
-    if (values.startingTime !== undefined) yield [['versionValues', i, 'startingTime'], values.startingTime];
+    if (values.startingTime != null) yield [['versionValues', i, 'startingTime'], values.startingTime];
   }
 }

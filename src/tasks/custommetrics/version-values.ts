@@ -17,7 +17,9 @@ export function valuesForVersion(
 
 /** Whole seconds since `startingTime` (RFC 3339) when the values give it, else since the experiment began. */
 export function elapsedSeconds(values: Record<string, unknown>, experimentStart: Date, now: Date): number {
-  const start = values.startingTime === undefined ? experimentStart : parseStartingTime(values.startingTime);
+  // null counts as absent, so an experiment can write `startingTime: "{{ values.startingTime | default(none) }}"`.
+  const given = values.startingTime;
+  const start = given === undefined || given === null ? experimentStart : parseStartingTime(given);
   return Math.max(0, Math.floor((now.getTime() - start.getTime()) / 1000));
 }
 
