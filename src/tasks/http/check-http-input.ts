@@ -7,7 +7,14 @@ import { defaultNumRequests } from './load-settings.js';
 import { payloadFileOf, resolvePayloadPath } from './payload.js';
 
 /** Headers the HTTP client owns: undici rejects them or they would break keep-alive framing. */
-const clientOwnedHeaders = new Set(['connection', 'content-length', 'expect', 'keep-alive', 'transfer-encoding', 'upgrade']);
+const clientOwnedHeaders = new Set([
+  'connection',
+  'content-length',
+  'expect',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 /** A load that takes longer than this is probably a typo. */
 const longRunMs = 3_600_000;
@@ -44,9 +51,13 @@ function checkTargets(input: HttpInput, context: CheckContext): TaskProblem[] {
       });
       for (const id of Object.keys(input.endpoints)) {
         if (!input.versions.includes(id)) {
-          error(['endpoints', id], `endpoint ${id} is not listed in versions, so no version would measure it`, {
-            atKey: true,
-          });
+          error(
+            ['endpoints', id],
+            `endpoint ${id} is not listed in versions, so no version would measure it`,
+            {
+              atKey: true,
+            },
+          );
         }
       }
     }
@@ -76,9 +87,11 @@ function urlProblem(text: string): string | undefined {
   } catch {
     return `${JSON.stringify(text)} is not a URL`;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `URL must be http:// or https:// (got ${url.protocol})`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return `URL must be http:// or https:// (got ${url.protocol})`;
   if (url.hostname === '') return `URL ${JSON.stringify(text)} has no host`;
-  if (url.username !== '' || url.password !== '') return 'credentials in the URL are not sent; use headers (Authorization)';
+  if (url.username !== '' || url.password !== '')
+    return 'credentials in the URL are not sent; use headers (Authorization)';
   return undefined;
 }
 
@@ -134,7 +147,13 @@ function positiveDuration(
 function checkErrorRanges(input: HttpInput): TaskProblem[] {
   return (input.errorRanges ?? []).flatMap((range, i): TaskProblem[] =>
     range.lower !== undefined && range.upper !== undefined && range.lower > range.upper
-      ? [{ severity: 'error', path: ['errorRanges', i], message: `lower ${range.lower} is above upper ${range.upper}` }]
+      ? [
+          {
+            severity: 'error',
+            path: ['errorRanges', i],
+            message: `lower ${range.lower} is above upper ${range.upper}`,
+          },
+        ]
       : [],
   );
 }

@@ -21,7 +21,12 @@ export class ConnectionSet {
 
   constructor(request: PreparedRequest, settings: ConnectionOptions) {
     // One options object for every request: undici copies what it needs into its own request.
-    this.options = { path: request.path, method: request.method, headers: request.headers, body: request.body };
+    this.options = {
+      path: request.path,
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+    };
     for (let i = 0; i < settings.connections; i++) {
       const client = new Client(request.origin, {
         pipelining: 1,

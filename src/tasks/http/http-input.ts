@@ -17,7 +17,8 @@ const durationSchema = (description: string) =>
   Type.String({ pattern: DurationSchema.pattern, description, examples: DurationSchema.examples });
 
 const HeadersSchema = Type.Record(Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" }), Type.String(), {
-  description: 'Request headers sent with every request',
+  additionalProperties: false,
+  description: 'Request headers sent with every request (names are HTTP tokens)',
 });
 
 /** An object whose only key is `file` is a file reference; any other object or array is sent as JSON. */
@@ -78,6 +79,7 @@ export const HttpInputSchema = Type.Object(
     url: Type.Optional(urlSchema('The one endpoint to load (version 0); or use endpoints')),
     endpoints: Type.Optional(
       Type.Record(EndpointIdSchema, EndpointSchema, {
+        additionalProperties: false,
         minProperties: 1,
         description:
           'Endpoints by id, one per version: the i-th endpoint in file order is version i, ' +

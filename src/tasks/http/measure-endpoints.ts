@@ -44,7 +44,8 @@ async function measureEndpoint(request: PreparedRequest, options: MeasureOptions
   try {
     // The warmup opens the connections and warms the server; only its abort matters.
     const warm = warmup ? await sendLoad(connections, warmup, isError, signal) : undefined;
-    result = warm?.stopped === 'aborted' ? nothingMeasured() : await sendLoad(connections, plan, isError, signal);
+    result =
+      warm?.stopped === 'aborted' ? nothingMeasured() : await sendLoad(connections, plan, isError, signal);
     return result;
   } finally {
     // Requests still in flight (after an abort) are cut off rather than waited for.

@@ -14,7 +14,9 @@ export interface Payload {
 export function payloadFileOf(payload: PayloadInput | undefined): string | undefined {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
   const keys = Object.keys(payload);
-  return keys.length === 1 && keys[0] === 'file' && typeof payload.file === 'string' ? payload.file : undefined;
+  return keys.length === 1 && keys[0] === 'file' && typeof payload.file === 'string'
+    ? payload.file
+    : undefined;
 }
 
 export function resolvePayloadPath(file: string, experimentDir: string): string {

@@ -21,7 +21,11 @@ export async function prepareRequest(spec: EndpointSpec, experimentDir: string):
   const headers = { ...spec.headers };
   let body: Buffer | null = null;
   if (spec.payload !== undefined) {
-    const payload = await loadPayload(spec.payload, spec.contentType ?? headers['content-type'], experimentDir);
+    const payload = await loadPayload(
+      spec.payload,
+      spec.contentType ?? headers['content-type'],
+      experimentDir,
+    );
     body = payload.body;
     headers['content-type'] = payload.contentType;
   } else if (spec.contentType !== undefined) {

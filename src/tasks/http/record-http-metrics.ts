@@ -22,7 +22,11 @@ export function recordHttpMetrics(
   const record = (metric: string, value: number | null, info: MetricInfo, reason?: string) =>
     board.record(version, `${httpProvider}/${metric}`, value, { info, ...(reason ? { reason } : {}) });
   record('request-count', result.requestCount, counter('Requests sent and ended, warmup excluded'));
-  record('error-count', result.errorCount, counter('Requests with an error status, a connection error or a timeout'));
+  record(
+    'error-count',
+    result.errorCount,
+    counter('Requests with an error status, a connection error or a timeout'),
+  );
   record(
     'error-rate',
     result.requestCount > 0 ? result.errorCount / result.requestCount : null,
@@ -37,6 +41,11 @@ export function recordHttpMetrics(
   record('latency-max', summary?.maxMs ?? null, latency('Highest latency'), noLatency);
   for (const percentile of percentiles) {
     const value = summary?.percentiles.find((p) => p.percentile === percentile)?.valueMs ?? null;
-    record(percentileMetricName(percentile), value, latency(`${percentile}th percentile of latency`), noLatency);
+    record(
+      percentileMetricName(percentile),
+      value,
+      latency(`${percentile}th percentile of latency`),
+      noLatency,
+    );
   }
 }

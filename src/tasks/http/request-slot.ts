@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Client, Dispatcher } from 'undici';
 
 /** What a slot reports back to. */
@@ -13,8 +14,14 @@ export interface SlotOwner {
  * request. The body is read and dropped chunk by chunk, so the connection is reusable at once.
  */
 export class RequestSlot implements Dispatcher.DispatchHandlers {
-  /** When the latency clock started: the intended send time in constant-rate mode, else the send. */
+  /** When the latency clock started: the intended send time in constant-rate mode, else the write. */
   startedAt = 0;
+  /**
+   * Restart the clock when undici writes the request (unlimited mode): the wait for the connection's
+   * turn (undici checks an idle keep-alive socket for a stray close before reusing it) is the client's.
+   */
+  readonly startsOnWrite: boolean;
+  private written = false;
   /** When the request was handed to undici: the timeout counts from here. */
   sentAt = 0;
   status = 0;
@@ -27,7 +34,12 @@ export class RequestSlot implements Dispatcher.DispatchHandlers {
   timeoutError: Error | undefined;
   private abortRequest: ((error?: Error) => void) | undefined;
 
-  constructor(private readonly owner: SlotOwner) {}
+  constructor(
+    private readonly owner: SlotOwner,
+    options: { startsOnWrite: boolean },
+  ) {
+    this.startsOnWrite = options.startsOnWrite;
+  }
 
   /** Prepares for the next request. */
   begin(startedAt: number, sentAt: number): void {
@@ -37,6 +49,7 @@ export class RequestSlot implements Dispatcher.DispatchHandlers {
     this.status = 0;
     this.timeoutError = undefined;
     this.abortRequest = undefined;
+    this.written = false;
   }
 
   abort(error: Error): void {
@@ -48,8 +61,11 @@ export class RequestSlot implements Dispatcher.DispatchHandlers {
     this.abort(error);
   }
 
+  /** Called by undici just before it writes the request (again, if it retries it). */
   onConnect(abort: (error?: Error) => void): void {
     this.abortRequest = abort;
+    if (this.startsOnWrite && !this.written) this.startedAt = performance.now();
+    this.written = true;
     if (this.timeoutError) abort(this.timeoutError);
   }
 

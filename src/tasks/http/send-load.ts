@@ -159,8 +159,11 @@ class LoadRun implements SlotOwner {
     const failure = this.failures.get(code);
     if (failure) failure.count++;
     else this.failures.set(code, { count: 1, message: reason.message });
-    // A timeout is a very slow response, not a missing one: leaving it out would flatter the tail.
-    if (code === 'timeout') recordLatencyMs(this.histogram, latencyMs);
+    // A timeout is a very slow response, not a missing one: leaving it out would flatter the tail. It
+    // took at least the timeout, which runs from the hand-over, before the write that may start the clock.
+    if (code === 'timeout') {
+      recordLatencyMs(this.histogram, Math.max(latencyMs, performance.now() - slot.sentAt));
+    }
     if (this.responseCount === 0 && this.requestCount >= unreachableAfter && !this.stopping) {
       this.stopping = true;
       this.stopped = 'unreachable';
@@ -180,7 +183,7 @@ class LoadRun implements SlotOwner {
   }
 
   private newSlot(): RequestSlot {
-    const slot = new RequestSlot(this);
+    const slot = new RequestSlot(this, { startsOnWrite: this.plan.qps === undefined });
     this.slots.push(slot);
     return slot;
   }

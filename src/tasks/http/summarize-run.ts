@@ -3,7 +3,10 @@ import { summarizeLatency } from './latency-histogram.js';
 import type { EndpointMeasurement } from './measure-endpoints.js';
 
 /** A few lines per version for the loop record: counts, rate, statuses, latency percentiles. */
-export function summarizeMeasurement(measurement: EndpointMeasurement, percentiles: readonly number[]): string {
+export function summarizeMeasurement(
+  measurement: EndpointMeasurement,
+  percentiles: readonly number[],
+): string {
   const { request, result } = measurement;
   const seconds = result.elapsedMs / 1000;
   const rate = seconds > 0 ? ` (${(result.requestCount / seconds).toFixed(1)}/s)` : '';

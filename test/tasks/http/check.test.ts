@@ -6,7 +6,11 @@ import { httpTask, type HttpInput } from '../../../src/tasks/http/http.js';
 import type { CheckContext } from '../../../src/tasks/task-definition.js';
 import { withTempDir } from '../../engine/helpers.js';
 
-const context = (extra: Partial<CheckContext> = {}): CheckContext => ({ experimentDir: '/nonexistent', env: {}, ...extra });
+const context = (extra: Partial<CheckContext> = {}): CheckContext => ({
+  experimentDir: '/nonexistent',
+  env: {},
+  ...extra,
+});
 
 async function problemsOf(input: HttpInput, checkContext = context()) {
   return (await httpTask.check!(input, checkContext)).map((p) => ({
@@ -47,6 +51,9 @@ describe('http input schema', () => {
     { url: 'http://svc/', extra: true },
     { endpoints: {} },
     { endpoints: { a: { url: 'http://a/', unknown: 1 } } },
+    { endpoints: { 'bad id': { url: 'http://a/' } } },
+    { url: 'http://svc/', headers: { 'bad header': 'x' } },
+    { url: 'http://svc/', headers: { 'X-Number': 1 } },
   ];
   it.each(invalid)('rejects %j', (input) => {
     expect(checkAgainstSchema(httpTask.inputSchema, input)).not.toEqual([]);
@@ -88,7 +95,11 @@ describe('http check', () => {
   it('warns when the number of endpoints differs from spec.versions', async () => {
     const versions = ['stable', 'candidate'];
     expect(await problemsOf({ url: 'http://a/' }, context({ versions }))).toMatchObject([
-      { severity: 'warning', path: 'url', message: 'http measures 1 version(s) (one url) but spec.versions names 2' },
+      {
+        severity: 'warning',
+        path: 'url',
+        message: 'http measures 1 version(s) (one url) but spec.versions names 2',
+      },
     ]);
     const endpoints = { a: { url: 'http://a/' }, b: { url: 'http://b/' } };
     expect(await problemsOf({ endpoints }, context({ versions }))).toEqual([]);
@@ -108,7 +119,9 @@ describe('http check', () => {
     expect(await problemsOf({ url: 'http://a/', duration: '0' })).toMatchObject([
       { severity: 'error', path: 'duration' },
     ]);
-    expect(await problemsOf({ url: 'http://a/', timeout: '0' })).toMatchObject([{ severity: 'error', path: 'timeout' }]);
+    expect(await problemsOf({ url: 'http://a/', timeout: '0' })).toMatchObject([
+      { severity: 'error', path: 'timeout' },
+    ]);
     expect(await problemsOf({ url: 'http://a/', qps: 0.5, duration: '1s' })).toMatchObject([
       { severity: 'warning', path: 'qps' },
     ]);
@@ -131,7 +144,9 @@ describe('http check', () => {
     await withTempDir(async (dir) => {
       await writeFile(path.join(dir, 'input.json'), '{}');
       const checkContext = context({ experimentDir: dir });
-      expect(await problemsOf({ url: 'http://a/', payload: { file: 'input.json' } }, checkContext)).toEqual([]);
+      expect(await problemsOf({ url: 'http://a/', payload: { file: 'input.json' } }, checkContext)).toEqual(
+        [],
+      );
       expect(
         await problemsOf(
           { endpoints: { a: { url: 'http://a/', payload: { file: 'missing.json' } } } },
@@ -145,9 +160,45 @@ describe('http check', () => {
         },
       ]);
       // A JSON object with more keys than `file` is a body, not a file reference.
-      expect(await problemsOf({ url: 'http://a/', payload: { file: 'missing.json', more: 1 } }, checkContext)).toEqual(
-        [],
-      );
+      expect(
+        await problemsOf({ url: 'http://a/', payload: { file: 'missing.json', more: 1 } }, checkContext),
+      ).toEqual([]);
     });
+  });
+});
+
+describe('http preview', () => {
+  it('shows each version with header names only and the resolved payload file', async () => {
+    const preview = await httpTask.preview!(
+      {
+        endpoints: {
+          a: { url: 'http://a/x', headers: { Authorization: 'Bearer secret' } },
+          b: { url: 'http://b/' },
+        },
+        versions: ['b', 'a'],
+        payload: { file: 'in.json' },
+        qps: 5,
+        duration: '30s',
+      },
+      context({ experimentDir: '/exp' }),
+    );
+    expect(preview).toEqual([
+      {
+        version: 0,
+        endpoint: 'b',
+        request: 'POST http://b/',
+        payload: 'file /exp/in.json',
+        load: '30s at 5 qps over 4 connection(s), timeout 5s',
+      },
+      {
+        version: 1,
+        endpoint: 'a',
+        request: 'POST http://a/x',
+        headers: ['authorization'],
+        payload: 'file /exp/in.json',
+        load: '30s at 5 qps over 4 connection(s), timeout 5s',
+      },
+    ]);
+    expect(JSON.stringify(preview)).not.toContain('secret');
   });
 });

@@ -77,7 +77,13 @@ describe('http task: counts', () => {
       [[{ lower: 500 }], 50],
       [[{ lower: 404, upper: 404 }], 25],
       [[{ upper: 404 }], 50],
-      [[{ lower: 404, upper: 404 }, { lower: 503, upper: 503 }], 50],
+      [
+        [
+          { lower: 404, upper: 404 },
+          { lower: 503, upper: 503 },
+        ],
+        50,
+      ],
       [[], 0],
     ];
     for (const [errorRanges, errors] of cases) {
@@ -172,9 +178,10 @@ describe('http task: latency', () => {
       // never answers
     });
     const context = taskContext();
-    const error = await run({ url: server.url, numRequests: 4, connections: 2, timeout: '100ms' }, context).catch(
-      (e: unknown) => e,
-    );
+    const error = await run(
+      { url: server.url, numRequests: 4, connections: 2, timeout: '100ms' },
+      context,
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskError);
     expect(error).toMatchObject({ kind: 'error' });
     expect((error as Error).message).toMatch(/could not reach .*timed out after 100ms/);
@@ -230,7 +237,12 @@ describe('http task: requests', () => {
       },
       context,
     );
-    expect(server.seen[0]).toMatchObject({ method: 'POST', url: '/', contentType: 'text/csv', body: 'a,b\n1,2\n' });
+    expect(server.seen[0]).toMatchObject({
+      method: 'POST',
+      url: '/',
+      contentType: 'text/csv',
+      body: 'a,b\n1,2\n',
+    });
     expect(server.seen[0]?.headers['x-test']).toBe('yes');
   });
 
@@ -319,5 +331,35 @@ describe('http task: failures and aborts', () => {
     await expect(run({ url: server.url }, context)).rejects.toThrow('interrupted');
     expect(server.seen).toHaveLength(0);
     expect(context.metrics.versionCount).toBe(0);
+  });
+});
+
+describe('latency histograms for the report', () => {
+  it('are recorded per version in the loop record, counts adding up to the requests', async () => {
+    const { runLoop } = await import('../../../src/engine/run-loop.js');
+    const { makePlan, registryOf } = await import('../../engine/helpers.js');
+    const http = await import('node:http');
+    const server = http.createServer((_request, response) => response.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/`;
+      const record = await runLoop({
+        plan: makePlan([{ id: 'load', task: 'http', with: { url, numRequests: 25, connections: 1 } }]),
+        registry: registryOf({}),
+        loop: 1,
+        experimentHash: 'x',
+        experimentDir: process.cwd(),
+        experimentStart: new Date(),
+        values: {},
+        signal: new AbortController().signal,
+        observers: [],
+      });
+      expect(record.tasks[0]!.status).toBe('completed');
+      const buckets = record.histograms![0]!;
+      expect(buckets.reduce((sum, b) => sum + b.count, 0)).toBe(25);
+      expect(buckets.every((b, i) => i === 0 || b.upperMs > buckets[i - 1]!.upperMs)).toBe(true);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -1,0 +1,265 @@
+#!/usr/bin/env node
+// Benchmark (not a test): canary's http task against autocannon on the same loopback server.
+//
+//   npm run build && node bench/http/http-vs-autocannon.mjs [--rounds 3] [--duration 5] [--connections 10]
+//
+// The server runs in a child process so that it and the load generator each get a core. Per scenario
+// (no delay, fixed 10 ms delay) both tools run alternately, `rounds` times each, with the same connections
+// and duration; the table shows medians and the median of the per-round ratios canary/autocannon.
+//
+// Latency: autocannon records whole milliseconds (it truncates), which says nothing about sub-millisecond
+// loopback latencies. So autocannon's per-response times (its documented `response` event, float ms) are
+// also recorded into a microsecond HDR histogram set up like canary's, and the ratios use those.
+import { execFileSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import hdr from 'hdr-histogram-js';
+import { httpTask } from '../../dist/tasks/http/http.js';
+import { MetricBoard } from '../../dist/metrics/metric-board.js';
+
+const percentiles = [50, 90, 99];
+
+if (process.argv[2] === '--server') {
+  serve(Number(process.argv[3] ?? 0));
+} else {
+  await main();
+}
+
+/** The child: answers every request with a short body, after `delayMs` when it is not 0. */
+function serve(delayMs) {
+  const body = Buffer.from('hello world');
+  const headers = { 'content-type': 'text/plain', 'content-length': String(body.length) };
+  const answer = (response) => {
+    response.writeHead(200, headers);
+    response.end(body);
+  };
+  const server = http.createServer((_request, response) => {
+    if (delayMs > 0) setTimeout(answer, delayMs, response);
+    else answer(response);
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+  process.on('disconnect', () => process.exit(0));
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '10' },
+      scenario: { type: 'string', multiple: true },
+      pin: { type: 'boolean', default: false },
+      'max-foreign': { type: 'string', default: '0.05' },
+    },
+  });
+  const rounds = Number(values.rounds);
+  const seconds = Number(values.duration);
+  const connections = Number(values.connections);
+  values['max-foreign'] = Number(values['max-foreign']);
+  const scenarios = [
+    { name: 'no delay', delayMs: 0 },
+    { name: '10 ms delay', delayMs: 10 },
+  ].filter((s) => !values.scenario || values.scenario.includes(String(s.delayMs)));
+
+  console.log(
+    `# ${new Date().toISOString()} node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ` +
+      `${rounds} rounds x ${seconds}s, ${connections} connections`,
+  );
+  for (const scenario of scenarios) {
+    const server = await startServer(scenario.delayMs, values.pin);
+    const url = `http://127.0.0.1:${server.port}/`;
+    const settings = { url, seconds, connections };
+    // Untimed warm-up of both (JIT, connections, server), then alternate which goes first.
+    await runCanary({ ...settings, seconds: 1 });
+    await runAutocannon({ ...settings, seconds: 1 });
+    const results = [];
+    let discarded = 0;
+    for (let round = 0; results.length < rounds && round < rounds * 4; round++) {
+      const order = round % 2 === 0 ? [runCanary, runAutocannon] : [runAutocannon, runCanary];
+      const { result, share } = await withForeignLoad(server.child.pid, async () => [
+        await order[0](settings),
+        await order[1](settings),
+      ]);
+      const [canary, cannon] = round % 2 === 0 ? result : [result[1], result[0]];
+      const line = `canary ${describe(canary)} | autocannon ${describe(cannon)}`;
+      // A pair during which other processes used more than 5% of a core is not a fair comparison.
+      if (share > values['max-foreign']) {
+        discarded++;
+        console.log(`  discarded (others used ${(share * 100).toFixed(0)}% of a core): ${line}`);
+        await sleep(3_000);
+        continue;
+      }
+      results.push({ canary, cannon });
+      console.log(`  round ${results.length}: ${line}`);
+    }
+    if (results.length === 0) throw new Error('every round was disturbed by other processes');
+    if (discarded > 0) console.log(`  ${discarded} round(s) discarded for foreign load`);
+    printTable(scenario.name, results);
+    server.child.kill();
+  }
+}
+
+/**
+ * CPU jiffies spent by everything except this process and the server child: other people's builds and
+ * test runs on a shared machine. Undefined where /proc is missing (then no round is ever discarded).
+ */
+function foreignJiffies(serverPid) {
+  try {
+    const machine = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const own = (pid) => {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(fields[11]) + Number(fields[12]); // utime, stime
+    };
+    // user + nice + system; irq and softirq time of our own loopback traffic is left out.
+    return machine[0] + machine[1] + machine[2] - own(process.pid) - own(serverPid);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `body`, and says what share of one core other processes used meanwhile. */
+async function withForeignLoad(serverPid, body) {
+  const before = foreignJiffies(serverPid);
+  const started = performance.now();
+  const result = await body();
+  const after = foreignJiffies(serverPid);
+  const seconds = (performance.now() - started) / 1000;
+  const share = before === undefined || after === undefined ? 0 : (after - before) / 100 / seconds;
+  return { result, share };
+}
+
+async function sleep(ms) {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** With `pin`, the load generator gets CPU 0 and the server CPU 1, so neither steals the other's core. */
+function startServer(delayMs, pin) {
+  const child = fork(fileURLToPath(import.meta.url), ['--server', String(delayMs)]);
+  if (pin) {
+    execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
+    execFileSync('taskset', ['-pc', '1', String(child.pid)], { stdio: 'ignore' });
+  }
+  return new Promise((resolve, reject) => {
+    child.once('message', ({ port }) => resolve({ child, port }));
+    child.once('error', reject);
+  });
+}
+
+/** Wall time and this process's CPU time (user + system) around a run: the CPU is the load generator's. */
+async function timed(run) {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const result = await run();
+  const { user, system } = process.cpuUsage(cpu);
+  return { result, seconds: (performance.now() - started) / 1000, cpuMicros: user + system };
+}
+
+async function runCanary({ url, seconds, connections }) {
+  const metrics = new MetricBoard();
+  const context = {
+    taskId: 'bench',
+    loop: 1,
+    experiment: { name: 'bench' },
+    versions: [],
+    experimentDir: process.cwd(),
+    experimentStart: new Date(),
+    env: {},
+    workDir: process.cwd(),
+    signal: new AbortController().signal,
+    metrics,
+    slos: [],
+    log: () => {},
+  };
+  const { seconds: elapsed, cpuMicros } = await timed(() =>
+    httpTask.run({ url, duration: `${seconds}s`, connections, percentiles }, context),
+  );
+  const value = (name) => metrics.get(0, `http/${name}`)?.value;
+  const requests = value('request-count');
+  if (value('error-count') !== 0) throw new Error(`canary saw ${value('error-count')} errors`);
+  return {
+    rps: requests / elapsed,
+    requests,
+    cpu: cpuMicros / requests,
+    ...Object.fromEntries(percentiles.map((p) => [`p${p}`, value(`latency-p${p}`)])),
+  };
+}
+
+async function runAutocannon({ url, seconds, connections }) {
+  const histogram = hdr.build({ bitBucketSize: 32, autoResize: true, numberOfSignificantValueDigits: 3 });
+  const {
+    result,
+    seconds: elapsed,
+    cpuMicros,
+  } = await timed(
+    () =>
+      new Promise((resolve, reject) => {
+        const instance = autocannon({ url, connections, duration: seconds }, (error, res) =>
+          error ? reject(error) : resolve(res),
+        );
+        instance.on('response', (_client, _status, _bytes, responseTimeMs) =>
+          histogram.recordValue(Math.max(1, Math.round(responseTimeMs * 1000))),
+        );
+      }),
+  );
+  if (result.errors || result.non2xx)
+    throw new Error(`autocannon saw ${result.errors} errors, ${result.non2xx} non-2xx`);
+  const micros = (p) => Math.min(histogram.getValueAtPercentile(p), histogram.maxValue) / 1000;
+  return {
+    rps: result.requests.total / elapsed,
+    requests: result.requests.total,
+    cpu: cpuMicros / result.requests.total,
+    ...Object.fromEntries(percentiles.map((p) => [`p${p}`, micros(p)])),
+    // autocannon's own report, whole milliseconds.
+    own: Object.fromEntries(percentiles.map((p) => [`p${p}`, result.latency[`p${p}`]])),
+  };
+}
+
+function describe(r) {
+  return (
+    `${r.rps.toFixed(0)} req/s, ${r.cpu.toFixed(1)} cpu-us/req, ` +
+    percentiles.map((p) => `p${p} ${r[`p${p}`].toFixed(3)}`).join(' ')
+  );
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function printTable(name, results) {
+  const rows = [
+    ['throughput req/s', 'rps', '>= 1.00'],
+    ['client CPU µs/request', 'cpu', '<= 1.00'],
+    ...percentiles.map((p) => [`p${p} ms`, `p${p}`, '0.98..1.02']),
+  ];
+  console.log(`\n## ${name}\n`);
+  console.log(
+    '| metric | canary (median) | autocannon (median) | autocannon own, whole ms | ratio canary/autocannon: median (min..max) | goal |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  for (const [label, key, goal] of rows) {
+    const canary = median(results.map((r) => r.canary[key]));
+    const cannon = median(results.map((r) => r.cannon[key]));
+    const own = key === 'rps' || key === 'cpu' ? '' : String(median(results.map((r) => r.cannon.own[key])));
+    const ratio = median(results.map((r) => r.canary[key] / r.cannon[key]));
+    const digits = key === 'rps' ? 0 : key === 'cpu' ? 1 : 3;
+    const ratios = results.map((r) => r.canary[key] / r.cannon[key]);
+    const spread = `${Math.min(...ratios).toFixed(2)}..${Math.max(...ratios).toFixed(2)}`;
+    console.log(
+      `| ${label} | ${canary.toFixed(digits)} | ${cannon.toFixed(digits)} | ${own} | ${ratio.toFixed(3)} (${spread}) | ${goal} |`,
+    );
+  }
+  console.log('');
+}
