@@ -41,15 +41,33 @@ async function startPrometheus(root) {
   }
   lines.push('# EOF');
   await writeFile(path.join(root, 'data.om'), `${lines.join('\n')}\n`);
-  await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', path.join(root, 'data.om'), path.join(root, 'data')]);
+  await run('promtool', [
+    'tsdb',
+    'create-blocks-from',
+    'openmetrics',
+    '--quiet',
+    path.join(root, 'data.om'),
+    path.join(root, 'data'),
+  ]);
   await writeFile(path.join(root, 'prometheus.yml'), 'global: {scrape_interval: 1m}\n');
   const port = await freePort();
-  const child = spawn('prometheus', [`--config.file=${path.join(root, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(root, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'], { stdio: 'ignore' });
+  const child = spawn(
+    'prometheus',
+    [
+      `--config.file=${path.join(root, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(root, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=error',
+    ],
+    { stdio: 'ignore' },
+  );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`${url}/-/ready`)).ok) return { url, child };
-    } catch {}
+    } catch {
+      // not listening yet
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('prometheus did not start');
@@ -60,15 +78,26 @@ async function startDelayProxy(target, delayMs) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const server = http.createServer((request, response) => {
     setTimeout(() => {
-      const upstream = http.request(`${target}${request.url}`, { method: request.method, headers: request.headers, agent }, (answer) => {
-        response.writeHead(answer.statusCode, answer.headers);
-        answer.pipe(response);
-      });
+      const upstream = http.request(
+        `${target}${request.url}`,
+        { method: request.method, headers: request.headers, agent },
+        (answer) => {
+          response.writeHead(answer.statusCode, answer.headers);
+          answer.pipe(response);
+        },
+      );
       request.pipe(upstream);
     }, delayMs);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => { agent.destroy(); server.close(r); }) };
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () =>
+      new Promise((r) => {
+        agent.destroy();
+        server.close(r);
+      }),
+  };
 }
 
 const template = `# canary-template: nunjucks
@@ -102,10 +131,24 @@ async function timeLoop(dir, file) {
   const loaded = await loadExperiment({ file, cwd: dir, values: {}, env: {} });
   if (!loaded.plan) throw new Error(JSON.stringify(loaded.diagnostics));
   const started = process.hrtime.bigint();
-  const record = await runLoop({ plan: loaded.plan, registry: loaded.registry, loop: 1, experimentHash: 'x', experimentDir: dir, experimentStart: new Date(), env: {}, values: {}, signal: new AbortController().signal, observers: [] });
+  const record = await runLoop({
+    plan: loaded.plan,
+    registry: loaded.registry,
+    loop: 1,
+    experimentHash: 'x',
+    experimentDir: dir,
+    experimentStart: new Date(),
+    env: {},
+    values: {},
+    signal: new AbortController().signal,
+    observers: [],
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const values = record.metrics.flatMap((m) => Object.values(m)).filter((v) => v.value !== null).length;
-  if (values !== 2 * metricsPerVersion) throw new Error(`expected ${2 * metricsPerVersion} values, got ${values}: ${JSON.stringify(record.tasks)}`);
+  if (values !== 2 * metricsPerVersion)
+    throw new Error(
+      `expected ${2 * metricsPerVersion} values, got ${values}: ${JSON.stringify(record.tasks)}`,
+    );
   return ms;
 }
 
@@ -114,7 +157,17 @@ async function slowestSingleQuery(url) {
   for (let v = 0; v < 2; v++) {
     for (let m = 0; m < metricsPerVersion; m++) {
       const started = process.hrtime.bigint();
-      await queryBackend({ url: `${url}/api/v1/query`, method: 'GET', headers: {}, params: [{ name: 'query', value: `sum(rate(bench_requests_total{version="v${v}",metric="m${m}"}[5m]))` }] }, { timeoutMs: 10_000, retries: 0 });
+      await queryBackend(
+        {
+          url: `${url}/api/v1/query`,
+          method: 'GET',
+          headers: {},
+          params: [
+            { name: 'query', value: `sum(rate(bench_requests_total{version="v${v}",metric="m${m}"}[5m]))` },
+          ],
+        },
+        { timeoutMs: 10_000, retries: 0 },
+      );
       slowest = Math.max(slowest, Number(process.hrtime.bigint() - started) / 1e6);
     }
   }

@@ -1,5 +1,6 @@
 import Assert from './commands/assert.js';
 import Demo from './commands/demo.js';
+import Init from './commands/init.js';
 import KAssert from './commands/k/assert.js';
 import KDelete from './commands/k/delete.js';
 import KLaunch from './commands/k/launch.js';
@@ -8,6 +9,7 @@ import KReport from './commands/k/report.js';
 import KRun from './commands/k/run.js';
 import Report from './commands/report.js';
 import Run from './commands/run.js';
+import Schema from './commands/schema.js';
 import ServeModel from './commands/serve-model.js';
 import Validate from './commands/validate.js';
 
@@ -15,6 +17,7 @@ import Validate from './commands/validate.js';
 export const COMMANDS = {
   assert: Assert,
   demo: Demo,
+  init: Init,
   'k:assert': KAssert,
   'k:delete': KDelete,
   'k:launch': KLaunch,
@@ -23,6 +26,7 @@ export const COMMANDS = {
   'k:run': KRun,
   report: Report,
   run: Run,
+  schema: Schema,
   'serve-model': ServeModel,
   validate: Validate,
 };

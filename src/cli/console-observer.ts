@@ -6,12 +6,13 @@ export class ConsoleObserver implements RunObserver {
   constructor(private readonly write: (line: string) => void) {}
 
   onEvent(event: RunEvent): void {
-    const line = describe(event);
+    const line = describeEvent(event);
     if (line) this.write(`${new Date().toISOString().slice(11, 19)} ${line}`);
   }
 }
 
-function describe(event: RunEvent): string | undefined {
+/** One progress line for an event, or none (the live view reuses these for its scrollback). */
+export function describeEvent(event: RunEvent): string | undefined {
   switch (event.type) {
     case 'experiment-start':
       return `experiment ${event.plan.experiment.name}: ${event.plan.tasks.length} tasks${event.plan.schedule ? `, schedule "${event.plan.schedule}"` : ''}`;

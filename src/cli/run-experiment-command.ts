@@ -4,6 +4,8 @@ import { prepareExperiment, type ValueFlagValues, type ReadyExperiment } from '.
 import { defaultResultsPath, hashExperiment, ResultWriter } from '../results/result-file.js';
 import { runExperiment } from '../engine/run-experiment.js';
 import { ConsoleObserver } from './console-observer.js';
+import { JsonObserver } from './json-observer.js';
+import { LiveView, shouldShowLiveView } from './live-view.js';
 import { ResultObserver } from './result-observer.js';
 import { assertConditions, experimentState } from '../results/assertions.js';
 import type { RunObserver } from '../engine/events.js';
@@ -16,12 +18,16 @@ export interface RunFlags extends ValueFlagValues {
   'dry-run': boolean;
   assert: boolean;
   quiet: boolean;
+  /** Events as JSON lines on stdout (through Output.log) instead of progress on stderr. */
+  json?: boolean;
   'github-summary'?: boolean;
 }
 
 export interface Output {
   log(line: string): void;
   warn(line: string): void;
+  /** Where run events go as JSON lines, for callers whose flags runPrepared does not see (demo --json). */
+  json?: (line: string) => void;
 }
 
 /** `canary run`: validate, run loops with signals handled, record, and judge. Returns the exit code. */
@@ -56,7 +62,7 @@ async function previewTasks(ready: ReadyExperiment): Promise<Record<string, unkn
 
 export async function runPrepared(
   ready: ReadyExperiment,
-  flags: Pick<RunFlags, 'results' | 'fresh' | 'loops' | 'assert' | 'quiet' | 'github-summary'> & {
+  flags: Pick<RunFlags, 'results' | 'fresh' | 'loops' | 'assert' | 'quiet' | 'json' | 'github-summary'> & {
     source?: string;
   },
   output: Output,
@@ -70,11 +76,21 @@ export async function runPrepared(
   for (const warning of writer.warnings) output.warn(`canary: ${warning}`);
   const hash = hashExperiment(ready.experiment);
   const recorder = new ResultObserver(writer, ready.experiment, hash, flags.source);
-  const observers: RunObserver[] = [
-    ...(flags.quiet ? [] : [new ConsoleObserver(output.warn)]),
-    recorder,
-    ...extraObservers,
-  ];
+  const json = output.json ?? (flags.json ? output.log : undefined);
+  const live =
+    !json && !flags.quiet && shouldShowLiveView(process.stderr, process.env)
+      ? new LiveView(process.stderr)
+      : undefined;
+  const progress: RunObserver[] = json
+    ? [new JsonObserver(json)]
+    : live
+      ? [live]
+      : flags.quiet
+        ? []
+        : [new ConsoleObserver(output.warn)];
+  const observers: RunObserver[] = [...progress, recorder, ...extraObservers];
+  // While the live view draws, other stderr lines go above it, not through it.
+  const warn = live ? (line: string) => live.print(line) : output.warn;
 
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
@@ -82,7 +98,7 @@ export async function runPrepared(
     if (received) process.exit(signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated); // second signal: now
     received = signal;
     recorder.setEndReason(signal === 'SIGINT' ? 'interrupted' : 'terminated');
-    output.warn(`canary: ${signal} received: finishing the current loop's record (again to quit at once)`);
+    warn(`canary: ${signal} received: finishing the current loop's record (again to quit at once)`);
     controller.abort();
   };
   process.on('SIGINT', onSignal);
@@ -104,6 +120,7 @@ export async function runPrepared(
       observers,
     });
   } finally {
+    live?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

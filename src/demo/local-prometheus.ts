@@ -120,11 +120,17 @@ function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /** Wait (bounded) until Prometheus has scraped every target once, so a first loop has data. */
-export async function waitForTargets(server: PrometheusServer, count: number, timeoutMs = 15_000): Promise<boolean> {
+export async function waitForTargets(
+  server: PrometheusServer,
+  count: number,
+  timeoutMs = 15_000,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      const answer = (await queryPrometheus(server, 'count(up == 1)')) as { data?: { result?: Array<{ value: [number, string] }> } };
+      const answer = (await queryPrometheus(server, 'count(up == 1)')) as {
+        data?: { result?: Array<{ value: [number, string] }> };
+      };
       if (Number(answer.data?.result?.[0]?.value[1] ?? 0) >= count) return true;
     } catch {
       // not answering yet

@@ -23,7 +23,12 @@ export interface DemoOptions {
 /** Start the model's two revisions (and Prometheus when there is one), run the demo experiment, stop all. */
 export async function runDemo(options: DemoOptions, output: Output): Promise<ExitCodeValue> {
   const errorRate = Number(options.canaryErrorRate);
-  if (options.canaryErrorRate.trim() === '' || !Number.isFinite(errorRate) || errorRate < 0 || errorRate > 1) {
+  if (
+    options.canaryErrorRate.trim() === '' ||
+    !Number.isFinite(errorRate) ||
+    errorRate < 0 ||
+    errorRate > 1
+  ) {
     throw new UsageError(`--canary-error-rate must be a number from 0 to 1 (got ${options.canaryErrorRate})`);
   }
   const models = await startModelServer({
@@ -43,12 +48,18 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<Exi
     output.warn(`serving revision 00001 (baseline) at ${baseline!.predictUrl}`);
     output.warn(`serving revision 00002 (candidate) at ${candidate!.predictUrl}`);
     if (options.prometheus && (await hasPrometheus())) {
-      prometheus = await startPrometheus({ scrapeTargets: models.versions.map((v) => new URL(v.url).host), scrapeInterval: '1s' });
+      prometheus = await startPrometheus({
+        scrapeTargets: models.versions.map((v) => new URL(v.url).host),
+        scrapeInterval: '1s',
+      });
       output.warn(`Prometheus at ${prometheus.url} scrapes both revisions every second`);
-      if (!(await waitForTargets(prometheus, models.versions.length))) output.warn('Prometheus has not scraped both revisions yet; the first loop may lack data');
+      if (!(await waitForTargets(prometheus, models.versions.length)))
+        output.warn('Prometheus has not scraped both revisions yet; the first loop may lack data');
     } else if (options.prometheus) {
-      output.warn('Prometheus is not installed: judging the http task\'s own measurements instead');
-      output.warn('  (install it, e.g. `apt-get install prometheus`, to see the kserve-prometheus template at work)');
+      output.warn("Prometheus is not installed: judging the http task's own measurements instead");
+      output.warn(
+        '  (install it, e.g. `apt-get install prometheus`, to see the kserve-prometheus template at work)',
+      );
     }
     const sets = [
       `baselineUrl=${baseline!.predictUrl}`,
@@ -58,9 +69,20 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<Exi
       ...(prometheus ? [`prometheusURL=${prometheus.queryUrl}`] : []),
     ];
     const file = path.join(packageRoot, 'experiments', 'demo.yaml');
-    const ready = await prepareExperiment(file, { set: sets, 'set-string': [], values: [] }, process.cwd(), output.warn);
-    const results = path.resolve(options.results ?? defaultResultsPath(process.cwd(), ready.experiment.metadata.name));
-    const code = await runPrepared(ready, { results, fresh: true, assert: true, quiet: options.quiet, source: file }, output);
+    const ready = await prepareExperiment(
+      file,
+      { set: sets, 'set-string': [], values: [] },
+      process.cwd(),
+      output.warn,
+    );
+    const results = path.resolve(
+      options.results ?? defaultResultsPath(process.cwd(), ready.experiment.metadata.name),
+    );
+    const code = await runPrepared(
+      ready,
+      { results, fresh: true, assert: true, quiet: options.quiet, source: file },
+      output,
+    );
     const history = await readResults(results);
     output.log(renderReport(history, 'text'));
     const html = results.replace(/\.jsonl$/, '') + '.html';

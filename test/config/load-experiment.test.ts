@@ -251,7 +251,9 @@ describe('condition functions', () => {
 
 describe('conditions may read a missing value through default or is defined', () => {
   it('accepts `values.x | default(false)` and `values.x is defined`', async () => {
-    const loaded = await load(`${header}  tasks:\n    - run: "true"\n      if: "values.x | default(false) or values.y is defined"\n`);
+    const loaded = await load(
+      `${header}  tasks:\n    - run: "true"\n      if: "values.x | default(false) or values.y is defined"\n`,
+    );
     expect(loaded.diagnostics).toEqual([]);
   });
 });

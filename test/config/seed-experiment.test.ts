@@ -17,7 +17,10 @@ beforeAll(async () => {
   cacheDir = await mkdtemp(path.join(os.tmpdir(), 'canary-cache-'));
   const cached = cachedTemplatePath(cacheDir, seedTemplateUrl);
   await mkdir(path.dirname(cached), { recursive: true });
-  const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../metrics/fixtures/kserve-iter8-style.tpl');
+  const fixture = path.resolve(
+    path.dirname(fileURLToPath(import.meta.url)),
+    '../metrics/fixtures/kserve-iter8-style.tpl',
+  );
   await copyFile(fixture, cached);
 });
 
@@ -51,7 +54,10 @@ describe("Iter8's seed command, as values alone", () => {
     });
     expect(plan.tasks[1]!.with).toMatchObject({
       templates: { 'kserve-prometheus': seedTemplateUrl },
-      values: { labels: { service_name: 'sklearn-iris-predictor-default' }, latencyPercentiles: [50, 75, 90, 95] },
+      values: {
+        labels: { service_name: 'sklearn-iris-predictor-default' },
+        latencyPercentiles: [50, 75, 90, 95],
+      },
       versionValues: [
         { labels: { revision_name: 'sklearn-iris-predictor-default-00002' } },
         { labels: { revision_name: 'sklearn-iris-predictor-default-00001' } },
@@ -72,9 +78,15 @@ describe("Iter8's seed command, as values alone", () => {
     const values = valuesFromSetArguments([...ITER8_SEED_SETS], []);
     const empty = await mkdtemp(path.join(os.tmpdir(), 'canary-cache-'));
     try {
-      const loaded = await loadExperiment({ cwd: process.cwd(), values, env: { CANARY_CACHE_DIR: empty, CANARY_OFFLINE: '1' } });
+      const loaded = await loadExperiment({
+        cwd: process.cwd(),
+        values,
+        env: { CANARY_CACHE_DIR: empty, CANARY_OFFLINE: '1' },
+      });
       expect(loaded.diagnostics.map((d) => `${d.path}: ${d.message}`)).toEqual([
-        expect.stringMatching(/^spec\.tasks\[1\]\.with\.templates\.kserve-prometheus: template kserve-prometheus: template https:\/\/gist.* is not in the cache and canary is offline$/),
+        expect.stringMatching(
+          /^spec\.tasks\[1\]\.with\.templates\.kserve-prometheus: template kserve-prometheus: template https:\/\/gist.* is not in the cache and canary is offline$/,
+        ),
       ]);
     } finally {
       await rm(empty, { recursive: true, force: true });

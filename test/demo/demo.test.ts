@@ -14,7 +14,10 @@ afterAll(async () => {
 });
 
 async function lastLoop(results: string) {
-  const records = (await readFile(path.join(dir, results), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  const records = (await readFile(path.join(dir, results), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   return records.filter((r) => r.kind === 'loop').at(-1);
 }
 
@@ -39,17 +42,32 @@ describe('canary demo, end to end', () => {
   });
 
   it('fails when the candidate is slow (exit 1), and only the candidate', async () => {
-    const result = await runCli(['demo', '-q', '--canary-delay', '30', '--loops', '2', '--results', 'slow.jsonl'], { cwd: dir });
+    const result = await runCli(
+      ['demo', '-q', '--canary-delay', '30', '--loops', '2', '--results', 'slow.jsonl'],
+      { cwd: dir },
+    );
     expect(result.code, result.stderr).toBe(1);
     const loop = await lastLoop('slow.jsonl');
-    const failed = loop.slos.filter((s: { status: string }) => s.status === 'fail').map((s: { version: number; metric: string }) => `${s.version} ${s.metric}`);
+    const failed = loop.slos
+      .filter((s: { status: string }) => s.status === 'fail')
+      .map((s: { version: number; metric: string }) => `${s.version} ${s.metric}`);
     expect(failed).toEqual(['0 kserve-prometheus/latency-mean']);
     expect(loop.metrics[0]['kserve-prometheus/latency-mean'].value).toBeGreaterThanOrEqual(30);
   });
 
   it('without Prometheus, judges the http task measurements: errors fail the candidate (exit 1)', async () => {
     const result = await runCli(
-      ['demo', '-q', '--no-prometheus', '--canary-error-rate', '0.1', '--loops', '1', '--results', 'errors.jsonl'],
+      [
+        'demo',
+        '-q',
+        '--no-prometheus',
+        '--canary-error-rate',
+        '0.1',
+        '--loops',
+        '1',
+        '--results',
+        'errors.jsonl',
+      ],
       { cwd: dir },
     );
     expect(result.code, result.stderr).toBe(1);

@@ -33,11 +33,21 @@ async function loopWith(limit: number) {
 describe('conditions can ask how the loop is going', () => {
   it('slos() is false once an SLO fails', async () => {
     const record = await loopWith(25);
-    expect(record.tasks.map((t) => `${t.id}:${t.status}`)).toEqual(['metrics:completed', 'assess:completed', 'onfail:completed', 'onpass:skipped']);
+    expect(record.tasks.map((t) => `${t.id}:${t.status}`)).toEqual([
+      'metrics:completed',
+      'assess:completed',
+      'onfail:completed',
+      'onpass:skipped',
+    ]);
   });
 
   it('slos(), nofailure() and completed() hold when all is well', async () => {
     const record = await loopWith(40);
-    expect(record.tasks.map((t) => `${t.id}:${t.status}`)).toEqual(['metrics:completed', 'assess:completed', 'onfail:skipped', 'onpass:completed']);
+    expect(record.tasks.map((t) => `${t.id}:${t.status}`)).toEqual([
+      'metrics:completed',
+      'assess:completed',
+      'onfail:skipped',
+      'onpass:completed',
+    ]);
   });
 });

@@ -11,14 +11,24 @@ type ModelServer = Awaited<ReturnType<typeof startModelServer>>;
 let models: ModelServer;
 let prometheus: PrometheusServer;
 let dir: string;
-const payload = JSON.stringify({ instances: [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]] });
+const payload = JSON.stringify({
+  instances: [
+    [6.8, 2.8, 4.8, 1.4],
+    [6.0, 3.4, 4.5, 1.6],
+  ],
+});
 const sent = { baseline: 40, candidate: 50 };
 
 beforeAll(async () => {
   models = await startModelServer({
     versions: [
       { revisionName: 'sklearn-iris-predictor-default-00001', model: 'logistic-regression' },
-      { revisionName: 'sklearn-iris-predictor-default-00002', model: 'decision-tree', errorRate: 0.1, delayMs: 3 },
+      {
+        revisionName: 'sklearn-iris-predictor-default-00002',
+        model: 'decision-tree',
+        errorRate: 0.1,
+        delayMs: 3,
+      },
     ],
   });
   prometheus = await startPrometheus({
@@ -36,7 +46,11 @@ afterAll(async () => {
 
 async function send(url: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
-    const response = await fetch(url, { method: 'POST', body: payload, headers: { 'content-type': 'application/json' } });
+    const response = await fetch(url, {
+      method: 'POST',
+      body: payload,
+      headers: { 'content-type': 'application/json' },
+    });
     await response.text();
   }
 }

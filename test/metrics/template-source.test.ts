@@ -15,7 +15,7 @@ import {
 let server: http.Server;
 let base: string;
 let hits = 0;
-let body = 'url: http://127.0.0.1:9/api/v1/query\nmetrics: []\n';
+const body = 'url: http://127.0.0.1:9/api/v1/query\nmetrics: []\n';
 let cacheDir: string;
 
 beforeAll(async () => {

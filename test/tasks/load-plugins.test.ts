@@ -34,7 +34,15 @@ describe('loadPlugins', () => {
       expect(definition?.description).toBe('Records a fixed metric');
       expect(typeof definition?.run).toBe('function');
       const registry = createRegistry(definitions);
-      expect([...registry.keys()].sort()).toEqual(['assess', 'custommetrics', 'echo-metric', 'http', 'notify', 'ready', 'run']);
+      expect([...registry.keys()].sort()).toEqual([
+        'assess',
+        'custommetrics',
+        'echo-metric',
+        'http',
+        'notify',
+        'ready',
+        'run',
+      ]);
     });
   });
 

@@ -29,6 +29,10 @@ export default class Demo extends CanaryCommand {
       description: 'Result file (default canary-results/demo.jsonl; a previous one is kept, renamed)',
     }),
     quiet: Flags.boolean({ char: 'q', description: 'No progress lines', default: false }),
+    json: Flags.boolean({
+      description: 'Stream run events as JSON lines on stdout; the report goes to stderr',
+      default: false,
+    }),
   };
 
   async run(): Promise<void> {
@@ -43,7 +47,12 @@ export default class Demo extends CanaryCommand {
         quiet: flags.quiet,
         ...(flags.results !== undefined ? { results: flags.results } : {}),
       },
-      { log: (line) => this.log(line), warn: (line) => this.logToStderr(line) },
+      {
+        // With --json, stdout carries the events alone: the report moves to stderr.
+        log: (line) => (flags.json ? this.logToStderr(line) : this.log(line)),
+        warn: (line) => this.logToStderr(line),
+        ...(flags.json ? { json: (line: string) => this.log(line) } : {}),
+      },
     );
     if (code !== 0) this.exit(code);
   }

@@ -8,6 +8,7 @@ export default class Run extends CanaryCommand {
     '<%= config.bin %> run experiments/quickstart.yaml',
     '<%= config.bin %> run experiments/sklearn.yaml --loops 3 --results /tmp/sklearn.jsonl',
     '<%= config.bin %> run experiments/sklearn.yaml --dry-run',
+    '<%= config.bin %> run experiments/quickstart.yaml --json | jq -c \'select(.event == "loop-end")\'',
   ];
   static override args = {
     file: Args.string({ description: 'Experiment file (none: build from --set values)' }),
@@ -33,6 +34,11 @@ export default class Run extends CanaryCommand {
       allowNo: true,
     }),
     quiet: Flags.boolean({ char: 'q', description: 'No progress lines', default: false }),
+    json: Flags.boolean({
+      description:
+        'Stream run events as JSON lines on stdout (experiment-start, loop-start, task-start, task-end, loop-end, wait, experiment-end); nothing else goes to stdout',
+      default: false,
+    }),
     'github-summary': Flags.boolean({
       description:
         'In GitHub Actions, append the markdown report to the job summary (--no-github-summary: do not)',

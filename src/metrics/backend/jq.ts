@@ -159,10 +159,14 @@ const UNBATCHABLE = /\b(halt|halt_error|input|inputs|debug|stderr|input_filename
  * (each run costs milliseconds in jq-wasm, so a loop with 100 metrics pays that once, not 100
  * times). Each document's first output, errors included, is judged exactly as extractWithJq would.
  */
-export async function extractManyWithJq(documents: readonly unknown[], expression: string): Promise<JqExtraction[]> {
+export async function extractManyWithJq(
+  documents: readonly unknown[],
+  expression: string,
+): Promise<JqExtraction[]> {
   const syntaxError = await checkJqSyntaxCached(expression);
   if (syntaxError !== undefined) return documents.map(() => noValue(`jq: error: ${syntaxError}`));
-  if (documents.length <= 1 || UNBATCHABLE.test(expression)) return Promise.all(documents.map((d) => extractWithJq(d, expression)));
+  if (documents.length <= 1 || UNBATCHABLE.test(expression))
+    return Promise.all(documents.map((d) => extractWithJq(d, expression)));
   const serialized = documents.map(serializeDocument);
   const results: Array<JqExtraction | undefined> = serialized.map((json) =>
     typeof json === 'string' ? undefined : noValue(json.reason),
@@ -184,7 +188,10 @@ export async function extractManyWithJq(documents: readonly unknown[], expressio
   });
   if (batch.length > 0) batches.push(batch);
   for (const indexes of batches) {
-    const outcomes = await runBatch(indexes.map((i) => serialized[i] as string), expression);
+    const outcomes = await runBatch(
+      indexes.map((i) => serialized[i] as string),
+      expression,
+    );
     for (const [k, index] of indexes.entries()) {
       results[index] = outcomes?.[k] ?? (await extractWithJq(documents[index], expression));
     }

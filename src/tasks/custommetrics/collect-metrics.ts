@@ -98,7 +98,13 @@ export async function collectMetrics(
   let answered = 0;
   let unreachable: string | undefined;
   // Query everything first; then read every answer with jq, one jq run per distinct expression.
-  const answers: Array<{ version: number; name: string; metric: ProviderMetric; json: unknown; details: RecordDetails }> = [];
+  const answers: Array<{
+    version: number;
+    name: string;
+    metric: ProviderMetric;
+    json: unknown;
+    details: RecordDetails;
+  }> = [];
   const jobs = rendered.flatMap(({ version, templateName, spec }) =>
     spec.metrics.map((metric) =>
       pool(async () => {
@@ -124,7 +130,10 @@ export async function collectMetrics(
         if (response.status !== undefined) answered++;
         if (!response.ok) {
           unreachable ??= response.status === undefined ? response.reason : undefined;
-          context.metrics.record(version, name, null, { ...details, reason: connection.redactor.redact(response.reason) });
+          context.metrics.record(version, name, null, {
+            ...details,
+            reason: connection.redactor.redact(response.reason),
+          });
           return;
         }
         answers.push({ version, name, metric, json: response.json, details });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { extractManyWithJq, extractWithJq } from '../../../src/metrics/backend/jq.js';
 
-const vector = (value: unknown) => ({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, value] }] } });
+const vector = (value: unknown) => ({
+  status: 'success',
+  data: { resultType: 'vector', result: [{ metric: {}, value: [1, value] }] },
+});
 const documents: unknown[] = [
   vector('3.5'),
   vector('NaN'),

@@ -1,0 +1,37 @@
+import { Args, Flags } from '@oclif/core';
+import { CanaryCommand } from '../base-command.js';
+
+export default class Init extends CanaryCommand {
+  static override summary = 'Write a commented starter experiment: http, kserve or istio';
+  static override description =
+    'Writes experiment.yaml (or FILE) from a template, with a comment on every key. Each starter validates as written. http (the default) loads two HTTP endpoints and judges latency and errors; as written it targets `canary serve-model`. kserve compares two revisions of a KServe InferenceService on Prometheus metrics (builtin:kserve-prometheus); istio two workloads in an Istio mesh (builtin:istio-prometheus). An existing file is kept unless --force.';
+  static override examples = [
+    '<%= config.bin %> init && <%= config.bin %> validate experiment.yaml',
+    '<%= config.bin %> init canary/kserve.yaml --template kserve',
+    '<%= config.bin %> init --template istio --force',
+  ];
+  static override args = {
+    file: Args.string({ description: 'Where to write the experiment', default: 'experiment.yaml' }),
+  };
+  static override flags = {
+    template: Flags.string({
+      char: 't',
+      description: 'Starter to write',
+      options: ['http', 'kserve', 'istio'],
+      default: 'http',
+    }),
+    force: Flags.boolean({ description: 'Overwrite FILE if it exists', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Init);
+    const { writeStarter } = await import('../starters/write-starter.js');
+    const written = await writeStarter({
+      file: args.file,
+      template: flags.template as 'http' | 'kserve' | 'istio',
+      force: flags.force,
+      cwd: process.cwd(),
+    });
+    this.logToStderr(`wrote ${written} (${flags.template} starter); next: canary validate ${written}`);
+  }
+}

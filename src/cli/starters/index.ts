@@ -1,0 +1,14 @@
+import { httpStarter } from './http.js';
+import { istioStarter } from './istio.js';
+import { kserveStarter } from './kserve.js';
+
+/** Starter experiments for `canary init`, by template name; each takes the `$schema` reference. */
+export const starters = {
+  http: httpStarter,
+  kserve: kserveStarter,
+  istio: istioStarter,
+} as const satisfies Record<string, (schema: string) => string>;
+
+export type StarterName = keyof typeof starters;
+
+export const starterNames = Object.keys(starters) as StarterName[];
