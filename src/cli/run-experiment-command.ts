@@ -7,7 +7,7 @@ import { ConsoleObserver } from './console-observer.js';
 import { JsonObserver } from './json-observer.js';
 import { LiveView, shouldShowLiveView } from './live-view.js';
 import { ResultObserver } from './result-observer.js';
-import { assertConditions, experimentState } from '../results/assertions.js';
+import { assertConditions, experimentState, formatAssertionLine } from '../results/assertions.js';
 import type { RunObserver } from '../engine/events.js';
 import { writeGitHubSummary } from './write-github-summary.js';
 
@@ -135,8 +135,7 @@ export async function runPrepared(
     warnings: [],
   });
   const outcome = assertConditions(state, { completed: true, nofailure: true, slos: true });
-  for (const line of outcome.lines)
-    output.warn(`${line.ok === true ? '✔' : line.ok === false ? '✘' : '?'} ${line.text}`);
+  for (const line of outcome.lines) output.warn(formatAssertionLine(line));
   if (!flags.assert) return state.executionError ? ExitCode.executionError : ExitCode.ok;
   return outcome.exitCode;
 }

@@ -51,6 +51,11 @@ export interface AssertionOutcome {
   lines: Array<{ ok: boolean | 'inconclusive'; text: string }>;
 }
 
+/** `✔ slos: all 6 satisfied`, `✘ ...`, `? ...` (inconclusive). */
+export function formatAssertionLine(line: AssertionOutcome['lines'][number]): string {
+  return `${line.ok === true ? '✔' : line.ok === false ? '✘' : '?'} ${line.text}`;
+}
+
 /**
  * Exit code for the asked conditions. Precedence: an execution error (4) over a failed assertion (1)
  * over missing data (5): the first says the data cannot be trusted, the last that it is incomplete.

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { CanaryCommand } from '../base-command.js';
+import { reportFormatFlag } from '../shared-flags.js';
 
 export default class Report extends CanaryCommand {
   static override summary = 'Report an experiment from its result file: text, json, markdown or html';
@@ -12,12 +13,7 @@ export default class Report extends CanaryCommand {
   ];
   static override flags = {
     results: Flags.string({ description: 'Result file (default: the only file in ./canary-results)' }),
-    output: Flags.string({
-      char: 'o',
-      description: 'Output format',
-      options: ['text', 'json', 'markdown', 'html'],
-      default: 'text',
-    }),
+    ...reportFormatFlag,
   };
 
   async run(): Promise<void> {

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { CanaryCommand, exitCodeHelp, valueFlags } from '../base-command.js';
+import { githubSummaryFlag } from '../shared-flags.js';
 
 export default class Run extends CanaryCommand {
   static override summary = 'Run an experiment: one loop, or cron loops with spec.schedule';
@@ -39,12 +40,7 @@ export default class Run extends CanaryCommand {
         'Stream run events as JSON lines on stdout (experiment-start, loop-start, task-start, task-end, loop-end, wait, experiment-end); nothing else goes to stdout',
       default: false,
     }),
-    'github-summary': Flags.boolean({
-      description:
-        'In GitHub Actions, append the markdown report to the job summary (--no-github-summary: do not)',
-      default: true,
-      allowNo: true,
-    }),
+    ...githubSummaryFlag,
   };
 
   async run(): Promise<void> {

@@ -1,22 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DurationSchema } from '../../config/experiment-schema.js';
+import { secretSourceSchema } from '../../metrics/backend/secret-source-schema.js';
 
-const SecretSourceSchema = Type.Union(
-  [
-    Type.Object(
-      { env: Type.String({ minLength: 1 }), prefix: Type.Optional(Type.String()) },
-      { additionalProperties: false },
-    ),
-    Type.Object(
-      { file: Type.String({ minLength: 1 }), prefix: Type.Optional(Type.String()) },
-      { additionalProperties: false },
-    ),
-    Type.Object({ value: Type.String() }, { additionalProperties: false }),
-  ],
-  {
-    description:
-      'A header value from an environment variable, a file (relative to the experiment), or a literal',
-  },
+const SecretSourceSchema = secretSourceSchema(
+  'A header value from an environment variable, a file (relative to the experiment), or a literal',
 );
 
 const TemplateReferenceSchema = Type.Union([

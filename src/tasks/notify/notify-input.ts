@@ -1,22 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DurationSchema } from '../../config/experiment-schema.js';
+import { secretSourceSchema } from '../../metrics/backend/secret-source-schema.js';
 
 /** Same shape as custommetrics' `headersFrom` values, so secrets are configured one way. */
-const secretSource = (description: string) =>
-  Type.Union(
-    [
-      Type.Object(
-        { env: Type.String({ minLength: 1 }), prefix: Type.Optional(Type.String()) },
-        { additionalProperties: false },
-      ),
-      Type.Object(
-        { file: Type.String({ minLength: 1 }), prefix: Type.Optional(Type.String()) },
-        { additionalProperties: false },
-      ),
-      Type.Object({ value: Type.String() }, { additionalProperties: false }),
-    ],
-    { description },
-  );
+const secretSource = secretSourceSchema;
 
 const SecretSourceSchema = secretSource(
   'A secret from an environment variable, a file (relative to the experiment), or a literal (not secret)',

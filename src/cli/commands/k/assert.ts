@@ -1,6 +1,6 @@
-import { Flags } from '@oclif/core';
 import { CanaryCommand, exitCodeHelp } from '../../base-command.js';
-import { UsageError } from '../../../errors.js';
+import { assertionFlags, readAssertionFlags } from '../../shared-flags.js';
+import { formatAssertionLine } from '../../../results/assertions.js';
 import { kubeFlags } from './launch.js';
 
 export default class KAssert extends CanaryCommand {
@@ -12,36 +12,17 @@ export default class KAssert extends CanaryCommand {
   ];
   static override flags = {
     ...kubeFlags,
-    completed: Flags.boolean({ description: 'The latest loop ran every task', default: false }),
-    nofailure: Flags.boolean({ description: 'No task of the latest loop failed', default: false }),
-    slos: Flags.boolean({
-      description: 'Every SLO of the latest loop holds for every version',
-      default: false,
-    }),
-    timeout: Flags.string({ description: 'Keep polling this long (e.g. 60s) until the conditions hold' }),
+    ...assertionFlags,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(KAssert);
-    if (!flags.completed && !flags.nofailure && !flags.slos) {
-      throw new UsageError('nothing to assert', ['add one or more of --completed --nofailure --slos']);
-    }
-    const { parseDuration, DurationSyntaxError } = await import('../../../util/duration.js');
-    let timeoutMs = 0;
-    if (flags.timeout !== undefined) {
-      try {
-        timeoutMs = parseDuration(flags.timeout);
-      } catch (error) {
-        if (error instanceof DurationSyntaxError) throw new UsageError(`--timeout: ${error.message}`);
-        throw error;
-      }
-    }
+    const { timeoutMs, ...request } = await readAssertionFlags(flags);
     const { connectGroup, pollGroupAssertions } = await import('../../../k8s/group-results.js');
     const target = connectGroup({ ...flags, env: process.env });
-    const outcome = await pollGroupAssertions(target, flags, timeoutMs);
+    const outcome = await pollGroupAssertions(target, request, timeoutMs);
     for (const warning of outcome.warnings) this.logToStderr(`canary: ${warning}`);
-    for (const line of outcome.lines)
-      this.log(`${line.ok === true ? '✔' : line.ok === false ? '✘' : '?'} ${line.text}`);
+    for (const line of outcome.lines) this.log(formatAssertionLine(line));
     if (outcome.exitCode !== 0) this.exit(outcome.exitCode);
   }
 }

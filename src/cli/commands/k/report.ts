@@ -1,5 +1,5 @@
-import { Flags } from '@oclif/core';
 import { CanaryCommand } from '../../base-command.js';
+import { reportFormatFlag } from '../../shared-flags.js';
 import { kubeFlags } from './launch.js';
 
 export default class KReport extends CanaryCommand {
@@ -12,12 +12,7 @@ export default class KReport extends CanaryCommand {
   ];
   static override flags = {
     ...kubeFlags,
-    output: Flags.string({
-      char: 'o',
-      description: 'Output format',
-      options: ['text', 'json', 'markdown', 'html'],
-      default: 'text',
-    }),
+    ...reportFormatFlag,
   };
 
   async run(): Promise<void> {
