@@ -48,7 +48,11 @@ export function makeObjectApi(client: KubeClient, signal: AbortSignal): Kubernet
  * client path without middleware), so a caller's deadline always holds.
  */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError());
+  if (signal.aborted) {
+    // The work was already started by the caller: its rejection still needs a handler.
+    promise.catch(() => undefined);
+    return Promise.reject(abortError());
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortError());
     signal.addEventListener('abort', onAbort, { once: true });

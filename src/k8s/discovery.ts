@@ -71,6 +71,8 @@ export class Discovery {
     const cached = this.cache.groups;
     if (cached) return cached;
     const options = abortableOptions(this.signal);
+    // No request on a signal that has already fired.
+    this.signal.throwIfAborted();
     const [core, named] = await Promise.all([
       this.client.config.makeApiClient(CoreApi).getAPIVersions(undefined, options),
       this.client.config.makeApiClient(ApisApi).getAPIVersions(undefined, options),
@@ -97,6 +99,7 @@ export class Discovery {
     if (cached !== undefined) return cached ?? undefined;
     // The core group has only ever had v1, which CoreV1Api alone can ask about.
     if (group === '' && version !== 'v1') return undefined;
+    this.signal.throwIfAborted();
     const options = abortableOptions(this.signal);
     let list: V1APIResource[];
     try {
