@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import KAssert from '../../src/cli/commands/k/assert.js';
 import KLog from '../../src/cli/commands/k/log.js';
 import KReport from '../../src/cli/commands/k/report.js';
@@ -12,8 +12,8 @@ import {
   type LoopStatus,
   type TaskStatus,
 } from '../../src/results/records.js';
-import { packageRoot } from '../../src/version.js';
 import { startFakeCluster, type FakeCluster } from '../support/fake-kube-api/index.js';
+import { runCommand, type CommandResult } from './run-command.js';
 
 let cluster: FakeCluster;
 
@@ -27,42 +27,9 @@ afterAll(async () => {
 
 beforeEach(() => cluster.api.allow());
 
-interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command class in-process as the binary would, capturing its output and exit code. */
-async function run(
-  command: { run(argv: string[], root: string): Promise<unknown> },
-  argv: string[],
-): Promise<CommandResult> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const spies = [
-    vi
-      .spyOn(console, 'log')
-      .mockImplementation((...args: unknown[]) => void stdout.push(`${args.join(' ')}\n`)),
-    vi
-      .spyOn(console, 'error')
-      .mockImplementation((...args: unknown[]) => void stderr.push(`${args.join(' ')}\n`)),
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stdout.push(String(chunk));
-      return true;
-    }),
-  ];
-  let code = 0;
-  try {
-    await command.run([...argv, '--kubeconfig', cluster.kubeconfig], packageRoot);
-  } catch (error) {
-    const exit = (error as { oclif?: { exit?: number } }).oclif?.exit;
-    if (exit === undefined) throw error;
-    code = exit;
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
+/** Runs a command class in-process against the fake cluster. */
+function run(command: Parameters<typeof runCommand>[0], argv: string[]): Promise<CommandResult> {
+  return runCommand(command, argv, cluster.kubeconfig);
 }
 
 type Verdict = 'pass' | 'fail' | 'nodata';

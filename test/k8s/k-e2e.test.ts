@@ -12,7 +12,7 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import KAssert from '../../src/cli/commands/k/assert.js';
 import KDelete from '../../src/cli/commands/k/delete.js';
@@ -24,7 +24,6 @@ import { groupLabels, groupSelector } from '../../src/k8s/group-names.js';
 import { loadKubeClient } from '../../src/k8s/kube-client.js';
 import { cachedTemplatePath } from '../../src/metrics/templates/template-source.js';
 import { startModelServer } from '../../src/model-server/start-model-server.js';
-import { packageRoot } from '../../src/version.js';
 import { startFakeCluster, type FakeCluster } from '../support/fake-kube-api/index.js';
 import {
   queryPrometheus,
@@ -32,6 +31,8 @@ import {
   waitForTargets,
   type PrometheusServer,
 } from '../support/prometheus.js';
+import { runCommand, type CommandResult } from './run-command.js';
+import { ITER8_SEED_SETS } from '../config/fixtures/iter8-seed.js';
 
 const seedTemplateUrl =
   'https://gist.githubusercontent.com/kalantar/adc6c9b0efe483c00b8f0c20605ac36c/raw/c4562e87b7ac0652b0e46f8f494d024307bff7a1/kserve-prometheus.tpl';
@@ -92,55 +93,19 @@ afterAll(async () => {
   if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
 });
 
-/** Runs a command class in-process as the binary would, capturing its output and exit code. */
-async function run(command: { run(argv: string[], root: string): Promise<unknown> }, argv: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const spies = [
-    vi
-      .spyOn(console, 'log')
-      .mockImplementation((...args: unknown[]) => void stdout.push(`${args.join(' ')}\n`)),
-    vi
-      .spyOn(console, 'error')
-      .mockImplementation((...args: unknown[]) => void stderr.push(`${args.join(' ')}\n`)),
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stdout.push(String(chunk));
-      return true;
-    }),
-  ];
-  let code = 0;
-  try {
-    await command.run([...argv, '--kubeconfig', cluster.kubeconfig], packageRoot);
-  } catch (error) {
-    const exit = (error as { oclif?: { exit?: number } }).oclif?.exit;
-    if (exit === undefined) throw error;
-    code = exit;
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
+/** Runs a command class in-process against the fake cluster. */
+function run(command: Parameters<typeof runCommand>[0], argv: string[]): Promise<CommandResult> {
+  return runCommand(command, argv, cluster.kubeconfig);
 }
 
 const group = 'seed';
 
 /** The seed command, unchanged but for where its Prometheus is (the template's default is in-cluster). */
 function seedSets(): string[] {
-  return [
-    'tasks={ready,custommetrics,assess}',
-    'ready.isvc=sklearn-iris',
-    'ready.timeout=180s',
-    `custommetrics.templates.kserve-prometheus=${seedTemplateUrl}`,
-    'custommetrics.values.labels.service_name=sklearn-iris-predictor-default',
-    'custommetrics.versionValues[0].labels.revision_name=sklearn-iris-predictor-default-00002',
-    'custommetrics.versionValues[1].labels.revision_name=sklearn-iris-predictor-default-00001',
-    'custommetrics.values.latencyPercentiles={50,75,90,95}',
-    'assess.SLOs.upper.kserve-prometheus/error-count=0',
-    'assess.SLOs.upper.kserve-prometheus/latency-mean=25',
-    'assess.SLOs.upper.kserve-prometheus/latency-p90=40',
-    'runner=cronjob',
-    'cronjobSchedule=*/1 * * * *',
-    `custommetrics.values.prometheusURL=${prometheus.queryUrl}`,
-  ].flatMap((set) => ['--set', set]);
+  return [...ITER8_SEED_SETS, `custommetrics.values.prometheusURL=${prometheus.queryUrl}`].flatMap((set) => [
+    '--set',
+    set,
+  ]);
 }
 
 /** Traffic between ticks: each revision answers `requestsPerTick` predictions, and Prometheus sees them. */
