@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,5 +51,15 @@ describe('canary init starters', () => {
       hints: [expect.stringContaining('--force')],
     });
     expect(await readFile(path.join(dir, 'keep.yaml'), 'utf8')).toContain('task: http');
+  });
+
+  it('an unwritable path is a usage error with the reason, not a crash', async () => {
+    await writeFile(path.join(dir, 'a-file'), 'not a directory');
+    await expect(
+      writeStarter({ file: 'a-file/experiment.yaml', template: 'http', force: false, cwd: dir }),
+    ).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/^cannot write a-file\/experiment\.yaml: E/),
+    });
   });
 });

@@ -12,15 +12,21 @@ export async function writeStarter(options: {
   cwd: string;
 }): Promise<string> {
   const target = path.resolve(options.cwd, options.file);
-  await mkdir(path.dirname(target), { recursive: true });
   const text = starters[options.template](schemaReference(target));
   try {
+    await mkdir(path.dirname(target), { recursive: true });
     // 'wx' refuses an existing file atomically: no window between a check and the write.
     await writeFile(target, text, { flag: options.force ? 'w' : 'wx' });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    throw new UsageError(`${options.file} already exists`, [
-      `canary init ${options.file} --force overwrites it; or name another file: canary init other.yaml`,
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      throw new UsageError(`${options.file} already exists`, [
+        `canary init ${options.file} --force overwrites it; or name another file: canary init other.yaml`,
+      ]);
+    }
+    // A path the user chose that cannot be written is their mistake to fix, not a crash.
+    throw new UsageError(`cannot write ${options.file}: ${code ?? (error as Error).message}`, [
+      'choose a file in a directory you can write to',
     ]);
   }
   return path.relative(options.cwd, target) || options.file;
