@@ -13,20 +13,23 @@ export async function writeStarter(options: {
 }): Promise<string> {
   const target = path.resolve(options.cwd, options.file);
   const text = starters[options.template](schemaReference(target));
+  // A path the user chose that cannot be written is their mistake to fix, not a crash.
+  const unwritable = (error: unknown) =>
+    new UsageError(
+      `cannot write ${options.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      ['choose a file in a directory you can write to'],
+    );
+  // mkdir says EEXIST when a file stands where a directory should: not the "already exists" below.
+  await mkdir(path.dirname(target), { recursive: true }).catch((error: unknown) => {
+    throw unwritable(error);
+  });
   try {
-    await mkdir(path.dirname(target), { recursive: true });
     // 'wx' refuses an existing file atomically: no window between a check and the write.
     await writeFile(target, text, { flag: options.force ? 'w' : 'wx' });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') {
-      throw new UsageError(`${options.file} already exists`, [
-        `canary init ${options.file} --force overwrites it; or name another file: canary init other.yaml`,
-      ]);
-    }
-    // A path the user chose that cannot be written is their mistake to fix, not a crash.
-    throw new UsageError(`cannot write ${options.file}: ${code ?? (error as Error).message}`, [
-      'choose a file in a directory you can write to',
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw unwritable(error);
+    throw new UsageError(`${options.file} already exists`, [
+      `canary init ${options.file} --force overwrites it; or name another file: canary init other.yaml`,
     ]);
   }
   return path.relative(options.cwd, target) || options.file;
