@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -255,10 +255,18 @@ describe('templates are checked when the experiment is validated', () => {
 describe('canary run --dry-run', () => {
   it('prints every rendered query per version, and no secret', async () => {
     const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-    const result = await runCli(['run', 'experiments/sklearn-local.yaml', '--dry-run'], {
-      cwd: root,
+    // The seed experiment, made to send a bearer token: the dry run must not show it.
+    const text = (await readFile(path.join(root, 'experiments/sklearn-local.yaml'), 'utf8')).replace(
+      '        templates:\n',
+      '        auth: {bearer: {env: PROM_TOKEN}}\n        templates:\n',
+    );
+    expect(text).toContain('auth: {bearer: {env: PROM_TOKEN}}');
+    const dir = await experimentDir({ 'e.yaml': text });
+    const result = await runCli(['run', 'e.yaml', '--dry-run'], {
+      cwd: dir,
       env: { PROM_TOKEN: 'never-printed-token' },
     });
+    await rm(dir, { recursive: true, force: true });
     expect(result.code).toBe(0);
     const output = JSON.parse(result.stdout);
     const previews = output.previews.metrics as Array<{ version: number; queries: Record<string, string> }>;
