@@ -1,5 +1,5 @@
 import type { RunEvent } from '../engine/events.js';
-import type { EndRecord, LoopStatus, SloVerdict, TaskStatus } from '../results/records.js';
+import type { EndRecord, LoopStatus, SloStatus, SloVerdict, TaskStatus } from '../results/records.js';
 
 /** What the live view knows about a run, folded from its events. Times are epoch milliseconds. */
 export interface LiveState {
@@ -34,11 +34,7 @@ export interface LoopSummary {
   slos: SloCounts;
 }
 
-export interface SloCounts {
-  pass: number;
-  fail: number;
-  nodata: number;
-}
+export type SloCounts = { pass: number; fail: number; nodata: number } & Partial<Record<SloStatus, number>>;
 
 export function initialLiveState(): LiveState {
   return { experiment: '', inLoop: false, tasks: [] };
@@ -46,7 +42,7 @@ export function initialLiveState(): LiveState {
 
 export function countSloVerdicts(slos: readonly SloVerdict[]): SloCounts {
   const counts: SloCounts = { pass: 0, fail: 0, nodata: 0 };
-  for (const slo of slos) counts[slo.status]++;
+  for (const slo of slos) counts[slo.status] = (counts[slo.status] ?? 0) + 1;
   return counts;
 }
 

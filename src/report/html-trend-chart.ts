@@ -35,7 +35,7 @@ export function renderTrendChart(report: Report, metric: string): SafeHtml | und
   const values = series.flat().filter((value): value is number => value !== undefined);
   if (values.length === 0) return undefined;
   const limits = collectSloRows(report)
-    .filter((row) => row.metric === metric)
+    .filter((row): row is typeof row & { limit: number } => row.metric === metric && row.limit !== null)
     .filter((row, i, rows) => rows.findIndex((r) => r.limit === row.limit && r.op === row.op) === i);
   const scale = niceScale([...values, ...limits.map((row) => row.limit)]);
 

@@ -8,7 +8,7 @@ type ReportVersion = Report['versions'][number];
 export interface SloRow {
   metric: string;
   op: SloEntry['op'];
-  limit: number;
+  limit: number | null;
   /** By version index; undefined when that version was not judged on this SLO. */
   cells: Array<SloEntry | undefined>;
 }
@@ -47,7 +47,7 @@ export function collectMetricNames(report: Report): string[] {
 
 /** `kserve-prometheus/latency-mean <= 25`: how every renderer names an SLO. */
 export function describeSlo(slo: Pick<SloRow, 'metric' | 'op' | 'limit'>): string {
-  return `${slo.metric} ${slo.op} ${formatNumber(slo.limit)}`;
+  return `${slo.metric} ${slo.op} ${slo.limit === null ? '?' : formatNumber(slo.limit)}`;
 }
 
 /** A metric's latest value for one version: the number, `no value (reason)`, or `-` when never reported. */

@@ -7,9 +7,11 @@ export const SloEntrySchema = Type.Object(
   {
     metric: Type.String({ description: 'Fully qualified metric name, <provider>/<metric>' }),
     op: Type.Union([Type.Literal('<='), Type.Literal('>=')]),
-    limit: Type.Number(),
+    limit: Type.Union([Type.Number(), Type.Null()]),
     value: Nullable(Type.Number()),
-    status: Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('nodata')]),
+    status: Type.Union(
+      ['pass', 'fail', 'nodata', 'insufficient-data', 'inconclusive'].map((s) => Type.Literal(s)),
+    ),
     reason: Type.Optional(Type.String({ description: 'Why there is no data' })),
   },
   { additionalProperties: false },

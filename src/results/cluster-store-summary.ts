@@ -4,7 +4,7 @@
  * SLOs the experiment has, never on how many loops went into it.
  */
 import { versionName } from '../config/experiment.js';
-import type { LoopRecord, LoopStatus, SloVerdict } from './records.js';
+import type { LoopRecord, LoopStatus, SloStatus, SloVerdict } from './records.js';
 
 /** One metric of one version over the summarized loops. min/max/last are null until a value came. */
 export interface MetricAggregate {
@@ -18,11 +18,10 @@ export interface MetricAggregate {
   nodata: number;
 }
 
-export interface SloAggregate {
-  pass: number;
-  fail: number;
-  nodata: number;
-}
+/** Verdict counts per status; statuses added after v1 appear only when seen. */
+export type SloAggregate = { pass: number; fail: number; nodata: number } & Partial<
+  Record<SloStatus, number>
+>;
 
 export interface LoopSummary {
   /** Loops folded in. */
@@ -66,7 +65,7 @@ export function foldLoop(summary: LoopSummary, record: LoopRecord): LoopSummary 
   for (const verdict of record.slos) {
     const perVersion = (next.slos[versionName(record.versions, verdict.version)] ??= {});
     const counts = (perVersion[sloKey(verdict)] ??= { pass: 0, fail: 0, nodata: 0 });
-    counts[verdict.status] += 1;
+    counts[verdict.status] = (counts[verdict.status] ?? 0) + 1;
   }
   return next;
 }

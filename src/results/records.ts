@@ -5,18 +5,67 @@ import type { Experiment } from '../config/experiment.js';
 export const resultFormat = 'canary.result/v1';
 
 export type SloOperator = '<=' | '>=';
-export type SloStatus = 'pass' | 'fail' | 'nodata';
+/**
+ * The judgement of one SLO for one version in one loop, before any policy:
+ * pass / fail; nodata (the metric, or the baseline's, has no value); insufficient-data (fewer samples
+ * than `minSamples`); inconclusive (a statistical comparison could not decide).
+ */
+export type SloStatus = 'pass' | 'fail' | 'nodata' | 'insufficient-data' | 'inconclusive';
+/** How a verdict counts for the exit code once onNoData, mode and failAfter are applied. */
+export type SloGate = 'pass' | 'fail' | 'inconclusive' | 'warn' | 'observe';
+export type SloMode = 'gate' | 'warn' | 'observe';
 
 export interface SloVerdict {
   metric: string;
   op: SloOperator;
-  limit: number;
+  /** The bound the value was held to; for a relative SLO, computed from the baseline (null without one). */
+  limit: number | null;
   /** Version index (names are in the loop record's `versions`). */
   version: number;
   value: number | null;
   status: SloStatus;
-  /** Why there is no data, when status is nodata. */
+  /** Why there is no data, too little data, or no decision. */
   reason?: string;
+  /** absent means absolute. */
+  kind?: 'absolute' | 'relative' | 'compare';
+  /** Relative SLOs: what the candidate was compared with and the rule that gave `limit`. */
+  relative?: RelativeVerdict;
+  /** minSamples: the metric that counts samples, its value for this version, and the minimum. */
+  samples?: { metric: string; value: number | null; min: number };
+  /** Statistical comparisons (`compare:`): the test's full result. */
+  comparison?: ComparisonResult;
+  /** The policy that turned `status` into `gate`. */
+  policy?: { mode: SloMode; onNoData: 'fail' | 'inconclusive' | 'pass'; failAfter?: number; streak?: number };
+  /** Effect on the exit code; absent in old records (derive it with `verdictGate`). */
+  gate?: SloGate;
+}
+
+export interface RelativeVerdict {
+  /** Baseline version index, or the pinned loop it came from. */
+  baseline: number | { pinned: string; loop: number };
+  baselineValue: number | null;
+  /** E.g. "<= baseline x 1.10", "<= baseline + 5 ms", ">= baseline - 2%". */
+  rule: string;
+}
+
+/** Result of a statistical test between a baseline and a candidate (see src/stats). */
+export interface ComparisonResult {
+  test: string;
+  n: { baseline: number; candidate: number };
+  effect: { name: string; estimate: number; ci: [number, number]; confidence: number; units?: string };
+  pValue: number | null;
+  /** The significance level used at this look (after alpha spending). */
+  alpha: number;
+  decision: 'worse' | 'not-worse' | 'inconclusive';
+  /** The rule that decided, in words. */
+  rule: string;
+  sequential?: { method: string; look: number; looks: number | null; alphaSpent: number };
+}
+
+/** A verdict's effect on the exit code; records written before policies existed have no `gate`. */
+export function verdictGate(verdict: SloVerdict): SloGate {
+  if (verdict.gate) return verdict.gate;
+  return verdict.status === 'pass' ? 'pass' : verdict.status === 'fail' ? 'fail' : 'inconclusive';
 }
 
 export type TaskStatus = 'completed' | 'skipped' | 'failed' | 'error' | 'not-run' | 'interrupted';
