@@ -46,7 +46,8 @@ export function binsFromCumulative(buckets: CumulativeBucket[]): Bin[] {
 
 /** Why these bins cannot be used (unsorted, NaN, negative or non-finite counts), or null when they can. */
 export function binsProblem(side: string, bins: Bin[]): string | null {
-  for (const [index, bin] of bins.entries()) {
+  for (let index = 0; index < bins.length; index++) {
+    const bin = bins[index] as Bin;
     if (Number.isNaN(bin.upper)) return `${side} bin ${String(index)} has upper NaN`;
     if (!Number.isFinite(bin.count) || bin.count < 0) {
       return `${side} bin ${String(index)} (upper ${String(bin.upper)}) has count ${String(bin.count)}; counts must be finite and >= 0`;
@@ -65,7 +66,10 @@ export function totalCount(bins: Bin[]): number {
 
 // Edges computed in floating point (HDR histograms, unit conversions) may differ in the last bits.
 function sameEdge(x: number, y: number): boolean {
-  return x === y || Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y));
+  if (x === y) return true;
+  return (
+    Number.isFinite(x) && Number.isFinite(y) && Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y))
+  );
 }
 
 /**
@@ -75,20 +79,36 @@ function sameEdge(x: number, y: number): boolean {
  * grid. Assumes valid bins (see binsProblem).
  */
 export function alignBins(first: Bin[], second: Bin[]): [Bin[], Bin[]] {
+  if (first.length === second.length && first.every((bin, index) => bin.upper === second[index]?.upper)) {
+    return [first.map((bin) => ({ ...bin })), second.map((bin) => ({ ...bin }))];
+  }
   const union = [...first, ...second].map((bin) => bin.upper).sort((x, y) => x - y);
   const edges: number[] = [];
   for (const edge of union) {
     const last = edges[edges.length - 1];
     if (last === undefined || !sameEdge(last, edge)) edges.push(edge);
   }
-  const common = edges.filter((edge) => usableEdge(first, edge) && usableEdge(second, edge));
+  const usableFirst = usableEdges(first, edges);
+  const usableSecond = usableEdges(second, edges);
+  const common = edges.filter((_, index) => usableFirst[index] && usableSecond[index]);
   return [rebin(first, common), rebin(second, common)];
 }
 
-function usableEdge(bins: Bin[], edge: number): boolean {
-  const last = bins[bins.length - 1];
-  if (last === undefined || edge >= last.upper || sameEdge(edge, last.upper)) return true;
-  return bins.some((bin) => sameEdge(bin.upper, edge));
+/** For each of the sorted `edges`: can `bins` be cut there? One merge-like pass over both sorted lists. */
+function usableEdges(bins: Bin[], edges: number[]): boolean[] {
+  const last = bins[bins.length - 1]?.upper ?? -Infinity;
+  let index = 0;
+  return edges.map((edge) => {
+    if (edge >= last || sameEdge(edge, last)) return true;
+    while (
+      index < bins.length &&
+      (bins[index] as Bin).upper < edge &&
+      !sameEdge((bins[index] as Bin).upper, edge)
+    ) {
+      index++;
+    }
+    return index < bins.length && sameEdge((bins[index] as Bin).upper, edge);
+  });
 }
 
 function rebin(bins: Bin[], edges: number[]): Bin[] {
@@ -113,24 +133,53 @@ export interface BinnedValue {
 }
 
 /**
- * The value at `rank` (0..total) of the binned sample, interpolating linearly within the bin that holds it
- * (observations assumed spread evenly over the bin). In the open top bin the value is its lower edge.
- * Requires at least one observation.
+ * The value at `rank` (0..total) of the binned sample, interpolated within the bin that holds it. In the
+ * open top bin the value is its lower edge. Requires at least one observation.
  */
 export function valueAtRank(bins: Bin[], rank: number): BinnedValue {
+  return valuesAtRanks(bins, [rank])[0] as BinnedValue;
+}
+
+/** valueAtRank for several ranks in one pass over the bins. */
+export function valuesAtRanks(bins: Bin[], ranks: number[]): BinnedValue[] {
   const total = totalCount(bins);
-  const target = Math.min(Math.max(rank, 0), total);
+  if (!(total > 0)) throw new RangeError('valueAtRank needs a histogram with at least one observation');
+  const order = ranks.map((_, index) => index).sort((x, y) => (ranks[x] as number) - (ranks[y] as number));
+  const values: BinnedValue[] = new Array<BinnedValue>(ranks.length);
   let below = 0;
   let lower = firstLower(bins);
-  for (const bin of bins) {
-    if (bin.count > 0 && below + bin.count >= target) {
-      if (bin.upper === Infinity) return { value: lower, open: true };
-      return { value: lower + ((bin.upper - lower) * (target - below)) / bin.count, open: false };
+  let next = 0;
+  for (let index = 0; index < bins.length && next < order.length; index++) {
+    const bin = bins[index] as Bin;
+    while (next < order.length && bin.count > 0) {
+      const slot = order[next] as number;
+      const target = Math.min(Math.max(ranks[slot] as number, 0), total);
+      // The last non-empty bin takes any rank that rounding left beyond `below + count`.
+      if (below + bin.count < target && below + bin.count < total * (1 - 1e-12)) break;
+      values[slot] =
+        bin.upper === Infinity
+          ? { value: lower, open: true }
+          : {
+              value: interpolate(lower, bin.upper, Math.min(target - below, bin.count) / bin.count),
+              open: false,
+            };
+      next++;
     }
     below += bin.count;
     lower = bin.upper;
   }
-  throw new RangeError('valueAtRank needs a histogram with at least one observation');
+  return values;
+}
+
+/**
+ * Where the `fraction` of a bin's observations lies in (lower, upper]. Bins with positive edges are read
+ * as evenly filled on a log scale (geometric interpolation): latency is right-skewed and bucket edges grow
+ * geometrically, and linear interpolation (histogram_quantile's) overstates values in wide buckets whose
+ * density falls off. The first bin (0, upper] and bins reaching zero or below are read linearly.
+ */
+function interpolate(lower: number, upper: number, fraction: number): number {
+  if (lower > 0) return lower * (upper / lower) ** fraction;
+  return lower + (upper - lower) * fraction;
 }
 
 function firstLower(bins: Bin[]): number {

@@ -27,8 +27,10 @@ const effectName = 'median shift (candidate - baseline)';
 /**
  * Is the candidate's distribution (latency histogram) worse, i.e. shifted up by more than the tolerance?
  * Test: one-sided Mann-Whitney U on the binned data. Effect: difference of medians interpolated in bins,
- * with a MOVER interval; the tolerance is max(shift, ratio x baseline median).
- * worse: p < the look's alpha AND the estimated shift > tolerance;
+ * with a MOVER interval; the tolerance is max(shift, ratio x baseline median). Bounds are one-sided at
+ * 1 - the look's alpha.
+ * worse: p < the look's alpha AND the lower confidence bound of the shift > tolerance (so a significant
+ * but small shift never fails, and a true shift at the tolerance fails about alpha of the time or less);
  * not-worse: the upper confidence bound of the shift < tolerance (and no bound fell in an open top bin);
  * otherwise inconclusive. Bad or empty histograms give an inconclusive result with the reason; invalid
  * options throw RangeError.
@@ -77,6 +79,21 @@ export function compareDistributions(
     return noDecision(n, `no observations in the ${empty.join(' and ')} histogram`);
   }
 
+  const occupied = b.flatMap((bin, index) => (bin.count + (c[index]?.count ?? 0) > 0 ? [index] : []));
+  if (occupied.length === 1) {
+    const index = occupied[0] as number;
+    const lower = index === 0 ? Math.min(0, b[0]?.upper ?? 0) : (b[index - 1] as Bin).upper;
+    const upper = (b[index] as Bin).upper;
+    return {
+      ...noDecision(n, ''),
+      test: 'mann-whitney-u',
+      pValue: 1,
+      rule:
+        `inconclusive: every observation of both versions falls in the one bin (${withUnits(formatNumber(lower), units)}, ` +
+        `${withUnits(formatNumber(upper), units)}]; the histograms cannot resolve a shift inside it (use finer buckets)`,
+    };
+  }
+
   const z = criticalZ(intervalAlpha);
   const test = mannWhitneyBinned(b, c);
   const shift = medianShift(b, c, z);
@@ -114,11 +131,11 @@ export function compareDistributions(
     return { ...result, decision: 'inconclusive', rule: `inconclusive: ${exhausted}; ${facts}` };
   const alphaText = `alpha ${formatAlpha(spending.alpha)}`;
   const significant = test.pValue < spending.alpha;
-  if (significant && shift.shift > tolerated) {
+  if (significant && shift.ci[0] > tolerated) {
     return {
       ...result,
       decision: 'worse',
-      rule: `worse: ${formatP(test.pValue)} < ${alphaText} and the shift ${signed(shift.shift)} exceeds ${toleranceText}; ${facts}`,
+      rule: `worse: ${formatP(test.pValue)} < ${alphaText} and the ${level} lower bound of the shift ${signed(shift.ci[0])} exceeds ${toleranceText}; ${facts}`,
     };
   }
   if (shift.ci[1] < tolerated && !shift.open) {
@@ -129,7 +146,7 @@ export function compareDistributions(
     };
   }
   const why = significant
-    ? `${formatP(test.pValue)} < ${alphaText} but the shift ${signed(shift.shift)} does not exceed ${toleranceText}`
+    ? `${formatP(test.pValue)} < ${alphaText} but the ${level} lower bound of the shift ${signed(shift.ci[0])} does not exceed ${toleranceText}`
     : `${formatP(test.pValue)} is not below ${alphaText}`;
   const notBelow = shift.open
     ? 'a median bound fell in the open top bin (above the last finite bucket), so the shift has no upper bound'

@@ -28,10 +28,11 @@ export function mannWhitneyBinned(baseline: Bin[], candidate: Bin[]): MannWhitne
   let u = 0;
   let ties = 0;
   let baselineBelow = 0;
-  for (const [index, bin] of candidate.entries()) {
+  for (let index = 0; index < candidate.length; index++) {
+    const inCandidate = (candidate[index] as Bin).count;
     const inBaseline = baseline[index]?.count ?? 0;
-    u += bin.count * (baselineBelow + inBaseline / 2);
-    const tied = bin.count + inBaseline;
+    u += inCandidate * (baselineBelow + inBaseline / 2);
+    const tied = inCandidate + inBaseline;
     ties += tied ** 3 - tied;
     baselineBelow += inBaseline;
   }
@@ -63,15 +64,16 @@ function delongVariance(baseline: Bin[], candidate: Bin[], superiority: number):
   let baselineSpread = 0;
   let baselineBelow = 0;
   let candidateAbove = n2;
-  for (const [index, bin] of baseline.entries()) {
+  for (let index = 0; index < baseline.length; index++) {
+    const inBaseline = (baseline[index] as Bin).count;
     const inCandidate = candidate[index]?.count ?? 0;
     candidateAbove -= inCandidate;
     // Placement of a candidate observation in this bin among the baseline, and vice versa.
-    const candidatePlacement = (baselineBelow + bin.count / 2) / n1;
+    const candidatePlacement = (baselineBelow + inBaseline / 2) / n1;
     const baselinePlacement = (candidateAbove + inCandidate / 2) / n2;
     candidateSpread += inCandidate * (candidatePlacement - superiority) ** 2;
-    baselineSpread += bin.count * (baselinePlacement - superiority) ** 2;
-    baselineBelow += bin.count;
+    baselineSpread += inBaseline * (baselinePlacement - superiority) ** 2;
+    baselineBelow += inBaseline;
   }
   return candidateSpread / (n2 - 1) / n2 + baselineSpread / (n1 - 1) / n1;
 }

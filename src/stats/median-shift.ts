@@ -1,4 +1,4 @@
-import { totalCount, valueAtRank, type Bin } from './bins.js';
+import { totalCount, valuesAtRanks, type Bin, type BinnedValue } from './bins.js';
 
 /** A median read off a histogram, with a distribution-free confidence interval. */
 export interface BinnedMedian {
@@ -16,9 +16,11 @@ export interface BinnedMedian {
 export function binnedMedian(bins: Bin[], z: number): BinnedMedian {
   const n = totalCount(bins);
   const half = (z * Math.sqrt(n)) / 2;
-  const median = valueAtRank(bins, n / 2);
-  const lower = valueAtRank(bins, n / 2 - half);
-  const upper = valueAtRank(bins, n / 2 + half);
+  const [median, lower, upper] = valuesAtRanks(bins, [n / 2, n / 2 - half, n / 2 + half]) as [
+    BinnedValue,
+    BinnedValue,
+    BinnedValue,
+  ];
   return {
     median: median.value,
     ci: [lower.value, upper.value],

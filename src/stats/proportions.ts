@@ -39,16 +39,21 @@ export function newcombeDifference(baseline: RateCounts, candidate: RateCounts, 
 
 /**
  * One-sided Fisher exact test: P(candidate events >= observed) given both margins, i.e. the upper tail of
- * the hypergeometric distribution of the candidate's events. Sums the tail's pmf terms (rather than
- * 1 - cdf) so tiny p-values keep their precision; the support is at most the smallest margin + 1 terms.
+ * the hypergeometric distribution of the candidate's events. Sums the tail's terms (rather than 1 - cdf)
+ * so tiny p-values keep their precision: the first from the pmf, the next by the exact ratio of
+ * consecutive terms. The tail has at most the smallest margin + 1 terms.
  */
 export function fisherExactGreater(baseline: RateCounts, candidate: RateCounts): number {
   const population = baseline.trials + candidate.trials;
   const events = baseline.events + candidate.events;
   const draws = candidate.trials;
   const highest = Math.min(events, draws);
+  let term = hypergeometricPmf(candidate.events, population, events, draws);
   let p = 0;
-  for (let x = candidate.events; x <= highest; x++) p += hypergeometricPmf(x, population, events, draws);
+  for (let x = candidate.events; x <= highest && term > 0; x++) {
+    p += term;
+    term *= ((events - x) * (draws - x)) / ((x + 1) * (population - events - draws + x + 1));
+  }
   return Math.min(1, p);
 }
 
