@@ -38,7 +38,9 @@ describe('committed schemas', () => {
       metadata: { name: 'x' },
       spec: { tasks: [{ task: 'assess', with: { SLOs: { upper: { 'a/b': '25ms' } } } }] },
     };
-    expect(checkAgainstSchema(schema, bad).map((p) => p.message)).toContain('must be number (got "25ms")');
+    expect(checkAgainstSchema(schema, bad).map((p) => p.message)).toContainEqual(
+      expect.stringMatching(/^must be a number \(the limit/),
+    );
   });
 });
 

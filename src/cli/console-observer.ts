@@ -1,4 +1,5 @@
 import type { RunEvent, RunObserver } from '../engine/events.js';
+import { countGates, describeGateCounts } from '../results/verdict-counts.js';
 import { formatDuration } from '../util/duration.js';
 
 /** Plain, timestamped progress lines (stderr), readable in a terminal and in CI logs alike. */
@@ -27,12 +28,7 @@ export function describeEvent(event: RunEvent): string | undefined {
       return `  ${event.id}: ${event.message}`;
     case 'loop-end': {
       const r = event.record;
-      const failed = r.slos.filter((s) => s.status === 'fail').length;
-      const nodata = r.slos.filter((s) => s.status === 'nodata').length;
-      const slos =
-        r.slos.length > 0
-          ? `, SLOs ${r.slos.length - failed - nodata} pass / ${failed} fail / ${nodata} no data`
-          : '';
+      const slos = r.slos.length > 0 ? `, SLOs ${describeGateCounts(countGates(r.slos))}` : '';
       return `loop ${r.loop} ${r.status} in ${formatDuration(r.durationMs)}${slos}`;
     }
     case 'wait':

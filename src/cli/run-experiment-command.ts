@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { prepareExperiment, type ValueFlagValues, type ReadyExperiment } from './prepare-experiment.js';
-import { defaultResultsPath, hashExperiment, ResultWriter } from '../results/result-file.js';
+import { defaultResultsPath, hashExperiment, readResults, ResultWriter } from '../results/result-file.js';
 import { runExperiment } from '../engine/run-experiment.js';
 import { ConsoleObserver } from './console-observer.js';
 import { JsonObserver } from './json-observer.js';
@@ -75,6 +75,9 @@ export async function runPrepared(
   const writer = await ResultWriter.open(resultsPath, { fresh: flags.fresh });
   for (const warning of writer.warnings) output.warn(`canary: ${warning}`);
   const hash = hashExperiment(ready.experiment);
+  // The previous loop of the same experiment carries failAfter streaks and the comparisons' look count.
+  const earlier = writer.needsHeader(hash) ? undefined : await readResults(resultsPath);
+  const previousLoop = earlier?.loops.findLast((loop) => loop.experimentHash === hash);
   const recorder = new ResultObserver(writer, ready.experiment, hash, flags.source);
   const json = output.json ?? (flags.json ? output.log : undefined);
   const live =
@@ -116,6 +119,7 @@ export async function runPrepared(
         ? { experimentStart: new Date(writer.experimentStart) }
         : {}),
       ...(flags.loops !== undefined ? { loops: flags.loops } : {}),
+      ...(previousLoop ? { previousLoop } : {}),
       signal: controller.signal,
       observers,
     });

@@ -1,4 +1,5 @@
 import nunjucks from 'nunjucks';
+import { verdictGate, type SloGate } from '../results/records.js';
 
 /**
  * One isolated nunjucks Environment per experiment: never the global `configure`, undefined
@@ -31,14 +32,14 @@ export function renderScalar(environment: nunjucks.Environment, text: string, co
 /** What the loop has done so far, for the functions conditions can call. */
 export interface LoopSoFar {
   /** SLO verdicts recorded so far in this loop. */
-  slos: ReadonlyArray<{ status: string }>;
+  slos: ReadonlyArray<{ status: string; gate?: SloGate | undefined }>;
   /** Tasks of this loop that have finished, with their status. */
   tasks: ReadonlyArray<{ status: string }>;
 }
 
 /**
  * What a task's `if:` can read. One place, so validation and the engine agree:
- * `loop`, `values`, and `slos()` (every SLO so far holds, and there is one), `nofailure()` (no task
+ * `loop`, `values`, and `slos()` (no SLO so far fails or is inconclusive, and there is one), `nofailure()` (no task
  * so far failed or could not run), `completed()` (every task so far completed or was skipped).
  */
 export function conditionContext(
@@ -50,7 +51,9 @@ export function conditionContext(
   return {
     loop,
     values,
-    slos: () => soFar.slos.length > 0 && soFar.slos.every((s) => s.status === 'pass'),
+    // warn and observe verdicts do not count against the SLOs, as for the exit code.
+    slos: () =>
+      soFar.slos.length > 0 && soFar.slos.every((s) => !['fail', 'inconclusive'].includes(verdictGate(s))),
     nofailure: () => soFar.tasks.every((t) => t.status !== 'failed' && t.status !== 'error'),
     completed: () => soFar.tasks.every((t) => settledWell(t.status)),
   };

@@ -21,6 +21,8 @@ import { findCycles } from '../plan/task-graph.js';
 import { compilePlan, type Plan } from '../plan/plan.js';
 import { builtinTasks, createRegistry, type TaskRegistry } from '../tasks/registry.js';
 import { loadPlugins } from '../tasks/load-plugins.js';
+import { sloMetricReferences } from '../tasks/assess/slo-rules.js';
+import type { AssessInput } from '../tasks/assess/assess-input.js';
 import type { CheckContext, TaskDefinition } from '../tasks/task-definition.js';
 
 export interface ExperimentRequest {
@@ -534,28 +536,22 @@ function checkSloMetricsProduced(
   const diagnostics: Diagnostic[] = [];
   experiment.spec.tasks.forEach((task, i) => {
     if (task.task !== 'assess' || skipTasks.has(i)) return;
-    for (const side of ['upper', 'lower'] as const) {
-      const set = (task.with as { SLOs?: Record<string, unknown> }).SLOs?.[side];
-      const entries = Array.isArray(set)
-        ? set.map((s: { metric: string }, j: number) => [s.metric, [j, 'metric']] as const)
-        : Object.keys((set as object | undefined) ?? {}).map((m) => [m, [m]] as const);
-      for (const [metric, rest] of entries) {
-        if (matches(metric)) continue;
-        diagnostics.push(
-          at(
-            ['spec', 'tasks', i, 'with', 'SLOs', side, ...rest],
-            `no task in this experiment produces ${JSON.stringify(metric)}`,
-            {
-              severity: 'warning',
-              hint:
-                produced.length > 0
-                  ? `metrics produced: ${[...new Set(produced)].join(', ')}`
-                  : 'add a task that records this metric',
-            },
-            true,
-          ),
-        );
-      }
+    for (const { metric, path, atKey } of sloMetricReferences(task.with as AssessInput)) {
+      if (matches(metric)) continue;
+      diagnostics.push(
+        at(
+          ['spec', 'tasks', i, 'with', ...path],
+          `no task in this experiment produces ${JSON.stringify(metric)}`,
+          {
+            severity: 'warning',
+            hint:
+              produced.length > 0
+                ? `metrics produced: ${[...new Set(produced)].join(', ')}`
+                : 'add a task that records this metric',
+          },
+          atKey,
+        ),
+      );
     }
   });
   return diagnostics;

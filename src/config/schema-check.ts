@@ -124,8 +124,17 @@ function describeError(error: ErrorObject, root: unknown): SchemaProblem {
       };
     }
     case 'anyOf':
-    case 'oneOf':
-      return { path, message: `does not match any allowed form (got ${describeValue(value)})`, atKey: false };
+    case 'oneOf': {
+      // A union that says what it accepts gives a better message than "no form matched".
+      const description = (error.parentSchema as { description?: string } | undefined)?.description;
+      return {
+        path,
+        message: description
+          ? `must be ${lowerFirst(description)} (got ${describeValue(value)})`
+          : `does not match any allowed form (got ${describeValue(value)})`,
+        atKey: false,
+      };
+    }
     default:
       return {
         path,

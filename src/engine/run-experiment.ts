@@ -18,6 +18,9 @@ export interface ExperimentRunOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Loops to run; default: maxLoops with a schedule (unbounded without it), else one. */
   loops?: number;
+  /** The latest loop of this experiment recorded before this run (failAfter streaks, iteration). */
+  previousLoop?: LoopRecord;
+  pinnedLoop?: (name: string) => LoopRecord | undefined;
   signal: AbortSignal;
   observers: readonly RunObserver[];
 }
@@ -46,6 +49,7 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
       reason = 'interrupted';
       break;
     }
+    const previousLoop = loops.at(-1) ?? options.previousLoop;
     const record = await runLoop({
       plan,
       registry: options.registry,
@@ -57,6 +61,9 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
       observers,
       skippedTicks,
       experimentStart,
+      iteration: nextIteration(previousLoop, options.experimentHash),
+      ...(previousLoop ? { previousLoop } : {}),
+      ...(options.pinnedLoop ? { pinnedLoop: options.pinnedLoop } : {}),
       ...(options.env ? { env: options.env } : {}),
     });
     loops.push(record);
@@ -74,6 +81,12 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
   }
   await emit(observers, { type: 'experiment-end', reason, loops: loops.length });
   return { loops, reason };
+}
+
+/** 1 for a new experiment; records older than `iteration` count from their loop number. */
+function nextIteration(previous: LoopRecord | undefined, experimentHash: string): number {
+  if (!previous || previous.experimentHash !== experimentHash) return 1;
+  return (previous.iteration ?? previous.loop) + 1;
 }
 
 /** The tick to run next, and the ticks that fell while the loop ran (skipped, never queued). */

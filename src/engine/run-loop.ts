@@ -30,6 +30,11 @@ export interface LoopOptions {
   experimentStart: Date;
   /** Environment variables tasks may read; empty unless the caller passes them. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Loops of this experiment so far, this one included; default: the loop number. */
+  iteration?: number;
+  /** The previous loop of this experiment, if any. */
+  previousLoop?: LoopRecord;
+  pinnedLoop?: (name: string) => LoopRecord | undefined;
 }
 
 const settled: ReadonlySet<TaskStatus> = new Set([
@@ -53,7 +58,6 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
   await emit(observers, { type: 'loop-start', loop, at: start });
   const metrics = new MetricBoard();
   const slos: SloVerdict[] = [];
-  const histograms: Array<Array<{ upperMs: number; count: number }> | null> = [];
   const outcomes = new Map<string, TaskOutcome>();
   const workDir = await mkdtemp(path.join(os.tmpdir(), `canary-${plan.experiment.name}-loop${loop}-`));
   const conditions = createTemplateEnvironment();
@@ -94,10 +98,10 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
             workDir,
             metrics,
             slos,
-            recordHistogram: (version, buckets) => {
-              while (histograms.length <= version) histograms.push(null);
-              histograms[version] = buckets.map((b) => ({ upperMs: b.upperMs, count: b.count }));
-            },
+            iteration: options.iteration ?? loop,
+            ...(plan.maxLoops !== undefined ? { plannedLoops: plan.maxLoops } : {}),
+            ...(options.previousLoop ? { previousLoop: options.previousLoop } : {}),
+            ...(options.pinnedLoop ? { pinnedLoop: options.pinnedLoop } : {}),
             log: (message) => void emit(observers, { type: 'task-log', loop, id: task.id, message }),
           },
           signal,
@@ -184,12 +188,14 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
 
   const end = new Date();
   const versions = versionNames(plan, metrics);
+  const distributions = metrics.distributionsRecord();
   const info = Object.fromEntries([...metrics.info.entries()].sort(([a], [b]) => a.localeCompare(b)));
   const record: LoopRecord = {
     kind: 'loop',
     loop,
     experimentHash: options.experimentHash,
     experimentStart: options.experimentStart.toISOString(),
+    iteration: options.iteration ?? loop,
     start: start.toISOString(),
     end: end.toISOString(),
     durationMs: end.getTime() - start.getTime(),
@@ -202,7 +208,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
     metrics: metrics.toJSON(versions.length),
     ...(Object.keys(info).length > 0 ? { metricInfo: info } : {}),
     slos,
-    ...(histograms.length > 0 ? { histograms } : {}),
+    ...(distributions.some((perMetric) => Object.keys(perMetric).length > 0) ? { distributions } : {}),
   };
   await emit(observers, { type: 'loop-end', record });
   return record;

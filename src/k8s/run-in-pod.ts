@@ -72,6 +72,9 @@ export async function runInPod(options: RunInPodOptions): Promise<RunInPodOutcom
       return { status: 'skipped', reason: `spec.maxLoops (${maxLoops}) reached: no loop to run` };
     }
     const start = experimentStartOf(store, hash);
+    const previous = needsHeader(store, hash)
+      ? undefined
+      : store.loops.findLast((loop) => loop.experimentHash === hash);
     const pod = options.env['POD_NAME'] || options.env['HOSTNAME'] || undefined;
     const recorder = new ClusterStoreObserver({
       target,
@@ -89,6 +92,7 @@ export async function runInPod(options: RunInPodOptions): Promise<RunInPodOutcom
       experimentDir: workDir,
       values: ready.values,
       firstLoop: lastLoopOf(store) + 1,
+      ...(previous !== undefined ? { previousLoop: previous } : {}),
       ...(start !== undefined ? { experimentStart: new Date(start) } : {}),
       env: options.env,
       loops: 1,

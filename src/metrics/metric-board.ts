@@ -6,6 +6,12 @@ export interface MetricValue {
   query?: string;
 }
 
+/** A histogram bin as stored in result files. */
+export interface RecordedBin {
+  upper: number | '+Inf';
+  count: number;
+}
+
 /** What a metric means, kept once per fully qualified name. */
 export interface MetricInfo {
   description?: string;
@@ -39,9 +45,16 @@ export function toMetricValue(raw: unknown, reason?: string): MetricValue {
   return { value: number };
 }
 
+/** Non-cumulative histogram counts: observations in (previous upper, upper]; the last upper may be +Inf. */
+export interface HistogramBin {
+  upper: number;
+  count: number;
+}
+
 /** The metrics of one loop, per version index. Tasks write to it; assess and reports read it. */
 export class MetricBoard {
   private readonly perVersion: Array<Map<string, MetricValue>> = [];
+  private readonly distributions: Array<Map<string, HistogramBin[]>> = [];
   readonly info = new Map<string, MetricInfo>();
 
   record(
@@ -62,6 +75,34 @@ export class MetricBoard {
     this.perVersion[version]!.set(canonical, value);
     if (details.info && !this.info.has(canonical)) this.info.set(canonical, details.info);
     return value;
+  }
+
+  /** Keep a metric's histogram (e.g. latency) for statistical comparisons and reports. */
+  recordDistribution(version: number, name: string, bins: readonly HistogramBin[]): void {
+    if (!Number.isInteger(version) || version < 0)
+      throw new RangeError(`version index must be >= 0, got ${version}`);
+    while (this.distributions.length <= version) this.distributions.push(new Map());
+    const sorted = bins.map(({ upper, count }) => ({ upper, count })).sort((a, b) => a.upper - b.upper);
+    this.distributions[version]!.set(canonicalMetricName(name), sorted);
+  }
+
+  distribution(version: number, name: string): HistogramBin[] | undefined {
+    return this.distributions[version]?.get(canonicalMetricName(name));
+  }
+
+  /** Histograms per version index, in the result file's form (+Inf spelled out, JSON has no Infinity). */
+  distributionsRecord(): Array<Record<string, RecordedBin[]>> {
+    return this.distributions.map((perMetric) =>
+      Object.fromEntries(
+        [...perMetric].map(([name, bins]) => [
+          name,
+          bins.map(({ upper, count }) => ({
+            upper: Number.isFinite(upper) ? upper : ('+Inf' as const),
+            count,
+          })),
+        ]),
+      ),
+    );
   }
 
   get(version: number, name: string): MetricValue | undefined {

@@ -7,7 +7,11 @@ export const ProviderMetricSchema = Type.Object(
       pattern: '^[A-Za-z0-9_.%-]+$',
       description: 'Metric name; stored as <template-name>/<name>',
     }),
-    type: Type.Optional(Type.Union([Type.Literal('counter'), Type.Literal('gauge')])),
+    type: Type.Optional(
+      Type.Union([Type.Literal('counter'), Type.Literal('gauge'), Type.Literal('histogram')], {
+        description: 'histogram: jq gives cumulative buckets [{le, count}]; the value is their total count',
+      }),
+    ),
     description: Type.Optional(Type.String()),
     units: Type.Optional(Type.String()),
     params: Type.Optional(

@@ -1,6 +1,10 @@
 import type { ResultHistory } from '../results/result-file.js';
 import { assertConditions, experimentState } from '../results/assertions.js';
-import type { Report } from './report-schema.js';
+import type { Report, SloEntry } from './report-schema.js';
+import type { LoopRecord, SloVerdict } from '../results/records.js';
+import { verdictGate, verdictKey } from '../results/records.js';
+import { describeBaseline, describeSloRule, explainVerdict } from '../results/explain-verdict.js';
+
 import { readHistograms } from './read-histograms.js';
 
 /** The report model every renderer draws from; also the `-o json` output. */
@@ -20,16 +24,7 @@ export function buildReport(history: ResultHistory): Report {
           .filter(([, v]) => v.value === null)
           .map(([metric, v]) => [metric, v.reason ?? 'no value']),
       ),
-      slos: (latest?.slos ?? [])
-        .filter((s) => s.version === index)
-        .map((s) => ({
-          metric: s.metric,
-          op: s.op,
-          limit: s.limit,
-          value: s.value,
-          status: s.status,
-          ...(s.reason !== undefined ? { reason: s.reason } : {}),
-        })),
+      slos: (latest?.slos ?? []).filter((s) => s.version === index).map((s) => sloEntry(s, latest!, history)),
       ...queriesOf(observed),
     };
   });
@@ -95,6 +90,54 @@ export function buildReport(history: ResultHistory): Report {
     })),
     warnings: history.warnings,
   };
+}
+
+function sloEntry(verdict: SloVerdict, latest: LoopRecord, history: ResultHistory): SloEntry {
+  const gate = verdictGate(verdict);
+  const name = latest.versions[verdict.version] ?? `version-${verdict.version}`;
+  const relative = verdict.relative;
+  return {
+    metric: verdict.metric,
+    op: verdict.op,
+    limit: verdict.limit,
+    value: verdict.value,
+    status: verdict.status,
+    ...(verdict.reason !== undefined ? { reason: verdict.reason } : {}),
+    ...(verdict.kind !== undefined ? { kind: verdict.kind } : {}),
+    gate,
+    rule: describeSloRule(verdict),
+    ...(relative
+      ? {
+          baseline: {
+            name: describeBaseline(relative.baseline, latest.versions),
+            value: relative.baselineValue,
+          },
+        }
+      : {}),
+    ...(verdict.samples ? { samples: verdict.samples } : {}),
+    ...(verdict.comparison ? { comparison: verdict.comparison } : {}),
+    ...(verdict.policy ? { policy: verdict.policy } : {}),
+    ...(verdict.policy && verdict.policy.mode !== 'gate'
+      ? { history: violationsOver(history, verdict, name) }
+      : {}),
+    ...(gate !== 'pass' && gate !== 'observe'
+      ? { explanation: explainVerdict(verdict, latest.versions) }
+      : {}),
+  };
+}
+
+/** For warn and observe SLOs: in how many loops the SLO was judged for this version, and violated. */
+function violationsOver(history: ResultHistory, verdict: SloVerdict, versionName: string) {
+  const key = verdictKey(verdict, versionName);
+  let loops = 0;
+  let violations = 0;
+  for (const loop of history.loops) {
+    const same = loop.slos.find((v) => verdictKey(v, loop.versions[v.version] ?? '') === key);
+    if (!same) continue;
+    loops++;
+    if (same.status === 'fail') violations++;
+  }
+  return { loops, violations };
 }
 
 /** Rendered queries, so a reader can rerun one by hand; omitted when no task recorded any. */

@@ -10,7 +10,7 @@ export function readHistograms(
   loop: LoopRecord | undefined,
   versionNames: readonly string[],
 ): Record<string, HistogramBucket[]> | undefined {
-  const raw = (loop as { histograms?: unknown } | undefined)?.histograms;
+  const raw = latencyDistributions(loop) ?? (loop as { histograms?: unknown } | undefined)?.histograms;
   if (raw === null || typeof raw !== 'object') return undefined;
   const entries: Array<[string, unknown]> = Array.isArray(raw)
     ? raw.map((buckets, index): [string, unknown] => [versionNames[index] ?? `version-${index}`, buckets])
@@ -21,6 +21,22 @@ export function readHistograms(
     if (valid && valid.length > 0) result[version] = valid;
   }
   return Object.keys(result).length > 0 ? result : undefined;
+}
+
+/** Each version's first `<provider>/latency` histogram, as buckets in ms (+Inf cannot be drawn). */
+function latencyDistributions(loop: LoopRecord | undefined): unknown[] | undefined {
+  const distributions = (loop as { distributions?: unknown } | undefined)?.distributions;
+  if (!Array.isArray(distributions)) return undefined;
+  const perVersion = distributions.map((perMetric: unknown) => {
+    if (perMetric === null || typeof perMetric !== 'object') return null;
+    const name = Object.keys(perMetric).find((metric) => metric.endsWith('/latency'));
+    const bins = name === undefined ? undefined : (perMetric as Record<string, unknown>)[name];
+    if (!Array.isArray(bins)) return null;
+    return bins
+      .filter((bin: { upper?: unknown }) => typeof bin?.upper === 'number')
+      .map((bin: { upper: number; count: unknown }) => ({ upperMs: bin.upper, count: bin.count }));
+  });
+  return perVersion.some((bins) => bins !== null) ? perVersion : undefined;
 }
 
 function toBuckets(value: unknown): HistogramBucket[] | undefined {

@@ -12,6 +12,7 @@ import {
   describeMetricLabel,
   describeMetricValue,
   describeSlo,
+  describeSloCell,
   type SloRow,
 } from './render-text.js';
 
@@ -139,7 +140,20 @@ ${rows.map(
 )}</tbody>
 </table>
 </div>
-</section>
+${whyList(rows)}</section>
+`;
+}
+
+/** Why each failing, inconclusive or warning SLO is what it is (values, baseline, test, policy). */
+function whyList(rows: SloRow[]): SafeHtml {
+  const explanations = rows.flatMap((row) =>
+    row.cells.flatMap((cell) => (cell?.explanation ? [cell.explanation] : [])),
+  );
+  if (explanations.length === 0) return markup``;
+  return markup`<details id="slo-why" open><summary>Why</summary><ul>${explanations.map(
+    ([head, ...details]) =>
+      markup`<li><strong>${head ?? ''}</strong>${details.map((line) => markup`<br>${line.trim()}`)}</li>`,
+  )}</ul></details>
 `;
 }
 
@@ -154,7 +168,17 @@ function sloCell(row: SloRow, cell: SloEntry | undefined, version: string): Safe
   const value = cell.value === null ? '' : String(cell.value);
   if (cell.status === 'nodata') {
     const reason = cell.reason ?? 'no value';
-    return markup`<td class="status-nodata" data-version="${version}" data-metric="${row.metric}" data-status="nodata" data-value="${value}" title="${`no data: ${reason}`}">no data</td>`;
+    return markup`<td class="status-nodata" data-version="${version}" data-metric="${row.metric}" data-status="nodata" data-gate="${cell.gate ?? ''}" data-value="${value}" title="${`no data: ${reason}`}">no data</td>`;
+  }
+  if (cell.status !== 'pass' && cell.status !== 'fail') {
+    return markup`<td class="status-nodata" data-version="${version}" data-metric="${row.metric}" data-status="${cell.status}" data-gate="${cell.gate ?? ''}" data-value="${value}" title="${cell.reason ?? cell.status}">${describeSloCell(cell)}</td>`;
+  }
+  if (
+    cell.kind === 'relative' ||
+    cell.kind === 'compare' ||
+    (cell.gate !== undefined && cell.gate !== cell.status)
+  ) {
+    return markup`<td class="status-${cell.status}" data-version="${version}" data-metric="${row.metric}" data-status="${cell.status}" data-gate="${cell.gate ?? ''}" data-value="${value}" title="${(cell.explanation ?? [describeSloCell(cell)]).join('\n')}">${describeSloCell(cell)}</td>`;
   }
   const pass = cell.status === 'pass';
   // Show the comparison that actually holds: 21.3 ≤ 25 when met, 31 > 25 when violated.

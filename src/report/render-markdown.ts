@@ -7,6 +7,7 @@ import {
   describeMetricLabel,
   describeMetricValue,
   describeSlo,
+  describeSloCell,
 } from './render-text.js';
 import { collectTopChanges, type MetricChange } from './top-changes.js';
 
@@ -66,14 +67,35 @@ function sloBlock(report: Report): string {
     '',
     tableRow(['SLO', ...report.versions.map((v) => v.name)].map(escapeMarkdown)),
     tableRow(['---', ...report.versions.map(() => '---')]),
-    ...rows.map((row) => tableRow([escapeMarkdown(describeSlo(row)), ...row.cells.map(describeSloCell)])),
+    ...rows.map((row) =>
+      tableRow([escapeMarkdown(describeSlo(row)), ...row.cells.map(describeMarkdownCell)]),
+    ),
+    ...whyLines(rows),
   ].join('\n');
 }
 
-function describeSloCell(cell: SloEntry | undefined): string {
+/** The text report's cell with emoji; a no-data cell keeps its reason inline. */
+function describeMarkdownCell(cell: SloEntry | undefined): string {
   if (!cell) return '–';
   if (cell.status === 'nodata') return `❔ no data (${escapeMarkdown(cell.reason ?? 'no value')})`;
-  return `${cell.status === 'pass' ? '✅' : '❌'} ${formatNumber(cell.value)}`;
+  const text = escapeMarkdown(describeSloCell(cell).replace(/^[✔✘?] /, ''));
+  const mark = cell.status === 'pass' ? '✅' : cell.status === 'fail' ? '❌' : '❔';
+  return `${mark} ${text}`;
+}
+
+/** Why each failing, inconclusive or warning SLO is what it is, as a list under the table. */
+function whyLines(rows: ReturnType<typeof collectSloRows>): string[] {
+  const lines = rows.flatMap((row) => row.cells.flatMap((cell) => cell?.explanation ?? []));
+  if (lines.length === 0) return [];
+  // Headline lines are items; their detail lines are nested items. Every line is escaped like a cell.
+  return [
+    '',
+    '**Why**',
+    '',
+    ...lines.map((line) =>
+      line.startsWith('    ') ? `  - ${escapeMarkdown(line.trim())}` : `- ${escapeMarkdown(line)}`,
+    ),
+  ];
 }
 
 function changeBlock(report: Report): string | undefined {

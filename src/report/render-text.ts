@@ -9,6 +9,8 @@ export interface SloRow {
   metric: string;
   op: SloEntry['op'];
   limit: number | null;
+  /** The SLO in words; relative SLOs and comparisons share one row whatever each version's bound. */
+  label: string;
   /** By version index; undefined when that version was not judged on this SLO. */
   cells: Array<SloEntry | undefined>;
 }
@@ -18,13 +20,16 @@ export function collectSloRows(report: Report): SloRow[] {
   const rows = new Map<string, SloRow>();
   report.versions.forEach((version, index) => {
     for (const slo of version.slos) {
-      const key = JSON.stringify([slo.metric, slo.op, slo.limit]);
+      const label =
+        slo.kind === 'relative' || slo.kind === 'compare' ? (slo.rule ?? describeSlo(slo)) : describeSlo(slo);
+      const key = JSON.stringify([slo.kind ?? 'absolute', label]);
       let row = rows.get(key);
       if (!row) {
         row = {
           metric: slo.metric,
           op: slo.op,
           limit: slo.limit,
+          label,
           cells: report.versions.map(() => undefined),
         };
         rows.set(key, row);
@@ -46,7 +51,8 @@ export function collectMetricNames(report: Report): string[] {
 }
 
 /** `kserve-prometheus/latency-mean <= 25`: how every renderer names an SLO. */
-export function describeSlo(slo: Pick<SloRow, 'metric' | 'op' | 'limit'>): string {
+export function describeSlo(slo: Pick<SloRow, 'metric' | 'op' | 'limit'> & { label?: string }): string {
+  if (slo.label !== undefined) return slo.label;
   return `${slo.metric} ${slo.op} ${slo.limit === null ? '?' : formatNumber(slo.limit)}`;
 }
 
@@ -152,25 +158,48 @@ function sloLines(report: Report): string[] {
   if (rows.length === 0) return ['no SLOs evaluated'];
   const table = renderTable(
     ['SLO', ...report.versions.map((v) => clean(v.name))],
-    rows.map((row) => [clean(describeSlo(row)), ...row.cells.map(describeSloCell)]),
+    rows.map((row) => [clean(row.label), ...row.cells.map(describeSloCell)]),
   );
-  // Reasons are too long for the matrix; list them below so "no data" is never a dead end.
-  const reasons = rows.flatMap((row) =>
+  // Reasons are too long for the matrix; list them below so "no data" or "fail" is never a dead end.
+  const why = rows.flatMap((row) => row.cells.flatMap((cell) => cell?.explanation ?? []).map(clean));
+  const observed = rows.flatMap((row) =>
     row.cells.flatMap((cell, index) =>
-      cell?.status === 'nodata'
+      cell?.history && cell.policy
         ? [
-            `no data for ${clean(report.versions[index]?.name ?? `version-${index}`)}, ${clean(row.metric)}: ${clean(cell.reason ?? 'no value')}`,
+            `${clean(report.versions[index]?.name ?? `version-${index}`)}: ${clean(row.label)} ` +
+              `(${String((cell.policy as { mode?: string }).mode)}) would have failed in ${cell.history.violations} of ${cell.history.loops} loops`,
           ]
         : [],
     ),
   );
-  return reasons.length > 0 ? [...table, '', ...reasons] : table;
+  return [
+    ...table,
+    ...(why.length > 0 ? ['', ...why] : []),
+    ...(observed.length > 0 ? ['', ...observed] : []),
+  ];
 }
 
-function describeSloCell(cell: SloEntry | undefined): string {
+/** One cell of the SLO matrix: the status mark and value, the bound a relative SLO had, the policy's effect. */
+export function describeSloCell(cell: SloEntry | undefined): string {
   if (!cell) return '-';
-  if (cell.status === 'nodata') return 'no data';
-  return `${cell.status === 'pass' ? '✔' : '✘'} ${formatNumber(cell.value)}`;
+  const effect = cell.gate === 'warn' || cell.gate === 'observe' ? ` [${cell.gate}]` : '';
+  if (cell.status === 'nodata') return `no data${effect}`;
+  if (cell.status === 'insufficient-data') return `too few samples${effect}`;
+  if (cell.status === 'inconclusive') return `? inconclusive${effect}`;
+  const mark = cell.status === 'pass' ? '✔' : '✘';
+  if (cell.kind === 'compare') {
+    const units = (cell.comparison as { effect?: { units?: string } } | undefined)?.effect?.units;
+    const shift =
+      cell.value === null
+        ? ''
+        : ` ${cell.value > 0 ? '+' : ''}${formatNumber(cell.value)}${units ? ` ${units}` : ''}`;
+    return `${mark} ${cell.status === 'pass' ? 'not worse' : 'worse'}${shift}${effect}`;
+  }
+  const bound =
+    cell.kind === 'relative' && cell.limit !== null
+      ? ` (${cell.op === '<=' ? '≤' : '≥'} ${formatNumber(cell.limit)})`
+      : '';
+  return `${mark} ${formatNumber(cell.value)}${bound}${effect}`;
 }
 
 function metricLines(report: Report): string[] {

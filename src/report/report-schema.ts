@@ -12,7 +12,57 @@ export const SloEntrySchema = Type.Object(
     status: Type.Union(
       ['pass', 'fail', 'nodata', 'insufficient-data', 'inconclusive'].map((s) => Type.Literal(s)),
     ),
-    reason: Type.Optional(Type.String({ description: 'Why there is no data' })),
+    reason: Type.Optional(Type.String({ description: 'Why there is no data, too little, or no decision' })),
+    kind: Type.Optional(
+      Type.Union([Type.Literal('absolute'), Type.Literal('relative'), Type.Literal('compare')]),
+    ),
+    gate: Type.Optional(
+      Type.Union(
+        ['pass', 'fail', 'inconclusive', 'warn', 'observe'].map((s) => Type.Literal(s)),
+        {
+          description: 'How the verdict counts for the exit code, after onNoData, failAfter and mode',
+        },
+      ),
+    ),
+    rule: Type.Optional(
+      Type.String({ description: 'The SLO in words, e.g. "x/latency-mean <= baseline + 10%"' }),
+    ),
+    baseline: Type.Optional(
+      Type.Object(
+        {
+          name: Type.String({ description: 'Baseline version, or "loop N pinned as NAME"' }),
+          value: Nullable(Type.Number()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    samples: Type.Optional(
+      Type.Object(
+        { metric: Type.String(), value: Nullable(Type.Number()), min: Type.Number() },
+        { additionalProperties: false },
+      ),
+    ),
+    comparison: Type.Optional(
+      Type.Unknown({ description: 'The statistical test: n, effect and CI, p-value, rule' }),
+    ),
+    policy: Type.Optional(
+      Type.Unknown({ description: 'mode, onNoData, failAfter and the violating streak' }),
+    ),
+    history: Type.Optional(
+      Type.Object(
+        {
+          loops: Type.Integer({ minimum: 0, description: 'Loops that judged this SLO for this version' }),
+          violations: Type.Integer({
+            minimum: 0,
+            description: 'Loops where it was violated (would have failed)',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    explanation: Type.Optional(
+      Type.Array(Type.String(), { description: 'Why, line by line (non-passing SLOs)' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import type { LoopRecord } from './records.js';
+import { countGates, type GateCounts } from './verdict-counts.js';
 import type { ResultHistory } from './result-file.js';
 
 export interface AssertionRequest {
@@ -21,12 +22,12 @@ export interface ExperimentState {
   interrupted: boolean;
   /** `canary run` has ended: nothing more will be appended (until the next run). */
   finished: boolean;
-  slos: { total: number; pass: number; fail: number; nodata: number };
+  /** Verdicts of the latest loop by their effect on the exit code (after onNoData, mode, failAfter). */
+  slos: GateCounts;
 }
 
 export function experimentState(history: ResultHistory): ExperimentState {
   const latest = history.loops.at(-1);
-  const verdicts = latest?.slos ?? [];
   return {
     loops: history.loops.length,
     ...(latest ? { latest } : {}),
@@ -36,12 +37,7 @@ export function experimentState(history: ResultHistory): ExperimentState {
     executionError: latest?.status === 'error',
     interrupted: latest?.status === 'interrupted',
     finished: history.end !== undefined,
-    slos: {
-      total: verdicts.length,
-      pass: verdicts.filter((v) => v.status === 'pass').length,
-      fail: verdicts.filter((v) => v.status === 'fail').length,
-      nodata: verdicts.filter((v) => v.status === 'nodata').length,
-    },
+    slos: countGates(latest?.slos ?? []),
   };
 }
 
@@ -92,21 +88,34 @@ export function assertConditions(state: ExperimentState, request: AssertionReque
     failed ||= !ok;
   }
   if (request.slos) {
-    const { total, pass, fail, nodata } = state.slos;
+    const { total, pass, fail, inconclusive: unsure, warn, observe } = state.slos;
+    const aside = [
+      warn ? `${warn} warning${warn === 1 ? '' : 's'}` : '',
+      observe ? `${observe} observed` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    const also = aside ? ` (${aside})` : '';
     if (!state.latest) {
       lines.push({ ok: false, text: 'slos: no loop has run yet' });
       failed = true;
     } else if (fail > 0) {
       lines.push({
         ok: false,
-        text: `slos: ${fail} of ${total} violated${nodata ? `, ${nodata} without data` : ''}`,
+        text: `slos: ${fail} of ${total} violated${unsure ? `, ${unsure} inconclusive` : ''}${also}`,
       });
       failed = true;
-    } else if (nodata > 0) {
-      lines.push({ ok: 'inconclusive', text: `slos: ${nodata} of ${total} without data, none violated` });
+    } else if (unsure > 0) {
+      lines.push({
+        ok: 'inconclusive',
+        text: `slos: ${unsure} of ${total} inconclusive (no data, too few samples or no decision), none violated${also}`,
+      });
       inconclusive = true;
     } else {
-      lines.push({ ok: true, text: total === 0 ? 'slos: none defined' : `slos: all ${pass} satisfied` });
+      lines.push({
+        ok: true,
+        text: total === 0 ? 'slos: none defined' : `slos: all ${pass} satisfied${also}`,
+      });
     }
   }
   // A task that could not run explains any condition that does not hold: exit 4, not 1 or 5.

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LoopRecord } from './records.js';
 import { MissingResultsError, readResults } from './result-file.js';
 import {
   assertConditions,
@@ -16,15 +17,19 @@ export async function pollAssertions(
   request: AssertionRequest,
   timeoutMs: number,
   intervalMs = 1000,
-): Promise<AssertionOutcome & { warnings: string[] }> {
+): Promise<AssertionOutcome & { warnings: string[]; latest?: LoopRecord }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    let outcome: (AssertionOutcome & { warnings: string[] }) | undefined;
+    let outcome: (AssertionOutcome & { warnings: string[]; latest?: LoopRecord }) | undefined;
     let finished = false;
     try {
       const history = await readResults(file);
       const state = experimentState(history);
-      outcome = { ...assertConditions(state, request), warnings: history.warnings };
+      outcome = {
+        ...assertConditions(state, request),
+        warnings: history.warnings,
+        ...(state.latest ? { latest: state.latest } : {}),
+      };
       finished = state.finished;
     } catch (error) {
       if (!(error instanceof MissingResultsError) || Date.now() >= deadline) throw error;

@@ -1,4 +1,4 @@
-import type { MetricInfo, MetricValue } from '../metrics/metric-board.js';
+import type { MetricInfo, MetricValue, RecordedBin } from '../metrics/metric-board.js';
 import type { Experiment } from '../config/experiment.js';
 
 /** The result file format: JSON lines, a header then one record per loop, appended. */
@@ -63,7 +63,7 @@ export interface ComparisonResult {
 }
 
 /** A verdict's effect on the exit code; records written before policies existed have no `gate`. */
-export function verdictGate(verdict: SloVerdict): SloGate {
+export function verdictGate(verdict: { status: string; gate?: SloGate | undefined }): SloGate {
   if (verdict.gate) return verdict.gate;
   return verdict.status === 'pass' ? 'pass' : verdict.status === 'fail' ? 'fail' : 'inconclusive';
 }
@@ -108,6 +108,8 @@ export interface LoopRecord {
   experimentHash: string;
   /** When this experiment (this header's segment) started: `elapsedTimeSeconds` counts from it. */
   experimentStart: string;
+  /** Loops of this experiment (header segment) so far, this one included; absent in old records. */
+  iteration?: number;
   start: string;
   end: string;
   durationMs: number;
@@ -120,7 +122,9 @@ export interface LoopRecord {
   metrics: Array<Record<string, MetricValue>>;
   metricInfo?: Record<string, MetricInfo>;
   slos: SloVerdict[];
-  /** Latency histograms per version index (null where none), e.g. from the http task. */
+  /** Histograms per version index: metric name -> bins (e.g. http/latency, kserve-prometheus/latency). */
+  distributions?: Array<Record<string, RecordedBin[]>>;
+  /** Latency histograms per version index (null where none), written by releases before `distributions`. */
   histograms?: Array<Array<{ upperMs: number; count: number }> | null>;
 }
 
@@ -137,3 +141,8 @@ export interface EndRecord {
 }
 
 export type ResultRecord = HeaderRecord | LoopRecord | EndRecord;
+
+/** A verdict's identity across loops (version by name: indexes may differ between loops). */
+export function verdictKey(verdict: Pick<SloVerdict, 'kind' | 'metric' | 'op'>, versionName: string): string {
+  return JSON.stringify([verdict.kind ?? 'absolute', verdict.metric, verdict.op, versionName]);
+}

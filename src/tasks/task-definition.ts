@@ -1,5 +1,5 @@
 import type { MetricBoard } from '../metrics/metric-board.js';
-import type { SloVerdict } from '../results/records.js';
+import type { LoopRecord, SloVerdict } from '../results/records.js';
 import type { Diagnostic } from '../config/diagnostics.js';
 
 /**
@@ -60,8 +60,14 @@ export interface TaskContext {
   metrics: MetricBoard;
   /** SLO verdicts of this loop. */
   slos: SloVerdict[];
-  /** Keep a latency histogram of a version (buckets by upper bound in ms) for reports. */
-  recordHistogram?(version: number, buckets: ReadonlyArray<{ upperMs: number; count: number }>): void;
+  /** Loops of this experiment so far, this one included (1 for its first loop): a comparison's look. */
+  iteration: number;
+  /** Loops planned (spec.maxLoops), when known: comparisons spend their alpha over them. */
+  plannedLoops?: number;
+  /** The previous loop of this experiment, if any (failAfter counts consecutive violations). */
+  previousLoop?: LoopRecord;
+  /** A loop pinned under a name (relative SLOs with `baseline: {pinned: NAME}`). */
+  pinnedLoop?(name: string): LoopRecord | undefined;
   log(message: string): void;
 }
 

@@ -135,7 +135,7 @@ describe('exit codes of the built binary', () => {
   it('5: no SLO violated, but one had no data', async () => {
     const result = await runCli(['run', 'nodata.yaml', '-q'], { cwd: dir });
     expect(result.code).toBe(5);
-    expect(result.stderr).toContain('slos: 1 of 4 without data, none violated');
+    expect(result.stderr).toContain('slos: 1 of 4 inconclusive (no data, too few samples or no decision), none violated');
   });
 
   for (const [signal, code, reason] of [

@@ -570,13 +570,15 @@ describe('runLoop: metrics, SLOs and workDir', () => {
       version: 0,
       value: 20,
       status: 'pass',
+      gate: 'pass',
     });
-    expect(verdict('p/latency', 1)).toMatchObject({ value: 30, status: 'fail' });
+    expect(verdict('p/latency', 1)).toMatchObject({ value: 30, status: 'fail', gate: 'fail' });
     expect(verdict('p/errors', 0)).toMatchObject({ value: 0, status: 'pass' });
     expect(verdict('p/errors', 1)).toMatchObject({ value: 2, status: 'fail' });
     expect(verdict('p/missing', 0)).toMatchObject({
       value: null,
       status: 'nodata',
+      gate: 'inconclusive',
       reason: 'metric not observed',
     });
     expect(verdict('p/nan', 0)).toMatchObject({ value: null, status: 'nodata', reason: 'NaN' });

@@ -35,8 +35,9 @@ describe('renderText', () => {
     const row = lineWith(text, 'kserve-prometheus/latency-mean <= 25');
     expect(row).toMatch(/latency-mean <= 25\s+✔ 21\.3\s+✘ 31$/);
     expect(lineWith(text, 'kserve-prometheus/latency-p90 <= 40')).toMatch(/✔ 38\.1235\s+no data$/);
+    // Below the matrix: why the cell has no data, and how it counts.
     expect(text).toContain(
-      `no data for ${candidate}, kserve-prometheus/latency-p90: query returned no series`,
+      `? ${candidate}: kserve-prometheus/latency-p90 <= 40: nodata (counts as inconclusive)\n      query returned no series`,
     );
   });
 

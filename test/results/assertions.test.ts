@@ -35,7 +35,7 @@ describe('experimentState', () => {
       executionError: false,
       interrupted: false,
       finished: true,
-      slos: { total: 2, pass: 1, fail: 0, nodata: 1 },
+      slos: { total: 2, pass: 1, fail: 0, inconclusive: 1, warn: 0, observe: 0 },
     });
     expect(state.latest?.loop).toBe(2);
   });
@@ -136,7 +136,7 @@ describe('assertConditions lines', () => {
     ).toEqual([
       { ok: false, text: 'completed: loop 2 did not run every task (failed)' },
       { ok: false, text: 'nofailure: task t1 failed: t1 was failed' },
-      { ok: false, text: 'slos: 1 of 3 violated, 1 without data' },
+      { ok: false, text: 'slos: 1 of 3 violated, 1 inconclusive' },
     ]);
   });
 
@@ -151,7 +151,12 @@ describe('assertConditions lines', () => {
       nofailure: false,
       slos: true,
     });
-    expect(lines).toEqual([{ ok: 'inconclusive', text: 'slos: 1 of 2 without data, none violated' }]);
+    expect(lines).toEqual([
+      {
+        ok: 'inconclusive',
+        text: 'slos: 1 of 2 inconclusive (no data, too few samples or no decision), none violated',
+      },
+    ]);
   });
 
   it('says no loop has run yet', () => {

@@ -10,6 +10,7 @@ function context(dir: string, signal = new AbortController().signal): TaskContex
   return {
     taskId: 'run',
     loop: 1,
+    iteration: 1,
     experiment: { name: 't' },
     versions: [],
     experimentDir: dir,

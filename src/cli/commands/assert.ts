@@ -9,11 +9,16 @@ export default class Assert extends CanaryCommand {
   static override description = `Reads the result file and checks the asked conditions on its latest loop. With --timeout it polls until they hold, the run has ended, or time runs out.\n\n${exitCodeHelp}`;
   static override examples = [
     '<%= config.bin %> assert --completed --nofailure --slos',
+    '<%= config.bin %> assert --slos --explain',
     '<%= config.bin %> assert --results canary-results/sklearn-iris.jsonl --slos --timeout 120s',
   ];
   static override flags = {
     results: Flags.string({ description: 'Result file (default: the only file in ./canary-results)' }),
     ...assertionFlags,
+    explain: Flags.boolean({
+      description:
+        'For every SLO that fails, is inconclusive or warns, print why (values, baseline, samples, test, policy)',
+    }),
     ...githubSummaryFlag,
   };
 
@@ -26,6 +31,17 @@ export default class Assert extends CanaryCommand {
     const outcome = await pollAssertions(file, request, timeoutMs);
     for (const warning of outcome.warnings) this.logToStderr(`canary: ${warning}`);
     for (const line of outcome.lines) this.log(formatAssertionLine(line));
+    if (flags.explain && outcome.latest) {
+      const { explainVerdict } = await import('../../results/explain-verdict.js');
+      const { verdictGate } = await import('../../results/records.js');
+      const latest = outcome.latest;
+      const unsettled = latest.slos.filter(
+        (verdict) => verdictGate(verdict) !== 'pass' && verdictGate(verdict) !== 'observe',
+      );
+      if (unsettled.length > 0) this.log(`loop ${latest.loop}: why`);
+      for (const verdict of unsettled)
+        for (const line of explainVerdict(verdict, latest.versions)) this.log(line);
+    }
     if (flags['github-summary']) {
       const { writeGitHubSummary } = await import('../write-github-summary.js');
       await writeGitHubSummary(file, (line) => this.logToStderr(line));

@@ -5,7 +5,9 @@
 import { describeCompileErrors, describeRuntimeError, isOnlyDiagnostics, truncate } from './jq-errors.js';
 import { MAX_JQ_ARGUMENT_BYTES, runJq } from './jq-runtime.js';
 
-export type JqExtraction = { value: number } | { value: null; reason: string };
+export type JqExtraction<T = number> = { value: T } | { value: null; reason: string };
+/** Reads jq's first output as a value of the metric's kind (a number unless said otherwise). */
+export type JqInterpreter<T> = (output: unknown) => JqExtraction<T>;
 
 /** The document travels as `--argjson`, not stdin (jq-wasm reads stdin in quadratic time). */
 const DOCUMENT_VARIABLE = '__canary_document';
@@ -17,7 +19,11 @@ const MAX_DOCUMENT_BYTES = MAX_JQ_ARGUMENT_BYTES - 32 * 1024;
  * (Prometheus sends `"3.5"`, `"NaN"`, `"+Inf"`) become values; NaN, ±Inf, null, other
  * types, no output and jq errors become a reason.
  */
-export async function extractWithJq(document: unknown, expression: string): Promise<JqExtraction> {
+export async function extractWithJq<T = number>(
+  document: unknown,
+  expression: string,
+  interpret: JqInterpreter<T> = interpretOutput as unknown as JqInterpreter<T>,
+): Promise<JqExtraction<T>> {
   const syntaxError = await checkJqSyntaxCached(expression);
   if (syntaxError !== undefined) return noValue(`jq: error: ${syntaxError}`);
 
@@ -47,7 +53,7 @@ export async function extractWithJq(document: unknown, expression: string): Prom
   } catch {
     return noValue(`jq output is not JSON: ${truncate(firstLine, 80)}`);
   }
-  return interpretOutput(output);
+  return interpret(output);
 }
 
 /**
@@ -142,7 +148,7 @@ function withJqPrefix(message: string): string {
   return message.startsWith('jq') ? message : `jq: ${message}`;
 }
 
-function noValue(reason: string): JqExtraction {
+function noValue(reason: string): { value: null; reason: string } {
   return { value: null, reason };
 }
 
@@ -159,16 +165,17 @@ const UNBATCHABLE = /\b(halt|halt_error|input|inputs|debug|stderr|input_filename
  * (each run costs milliseconds in jq-wasm, so a loop with 100 metrics pays that once, not 100
  * times). Each document's first output, errors included, is judged exactly as extractWithJq would.
  */
-export async function extractManyWithJq(
+export async function extractManyWithJq<T = number>(
   documents: readonly unknown[],
   expression: string,
-): Promise<JqExtraction[]> {
+  interpret: JqInterpreter<T> = interpretOutput as unknown as JqInterpreter<T>,
+): Promise<Array<JqExtraction<T>>> {
   const syntaxError = await checkJqSyntaxCached(expression);
   if (syntaxError !== undefined) return documents.map(() => noValue(`jq: error: ${syntaxError}`));
   if (documents.length <= 1 || UNBATCHABLE.test(expression))
-    return Promise.all(documents.map((d) => extractWithJq(d, expression)));
+    return Promise.all(documents.map((d) => extractWithJq(d, expression, interpret)));
   const serialized = documents.map(serializeDocument);
-  const results: Array<JqExtraction | undefined> = serialized.map((json) =>
+  const results: Array<JqExtraction<T> | undefined> = serialized.map((json) =>
     typeof json === 'string' ? undefined : noValue(json.reason),
   );
   // Pack documents into batches under jq's argument limit; an oversized one goes alone (and fails alone).
@@ -191,16 +198,21 @@ export async function extractManyWithJq(
     const outcomes = await runBatch(
       indexes.map((i) => serialized[i] as string),
       expression,
+      interpret,
     );
     for (const [k, index] of indexes.entries()) {
-      results[index] = outcomes?.[k] ?? (await extractWithJq(documents[index], expression));
+      results[index] = outcomes?.[k] ?? (await extractWithJq(documents[index], expression, interpret));
     }
   }
-  return results as JqExtraction[];
+  return results as Array<JqExtraction<T>>;
 }
 
 /** One jq run over a batch; undefined when the batch as a whole failed (callers fall back). */
-async function runBatch(jsons: string[], expression: string): Promise<JqExtraction[] | undefined> {
+async function runBatch<T>(
+  jsons: string[],
+  expression: string,
+  interpret: JqInterpreter<T>,
+): Promise<Array<JqExtraction<T>> | undefined> {
   const program = [
     `$${DOCUMENTS_VARIABLE}[] | (try ([first(`,
     expression,
@@ -220,7 +232,7 @@ async function runBatch(jsons: string[], expression: string): Promise<JqExtracti
         const message = typeof result.error === 'string' ? result.error : JSON.stringify(result.error);
         return noValue(truncate(`jq: error: ${message}`));
       }
-      return interpretOutput(result.value);
+      return interpret(result.value);
     });
   } catch {
     return undefined;

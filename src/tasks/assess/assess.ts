@@ -1,104 +1,109 @@
-import { Type, type Static } from '@sinclair/typebox';
-import { defineTask, type TaskProblem } from '../task-definition.js';
-import { metricNamePattern } from '../../metrics/metric-board.js';
-import type { SloOperator, SloVerdict } from '../../results/records.js';
-import type { MetricBoard } from '../../metrics/metric-board.js';
+import { defineTask, type TaskContext } from '../task-definition.js';
+import type { SloVerdict } from '../../results/records.js';
+import { AssessInputSchema, type AssessInput } from './assess-input.js';
+import { applyPolicy } from './apply-policy.js';
+import { verdictKey } from '../../results/records.js';
+import { resolveBaseline, type Baseline } from './baseline.js';
+import { checkAssessInput } from './check-assess-input.js';
+import { judgeComparison } from './judge-comparison.js';
+import { checkSamples, judgeAbsolute, judgeRelative, type RawVerdict } from './judge-slo.js';
+import { listSloRules, type SloRule } from './slo-rules.js';
 
-const Limit = Type.Number({ description: "Limit in the metric's units" });
-/** canary's map form `{metric: limit}` or Iter8's list form `[{metric, limit}]`. */
-const SloSet = Type.Union([
-  Type.Record(Type.String(), Limit),
-  Type.Array(Type.Object({ metric: Type.String(), limit: Limit }, { additionalProperties: false })),
-]);
+export { AssessInputSchema, type AssessInput } from './assess-input.js';
+export { listSloRules, type SloRule } from './slo-rules.js';
 
-export const AssessInputSchema = Type.Object(
-  {
-    SLOs: Type.Optional(
-      Type.Object(
-        {
-          upper: Type.Optional(SloSet),
-          lower: Type.Optional(SloSet),
-        },
-        { additionalProperties: false, description: 'upper: value <= limit; lower: value >= limit' },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-export type AssessInput = Static<typeof AssessInputSchema>;
-
-export interface Slo {
-  metric: string;
-  op: SloOperator;
-  limit: number;
-}
-
-/** Both SLO forms, flattened in file order: upper limits first, then lower. */
-export function listSlos(input: AssessInput): Array<Slo & { path: Array<string | number> }> {
-  const slos: Array<Slo & { path: Array<string | number> }> = [];
-  for (const [side, op] of [
-    ['upper', '<='],
-    ['lower', '>='],
-  ] as const) {
-    const set = input.SLOs?.[side];
-    if (Array.isArray(set)) {
-      set.forEach((slo, i) =>
-        slos.push({ metric: slo.metric, op, limit: slo.limit, path: ['SLOs', side, i, 'metric'] }),
-      );
-    } else if (set) {
-      for (const [metric, limit] of Object.entries(set))
-        slos.push({ metric, op, limit, path: ['SLOs', side, metric] });
+/**
+ * Judge every SLO for every version: absolute limits for all versions; relative SLOs and comparisons
+ * for every version but the baseline. Each raw verdict then goes through its policy (minSamples,
+ * onNoData, failAfter, mode), which decides how it counts for the exit code.
+ */
+export function assessVersions(input: AssessInput, context: TaskContext): SloVerdict[] {
+  const rules = listSloRules(input);
+  const versionCount = Math.max(context.versions.length, context.metrics.versionCount, 1);
+  const streaks = previousStreaks(context);
+  const verdicts: SloVerdict[] = [];
+  for (const rule of rules) {
+    const baseline =
+      rule.kind === 'absolute'
+        ? undefined
+        : resolveBaseline(rule.baseline, context.versions, context.metrics, context.pinnedLoop);
+    for (let version = 0; version < versionCount; version++) {
+      if (baseline && !('error' in baseline) && baseline.versionIndex === version) continue;
+      const raw =
+        baseline && 'error' in baseline
+          ? noBaseline(rule, version, baseline.error)
+          : withSamples(judge(rule, version, context, baseline), rule, version, context, baseline);
+      const name = context.versions[version] ?? `version-${version}`;
+      verdicts.push(applyPolicy(raw, rule.policy, streaks.get(verdictKey(raw, name)) ?? 0));
     }
   }
-  return slos;
+  return verdicts;
 }
 
-export function judgeSlo(slo: Slo, version: number, metrics: MetricBoard): SloVerdict {
-  const observed = metrics.get(version, slo.metric);
-  const base = { metric: slo.metric, op: slo.op, limit: slo.limit, version };
-  if (!observed) return { ...base, value: null, status: 'nodata', reason: 'metric not observed' };
-  if (observed.value === null)
-    return { ...base, value: null, status: 'nodata', reason: observed.reason ?? 'no value' };
-  const holds = slo.op === '<=' ? observed.value <= slo.limit : observed.value >= slo.limit;
-  return { ...base, value: observed.value, status: holds ? 'pass' : 'fail' };
+function judge(
+  rule: SloRule,
+  version: number,
+  context: TaskContext,
+  baseline: Baseline | undefined,
+): RawVerdict {
+  switch (rule.kind) {
+    case 'absolute':
+      return judgeAbsolute(rule, version, context.metrics);
+    case 'relative':
+      return judgeRelative(rule, version, context.metrics, baseline!);
+    case 'compare-latency':
+    case 'compare-rate':
+      return judgeComparison(rule, version, context, baseline!);
+  }
+}
+
+/** minSamples overrides a value-based verdict: too few samples cannot pass or fail. */
+function withSamples(
+  verdict: RawVerdict,
+  rule: SloRule,
+  version: number,
+  context: TaskContext,
+  baseline: Baseline | undefined,
+): RawVerdict {
+  const samples = checkSamples(rule.policy, version, context.metrics, baseline);
+  if (!samples) return verdict;
+  const { enough, ...details } = samples;
+  if (enough || verdict.status === 'nodata') return { ...verdict, samples: details.samples };
+  return { ...verdict, ...details, status: 'insufficient-data' };
+}
+
+function noBaseline(rule: SloRule, version: number, reason: string): RawVerdict {
+  return {
+    kind: rule.kind === 'relative' ? 'relative' : 'compare',
+    metric: rule.metric,
+    op: rule.op,
+    limit: null,
+    version,
+    value: null,
+    status: 'nodata',
+    reason,
+  };
+}
+
+/** Consecutive violating loops before this one, per SLO and version name, from the previous loop. */
+function previousStreaks(context: TaskContext): Map<string, number> {
+  const streaks = new Map<string, number>();
+  const previous = context.previousLoop;
+  if (!previous) return streaks;
+  for (const verdict of previous.slos) {
+    const name = previous.versions[verdict.version] ?? `version-${verdict.version}`;
+    if (verdict.policy?.streak !== undefined) streaks.set(verdictKey(verdict, name), verdict.policy.streak);
+  }
+  return streaks;
 }
 
 export const assessTask = defineTask<AssessInput>({
   name: 'assess',
-  description: 'Check SLOs (upper and lower limits on metrics) for every version',
+  description:
+    'Check SLOs for every version: absolute limits, limits relative to a baseline, statistical comparisons',
   inputSchema: AssessInputSchema,
-  check(input) {
-    const problems: TaskProblem[] = [];
-    const seen = new Set<string>();
-    for (const slo of listSlos(input)) {
-      if (!metricNamePattern.test(slo.metric)) {
-        problems.push({
-          severity: 'error',
-          path: slo.path,
-          message: `metric name must be <provider>/<metric> (got ${JSON.stringify(slo.metric)})`,
-          hint: 'for example kserve-prometheus/latency-mean',
-          atKey: true,
-        });
-      }
-      const key = `${slo.op} ${slo.metric}`;
-      if (seen.has(key)) {
-        problems.push({
-          severity: 'error',
-          path: slo.path,
-          message: `duplicate SLO ${slo.metric} ${slo.op}`,
-          atKey: true,
-        });
-      }
-      seen.add(key);
-    }
-    return problems;
-  },
+  check: checkAssessInput,
   async run(input, context) {
-    const slos = listSlos(input);
-    const versionCount = Math.max(context.versions.length, context.metrics.versionCount, 1);
-    for (let version = 0; version < versionCount; version++) {
-      for (const slo of slos) context.slos.push(judgeSlo(slo, version, context.metrics));
-    }
+    context.slos.push(...assessVersions(input, context));
   },
 });

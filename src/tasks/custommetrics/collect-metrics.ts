@@ -10,6 +10,7 @@ import type { ProviderMetric, ProviderSpec } from '../../metrics/provider-spec.j
 import type { TaskContext } from '../task-definition.js';
 import type { MetricInfo } from '../../metrics/metric-board.js';
 import type { CustomMetricsInput } from './custommetrics-input.js';
+import { interpretCumulativeBuckets } from '../../metrics/histogram-buckets.js';
 import type { RenderedProvider } from './providers.js';
 
 export const defaultQueryTimeoutMs = 10_000;
@@ -60,6 +61,10 @@ export function describeQuery(spec: ProviderSpec, metric: ProviderMetric, redact
 interface RecordDetails {
   query: string;
   info: MetricInfo;
+}
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -142,7 +147,27 @@ export async function collectMetrics(
   );
   await Promise.all(jobs);
   let values = 0;
-  for (const [expression, group] of groupBy(answers, (a) => a.metric.jqExpression)) {
+  const [histograms, scalars] = partition(answers, (a) => a.metric.type === 'histogram');
+  for (const [expression, group] of groupBy(histograms, (a) => a.metric.jqExpression)) {
+    const extracted = await extractManyWithJq(
+      group.map((a) => a.json),
+      expression,
+      interpretCumulativeBuckets,
+    );
+    group.forEach((answer, i) => {
+      const result = extracted[i]!;
+      if (result.value !== null)
+        context.metrics.recordDistribution(answer.version, answer.name, result.value);
+      const total = result.value?.reduce((sum, bin) => sum + bin.count, 0) ?? null;
+      const reason = result.value === null ? explainNoValue(answer.json, result.reason) : undefined;
+      const recorded = context.metrics.record(answer.version, answer.name, total, {
+        ...answer.details,
+        ...(reason !== undefined ? { reason: connection.redactor.redact(reason) } : {}),
+      });
+      if (recorded.value !== null) values++;
+    });
+  }
+  for (const [expression, group] of groupBy(scalars, (a) => a.metric.jqExpression)) {
     const extracted = await extractManyWithJq(
       group.map((a) => a.json),
       expression,

@@ -15,7 +15,6 @@ import { summarizeMeasurement } from './summarize-run.js';
 
 export type { HttpInput } from './http-input.js';
 export { HttpInputSchema } from './http-input.js';
-import { latencyBuckets } from './latency-histogram.js';
 export { latencyBuckets, type LatencyBucket } from './latency-histogram.js';
 
 export const httpTask = defineTask<HttpInput>({
@@ -66,8 +65,6 @@ export const httpTask = defineTask<HttpInput>({
       onMeasured(measurement) {
         // Recorded as each version ends, so an abort later keeps the versions already measured.
         recordHttpMetrics(context.metrics, measurement.request.version, measurement.result, percentiles);
-        // Kept in the loop record for the HTML report's histograms.
-        context.recordHistogram?.(measurement.request.version, latencyBuckets(measurement.result.histogram));
         const summary = summarizeMeasurement(measurement, percentiles);
         summaries.push(summary);
         context.log(summary);

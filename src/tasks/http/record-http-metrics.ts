@@ -1,5 +1,5 @@
 import type { MetricBoard, MetricInfo } from '../../metrics/metric-board.js';
-import { summarizeLatency } from './latency-histogram.js';
+import { latencyBuckets, summarizeLatency } from './latency-histogram.js';
 import type { LoadResult } from './send-load.js';
 
 export const httpProvider = 'http';
@@ -32,6 +32,12 @@ export function recordHttpMetrics(
     result.requestCount > 0 ? result.errorCount / result.requestCount : null,
     { description: 'error-count / request-count (0 to 1)', type: 'gauge' },
     'no requests',
+  );
+  // The whole distribution: for rank tests between versions and the HTML report's histograms.
+  board.recordDistribution(
+    version,
+    `${httpProvider}/latency`,
+    latencyBuckets(result.histogram).map(({ upperMs, count }) => ({ upper: upperMs, count })),
   );
   const summary = summarizeLatency(result.histogram, percentiles);
   const noLatency = 'no responses';

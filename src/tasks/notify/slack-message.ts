@@ -23,6 +23,8 @@ const statusEmoji: Record<SloEntry['status'], string> = {
   pass: ':white_check_mark:',
   fail: ':x:',
   nodata: ':grey_question:',
+  'insufficient-data': ':grey_question:',
+  inconclusive: ':grey_question:',
 };
 
 /**

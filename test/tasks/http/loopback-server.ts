@@ -87,6 +87,7 @@ export function taskContext(
   return {
     taskId: 'http',
     loop: 1,
+    iteration: 1,
     experiment: { name: 't' },
     versions: options.versions ?? [],
     experimentDir: options.experimentDir ?? process.cwd(),

@@ -39,6 +39,7 @@ export function makeContext(
   return {
     taskId: 'notify',
     loop: 3,
+    iteration: 3,
     experiment: { name: 'sklearn-iris', namespace: 'kserve-test' },
     versions,
     experimentDir: options.experimentDir ?? '/nonexistent',

@@ -81,21 +81,40 @@ describe('notify: webhook', () => {
         {
           name: 'baseline',
           slos: [
-            { metric: 'kserve-prometheus/latency-mean', op: '<=', limit: 25, value: 21.3, status: 'pass' },
+            expect.objectContaining({
+              metric: 'kserve-prometheus/latency-mean',
+              op: '<=',
+              limit: 25,
+              value: 21.3,
+              status: 'pass',
+              gate: 'pass',
+            }),
           ],
         },
         {
           name: 'candidate',
           slos: [
-            { metric: 'kserve-prometheus/latency-mean', op: '<=', limit: 25, value: 31, status: 'fail' },
-            {
+            expect.objectContaining({
+              metric: 'kserve-prometheus/latency-mean',
+              op: '<=',
+              limit: 25,
+              value: 31,
+              status: 'fail',
+              gate: 'fail',
+              explanation: [
+                '✘ candidate: kserve-prometheus/latency-mean <= 25: fail',
+                '    value 31, allowed <= 25',
+              ],
+            }),
+            expect.objectContaining({
               metric: 'kserve-prometheus/latency-p90',
               op: '<=',
               limit: 40,
               value: null,
               status: 'nodata',
+              gate: 'inconclusive',
               reason: 'query returned no series',
-            },
+            }),
           ],
         },
       ],

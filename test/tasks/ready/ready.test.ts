@@ -43,6 +43,7 @@ function contextFor(
   return {
     taskId: 'ready',
     loop: 1,
+    iteration: 1,
     experiment: { name: 'test', ...(options.namespace ? { namespace: options.namespace } : {}) },
     versions: [],
     experimentDir: cluster.dir,

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { assessTask, judgeSlo, listSlos } from '../../src/tasks/assess/assess.js';
-import { MetricBoard } from '../../src/metrics/metric-board.js';
-import type { SloVerdict } from '../../src/results/records.js';
-import type { TaskContext } from '../../src/tasks/task-definition.js';
+import { assessTask, listSloRules } from '../../../src/tasks/assess/assess.js';
+import { judgeAbsolute } from '../../../src/tasks/assess/judge-slo.js';
+import type { SloPolicy } from '../../../src/tasks/assess/slo-rules.js';
+import { MetricBoard } from '../../../src/metrics/metric-board.js';
+import type { SloVerdict } from '../../../src/results/records.js';
+import type { TaskContext } from '../../../src/tasks/task-definition.js';
 
 function context(metrics: MetricBoard, versions: string[] = []): TaskContext & { slos: SloVerdict[] } {
   return {
     taskId: 'assess',
     loop: 1,
+    iteration: 1,
     experiment: { name: 't' },
     versions,
     experimentDir: '.',
@@ -21,12 +24,12 @@ function context(metrics: MetricBoard, versions: string[] = []): TaskContext & {
   };
 }
 
-describe('listSlos', () => {
+describe('listSloRules', () => {
   it('flattens both forms, upper limits first', () => {
     expect(
-      listSlos({ SLOs: { lower: [{ metric: 'p/rps', limit: 10 }], upper: { 'p/lat': 25, 'p/err': 0 } } }).map(
-        ({ metric, op, limit, path }) => [metric, op, limit, path],
-      ),
+      listSloRules({
+        SLOs: { lower: [{ metric: 'p/rps', limit: 10 }], upper: { 'p/lat': 25, 'p/err': 0 } },
+      }).map((rule) => [rule.metric, rule.op, rule.kind === 'absolute' ? rule.limit : undefined, rule.path]),
     ).toEqual([
       ['p/lat', '<=', 25, ['SLOs', 'upper', 'p/lat']],
       ['p/err', '<=', 0, ['SLOs', 'upper', 'p/err']],
@@ -35,25 +38,41 @@ describe('listSlos', () => {
   });
 
   it('is empty without SLOs', () => {
-    expect(listSlos({})).toEqual([]);
+    expect(listSloRules({})).toEqual([]);
   });
 });
 
-describe('judgeSlo', () => {
+const policy: SloPolicy = { mode: 'gate', onNoData: 'inconclusive' };
+
+describe('judgeAbsolute', () => {
   const board = new MetricBoard();
   board.record(0, 'p/x', 10);
   board.record(0, 'p/nan', Number.NaN);
   board.record(0, 'p/none', undefined, { reason: 'no series' });
 
   it('passes at the limit itself, both ways', () => {
-    expect(judgeSlo({ metric: 'p/x', op: '<=', limit: 10 }, 0, board).status).toBe('pass');
-    expect(judgeSlo({ metric: 'p/x', op: '>=', limit: 10 }, 0, board).status).toBe('pass');
-    expect(judgeSlo({ metric: 'p/x', op: '<=', limit: 9.99 }, 0, board).status).toBe('fail');
-    expect(judgeSlo({ metric: 'p/x', op: '>=', limit: 10.01 }, 0, board).status).toBe('fail');
+    expect(
+      judgeAbsolute({ kind: 'absolute', metric: 'p/x', op: '<=', limit: 10, policy, path: [] }, 0, board)
+        .status,
+    ).toBe('pass');
+    expect(
+      judgeAbsolute({ kind: 'absolute', metric: 'p/x', op: '>=', limit: 10, policy, path: [] }, 0, board)
+        .status,
+    ).toBe('pass');
+    expect(
+      judgeAbsolute({ kind: 'absolute', metric: 'p/x', op: '<=', limit: 9.99, policy, path: [] }, 0, board)
+        .status,
+    ).toBe('fail');
+    expect(
+      judgeAbsolute({ kind: 'absolute', metric: 'p/x', op: '>=', limit: 10.01, policy, path: [] }, 0, board)
+        .status,
+    ).toBe('fail');
   });
 
   it('has no data, with the reason, for missing or non-finite values', () => {
-    expect(judgeSlo({ metric: 'p/x', op: '<=', limit: 1 }, 1, board)).toEqual({
+    expect(
+      judgeAbsolute({ kind: 'absolute', metric: 'p/x', op: '<=', limit: 1, policy, path: [] }, 1, board),
+    ).toEqual({
       metric: 'p/x',
       op: '<=',
       limit: 1,
@@ -62,11 +81,15 @@ describe('judgeSlo', () => {
       status: 'nodata',
       reason: 'metric not observed',
     });
-    expect(judgeSlo({ metric: 'p/nan', op: '<=', limit: 1 }, 0, board)).toMatchObject({
+    expect(
+      judgeAbsolute({ kind: 'absolute', metric: 'p/nan', op: '<=', limit: 1, policy, path: [] }, 0, board),
+    ).toMatchObject({
       status: 'nodata',
       reason: 'NaN',
     });
-    expect(judgeSlo({ metric: 'p/none', op: '<=', limit: 1 }, 0, board)).toMatchObject({
+    expect(
+      judgeAbsolute({ kind: 'absolute', metric: 'p/none', op: '<=', limit: 1, policy, path: [] }, 0, board),
+    ).toMatchObject({
       status: 'nodata',
       reason: 'no series',
     });
