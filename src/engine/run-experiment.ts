@@ -4,6 +4,7 @@ import type { TaskRegistry } from '../tasks/registry.js';
 import type { EndRecord, LoopRecord } from '../results/records.js';
 import { emit, type RunObserver } from './events.js';
 import { runLoop } from './run-loop.js';
+import type { FixtureRecorder } from '../metrics/fixtures/fixture-recorder.js';
 
 export interface ExperimentRunOptions {
   plan: Plan;
@@ -20,6 +21,8 @@ export interface ExperimentRunOptions {
   loops?: number;
   signal: AbortSignal;
   observers: readonly RunObserver[];
+  /** Records backend answers as fixtures (`--record-fixtures`); the last loop's are kept. */
+  fixtureRecorder?: FixtureRecorder;
 }
 
 export interface ExperimentRunOutcome {
@@ -58,6 +61,7 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
       skippedTicks,
       experimentStart,
       ...(options.env ? { env: options.env } : {}),
+      ...(options.fixtureRecorder ? { fixtureRecorder: options.fixtureRecorder } : {}),
     });
     loops.push(record);
     if (record.status === 'interrupted' || signal.aborted) {

@@ -15,6 +15,7 @@ import type { TaskRegistry } from '../tasks/registry.js';
 import type { LoopRecord, LoopStatus, SloVerdict, TaskOutcome, TaskStatus } from '../results/records.js';
 import { emit, type RunObserver } from './events.js';
 import { runTaskWithPolicy } from './run-task.js';
+import type { FixtureRecorder } from '../metrics/fixtures/fixture-recorder.js';
 
 export interface LoopOptions {
   plan: Plan;
@@ -30,6 +31,8 @@ export interface LoopOptions {
   experimentStart: Date;
   /** Environment variables tasks may read; empty unless the caller passes them. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Given to tasks: records backend answers as fixtures (`--record-fixtures`). */
+  fixtureRecorder?: FixtureRecorder;
 }
 
 const settled: ReadonlySet<TaskStatus> = new Set([
@@ -98,6 +101,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
               while (histograms.length <= version) histograms.push(null);
               histograms[version] = buckets.map((b) => ({ upperMs: b.upperMs, count: b.count }));
             },
+            ...(options.fixtureRecorder ? { fixtureRecorder: options.fixtureRecorder } : {}),
             log: (message) => void emit(observers, { type: 'task-log', loop, id: task.id, message }),
           },
           signal,

@@ -1,6 +1,7 @@
 import type { MetricBoard } from '../metrics/metric-board.js';
 import type { SloVerdict } from '../results/records.js';
 import type { Diagnostic } from '../config/diagnostics.js';
+import type { FixtureRecorder } from '../metrics/fixtures/fixture-recorder.js';
 
 /**
  * A task plugin: one self-describing definition. Built-in tasks and user plugins under `plugins/`
@@ -62,6 +63,8 @@ export interface TaskContext {
   slos: SloVerdict[];
   /** Keep a latency histogram of a version (buckets by upper bound in ms) for reports. */
   recordHistogram?(version: number, buckets: ReadonlyArray<{ upperMs: number; count: number }>): void;
+  /** With `canary run --record-fixtures`: where backend answers are recorded for offline replay. */
+  fixtureRecorder?: FixtureRecorder;
   log(message: string): void;
 }
 
