@@ -10,6 +10,7 @@ import { ResultObserver } from './result-observer.js';
 import { assertConditions, experimentState, formatAssertionLine } from '../results/assertions.js';
 import type { RunObserver } from '../engine/events.js';
 import { writeGitHubSummary } from './write-github-summary.js';
+import { DirectoryFixtureRecorder } from '../metrics/fixtures/fixture-recorder.js';
 
 export interface RunFlags extends ValueFlagValues {
   results?: string;
@@ -21,6 +22,8 @@ export interface RunFlags extends ValueFlagValues {
   /** Events as JSON lines on stdout (through Output.log) instead of progress on stderr. */
   json?: boolean;
   'github-summary'?: boolean;
+  /** Directory where each metrics provider's backend answers are recorded (the last loop's). */
+  'record-fixtures'?: string;
 }
 
 export interface Output {
@@ -62,7 +65,10 @@ async function previewTasks(ready: ReadyExperiment): Promise<Record<string, unkn
 
 export async function runPrepared(
   ready: ReadyExperiment,
-  flags: Pick<RunFlags, 'results' | 'fresh' | 'loops' | 'assert' | 'quiet' | 'json' | 'github-summary'> & {
+  flags: Pick<
+    RunFlags,
+    'results' | 'fresh' | 'loops' | 'assert' | 'quiet' | 'json' | 'github-summary' | 'record-fixtures'
+  > & {
     source?: string;
   },
   output: Output,
@@ -122,6 +128,9 @@ export async function runPrepared(
       ...(previousLoop ? { previousLoop } : {}),
       signal: controller.signal,
       observers,
+      ...(flags['record-fixtures'] !== undefined
+        ? { fixtureRecorder: new DirectoryFixtureRecorder(path.resolve(cwd, flags['record-fixtures'])) }
+        : {}),
     });
   } finally {
     live?.close();

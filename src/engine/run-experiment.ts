@@ -4,6 +4,7 @@ import type { TaskRegistry } from '../tasks/registry.js';
 import type { EndRecord, LoopRecord } from '../results/records.js';
 import { emit, type RunObserver } from './events.js';
 import { runLoop } from './run-loop.js';
+import type { FixtureRecorder } from '../metrics/fixtures/fixture-recorder.js';
 
 export interface ExperimentRunOptions {
   plan: Plan;
@@ -23,6 +24,8 @@ export interface ExperimentRunOptions {
   pinnedLoop?: (name: string) => LoopRecord | undefined;
   signal: AbortSignal;
   observers: readonly RunObserver[];
+  /** Records backend answers as fixtures (`--record-fixtures`); the last loop's are kept. */
+  fixtureRecorder?: FixtureRecorder;
 }
 
 export interface ExperimentRunOutcome {
@@ -65,6 +68,7 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
       ...(previousLoop ? { previousLoop } : {}),
       ...(options.pinnedLoop ? { pinnedLoop: options.pinnedLoop } : {}),
       ...(options.env ? { env: options.env } : {}),
+      ...(options.fixtureRecorder ? { fixtureRecorder: options.fixtureRecorder } : {}),
     });
     loops.push(record);
     if (record.status === 'interrupted' || signal.aborted) {

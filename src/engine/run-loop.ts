@@ -15,6 +15,7 @@ import type { TaskRegistry } from '../tasks/registry.js';
 import type { LoopRecord, LoopStatus, SloVerdict, TaskOutcome, TaskStatus } from '../results/records.js';
 import { emit, type RunObserver } from './events.js';
 import { runTaskWithPolicy } from './run-task.js';
+import type { FixtureRecorder } from '../metrics/fixtures/fixture-recorder.js';
 
 export interface LoopOptions {
   plan: Plan;
@@ -35,6 +36,8 @@ export interface LoopOptions {
   /** The previous loop of this experiment, if any. */
   previousLoop?: LoopRecord;
   pinnedLoop?: (name: string) => LoopRecord | undefined;
+  /** Given to tasks: records backend answers as fixtures (`--record-fixtures`). */
+  fixtureRecorder?: FixtureRecorder;
 }
 
 const settled: ReadonlySet<TaskStatus> = new Set([
@@ -102,6 +105,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
             ...(plan.maxLoops !== undefined ? { plannedLoops: plan.maxLoops } : {}),
             ...(options.previousLoop ? { previousLoop: options.previousLoop } : {}),
             ...(options.pinnedLoop ? { pinnedLoop: options.pinnedLoop } : {}),
+            ...(options.fixtureRecorder ? { fixtureRecorder: options.fixtureRecorder } : {}),
             log: (message) => void emit(observers, { type: 'task-log', loop, id: task.id, message }),
           },
           signal,

@@ -1,6 +1,7 @@
 import type { MetricBoard } from '../metrics/metric-board.js';
 import type { LoopRecord, SloVerdict } from '../results/records.js';
 import type { Diagnostic } from '../config/diagnostics.js';
+import type { FixtureRecorder } from '../metrics/fixtures/fixture-recorder.js';
 
 /**
  * A task plugin: one self-describing definition. Built-in tasks and user plugins under `plugins/`
@@ -68,6 +69,8 @@ export interface TaskContext {
   previousLoop?: LoopRecord;
   /** A loop pinned under a name (relative SLOs with `baseline: {pinned: NAME}`). */
   pinnedLoop?(name: string): LoopRecord | undefined;
+  /** With `canary run --record-fixtures`: where backend answers are recorded for offline replay. */
+  fixtureRecorder?: FixtureRecorder;
   log(message: string): void;
 }
 

@@ -9,6 +9,7 @@ export default class Run extends CanaryCommand {
     '<%= config.bin %> run experiments/quickstart.yaml',
     '<%= config.bin %> run experiments/sklearn.yaml --loops 3 --results /tmp/sklearn.jsonl',
     '<%= config.bin %> run experiments/sklearn.yaml --dry-run',
+    '<%= config.bin %> run experiments/sklearn-local.yaml --record-fixtures test/fixtures/sklearn',
     '<%= config.bin %> run experiments/quickstart.yaml --json | jq -c \'select(.event == "loop-end")\'',
   ];
   static override args = {
@@ -39,6 +40,11 @@ export default class Run extends CanaryCommand {
       description:
         'Stream run events as JSON lines on stdout (experiment-start, loop-start, task-start, task-end, loop-end, wait, experiment-end); nothing else goes to stdout',
       default: false,
+    }),
+    'record-fixtures': Flags.string({
+      description:
+        'Record every metrics query and its answer (secrets redacted) to DIR/<provider>.fixture.json, for offline replay with `fixture:` templates; the last loop is kept',
+      helpValue: 'DIR',
     }),
     ...githubSummaryFlag,
   };

@@ -3,6 +3,7 @@
  * ends in JSON or a reason. Only an abort through `signal` throws.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { IncomingHttpHeaders } from 'node:http';
 import pRetry, { AbortError } from 'p-retry';
 import { request as sendRequest } from 'undici';
 import { AttemptFailure, describeNetworkError } from './attempt-failure.js';
@@ -11,9 +12,31 @@ import { type BackendRequest, type PreparedRequest, prepareRequest } from './bac
 import { interpretResponse, readBody } from './backend-response.js';
 import { Redactor, isSensitiveHeader } from './redactor.js';
 
-export type { BackendRequest } from './backend-request.js';
+export type { BackendRequest, PreparedRequest } from './backend-request.js';
 export type { BackendTls } from './backend-dispatcher.js';
 export { closeBackendConnections } from './backend-dispatcher.js';
+
+/** A whole HTTP answer, before it is read as JSON. */
+export interface RawResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+export interface TransportOptions {
+  signal: AbortSignal;
+  tls: BackendTls | undefined;
+  maxResponseBytes: number;
+  /** Called when the status line has arrived (a later failure cut the body off). */
+  onHeaders(): void;
+}
+
+/**
+ * Sends one prepared request and reads the whole answer, or throws. HTTP by default; recording
+ * wraps it, and replay answers from a fixture instead, so both go through the same reading and
+ * retry rules as a live query.
+ */
+export type Transport = (request: PreparedRequest, options: TransportOptions) => Promise<RawResponse>;
 
 export type BackendResponse =
   | { ok: true; status: number; json: unknown; attempts: number }
@@ -45,6 +68,8 @@ export interface QueryOptions {
   maxResponseBytes?: number;
   /** Called before each retry, e.g. to log it. */
   onRetry?: (event: RetryEvent) => void;
+  /** How the request is sent; default `httpTransport`. */
+  transport?: Transport;
 }
 
 const DEFAULT_MIN_RETRY_DELAY_MS = 250;
@@ -121,22 +146,15 @@ async function attempt(
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
   let gotHeaders = false;
   try {
-    const response = await sendRequest(prepared.url, {
-      method: prepared.method,
-      headers: prepared.headers,
-      body: prepared.body,
-      dispatcher: getBackendDispatcher(options.tls),
+    const response = await (options.transport ?? httpTransport)(prepared, {
       signal,
+      tls: options.tls,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      onHeaders: () => (gotHeaders = true),
     });
-    gotHeaders = true;
-    const text = await readBody(
-      response.body,
-      options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-      response.statusCode,
-    );
     return {
-      status: response.statusCode,
-      json: interpretResponse(response.statusCode, response.headers, text),
+      status: response.status,
+      json: interpretResponse(response.status, response.headers, response.text),
     };
   } catch (error) {
     if (options.signal?.aborted) throw new AbortError('aborted'); // stop retrying; the caller rethrows the reason
@@ -152,6 +170,20 @@ async function attempt(
     clearTimeout(timer);
   }
 }
+
+/** The real thing: one request through the pooled connections of its TLS setting. */
+export const httpTransport: Transport = async (prepared, options) => {
+  const response = await sendRequest(prepared.url, {
+    method: prepared.method,
+    headers: prepared.headers,
+    body: prepared.body,
+    dispatcher: getBackendDispatcher(options.tls),
+    signal: options.signal,
+  });
+  options.onHeaders();
+  const text = await readBody(response.body, options.maxResponseBytes, response.statusCode);
+  return { status: response.statusCode, headers: response.headers, text };
+};
 
 /** Values of credential headers, and long values of custom headers, never appear in a reason. */
 function redactorFor(headers: Readonly<Record<string, string>>): Redactor {

@@ -97,7 +97,8 @@ async function loadUncached(
   return { origin: normalized.url, text, syntax: detectSyntax(new URL(normalized.url).pathname, text) };
 }
 
-function parseReferenceString(reference: string): Exclude<TemplateReference, string> {
+/** `builtin:NAME`, a URL, or a file path, as the object form. */
+export function parseReferenceString(reference: string): Exclude<TemplateReference, string> {
   if (reference.startsWith('builtin:')) return { builtin: reference.slice('builtin:'.length) };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(reference)) return { url: reference };
   return { file: reference };

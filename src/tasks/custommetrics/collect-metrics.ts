@@ -2,7 +2,16 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TaskError } from '../../errors.js';
 import { extractManyWithJq } from '../../metrics/backend/jq.js';
-import { queryBackend, type BackendTls } from '../../metrics/backend/http-query.js';
+import {
+  httpTransport,
+  queryBackend,
+  type BackendTls,
+  type RawResponse,
+  type Transport,
+} from '../../metrics/backend/http-query.js';
+import { ExchangeLog } from '../../metrics/fixtures/fixture-recorder.js';
+import { requestOf } from '../../metrics/fixtures/fixture-replay.js';
+import type { TemplateReference } from '../../metrics/templates/template-source.js';
 import { createQueryPool } from '../../metrics/backend/query-pool.js';
 import { basic, bearer, Redactor, resolveHeaders, type SecretSource } from '../../metrics/backend/secrets.js';
 import { parseDuration } from '../../util/duration.js';
@@ -96,7 +105,11 @@ export async function collectMetrics(
   input: CustomMetricsInput,
   context: TaskContext,
 ): Promise<{ values: number; missing: number }> {
-  const connection = await resolveConnection(input, context);
+  // Replayed providers send nothing: their secrets need not be set (in CI, say).
+  const connection = rendered.some((r) => r.replay === undefined)
+    ? await resolveConnection(input, context)
+    : { headers: {}, redactor: new Redactor(), tls: {} };
+  const logs = new Map<string, ExchangeLog>();
   const pool = createQueryPool(input.concurrency ?? defaultQueryConcurrency);
   const timeoutMs = input.timeout ? parseDuration(input.timeout) : defaultQueryTimeoutMs;
   const retries = input.retries ?? defaultQueryRetries;
@@ -110,8 +123,8 @@ export async function collectMetrics(
     json: unknown;
     details: RecordDetails;
   }> = [];
-  const jobs = rendered.flatMap(({ version, templateName, spec }) =>
-    spec.metrics.map((metric) =>
+  const jobs = rendered.flatMap(({ version, templateName, spec, replay }, renderIndex) =>
+    spec.metrics.map((metric, metricIndex) =>
       pool(async () => {
         const name = `${templateName}/${metric.name}`;
         const details: RecordDetails = {
@@ -122,17 +135,37 @@ export async function collectMetrics(
             ...(metric.type !== undefined ? { type: metric.type } : {}),
           },
         };
+        const request = requestOf(spec, metric);
+        let transport: Transport | undefined;
+        let lastAnswer: RawResponse | undefined;
+        if (replay) transport = replay.transportFor(request);
+        else if (context.fixtureRecorder) {
+          // The last attempt's answer is what the metric was read from; a failed attempt leaves none.
+          transport = async (prepared, options) => {
+            lastAnswer = undefined;
+            lastAnswer = await httpTransport(prepared, options);
+            return lastAnswer;
+          };
+        }
         const response = await queryBackend(
+          { ...request, headers: { ...spec.headers, ...connection.headers } },
           {
-            url: spec.url,
-            method: spec.method ?? 'GET',
-            headers: { ...spec.headers, ...connection.headers },
-            ...(metric.params ? { params: metric.params } : {}),
-            ...(metric.body !== undefined ? { body: metric.body } : {}),
+            timeoutMs,
+            retries,
+            signal: context.signal,
+            tls: connection.tls,
+            ...(transport ? { transport } : {}),
+            // A replayed retry gets the same answer: say "after 3 attempts" as live did, without the wait.
+            ...(replay ? { minRetryDelayMs: 0, maxRetryDelayMs: 0 } : {}),
           },
-          { timeoutMs, retries, signal: context.signal, tls: connection.tls },
         );
-        if (response.status !== undefined) answered++;
+        if (lastAnswer) {
+          let log = logs.get(templateName);
+          if (!log) logs.set(templateName, (log = new ExchangeLog(connection.redactor)));
+          log.add(request, lastAnswer, { version, metric: metric.name }, renderIndex * 10_000 + metricIndex);
+        }
+        // An unmatched replayed request is an answer too ("not recorded"), not an unreachable backend.
+        if (response.status !== undefined || replay) answered++;
         if (!response.ok) {
           unreachable ??= response.status === undefined ? response.reason : undefined;
           context.metrics.record(version, name, null, {
@@ -182,6 +215,7 @@ export async function collectMetrics(
       if (recorded.value !== null) values++;
     });
   }
+  await saveRecordings(logs, rendered, input, context);
   const total = jobs.length;
   if (total > 0 && answered === 0 && unreachable !== undefined) {
     throw new TaskError(
@@ -190,4 +224,33 @@ export async function collectMetrics(
     );
   }
   return { values, missing: total - values };
+}
+
+/** One fixture file per recorded provider, replacing the previous loop's. */
+async function saveRecordings(
+  logs: ReadonlyMap<string, ExchangeLog>,
+  rendered: readonly RenderedProvider[],
+  input: CustomMetricsInput,
+  context: TaskContext,
+): Promise<void> {
+  if (!context.fixtureRecorder) return;
+  for (const [provider, log] of logs) {
+    const elapsedTimeSeconds = rendered
+      .filter((r) => r.templateName === provider)
+      .sort((a, b) => a.version - b.version)
+      .map((r) => r.elapsedTimeSeconds);
+    const saved = await context.fixtureRecorder.save({
+      loop: context.loop,
+      provider,
+      template: input.templates[provider] as TemplateReference,
+      experimentDir: context.experimentDir,
+      elapsedTimeSeconds,
+      exchanges: log.exchanges(),
+    });
+    context.log(
+      'file' in saved
+        ? `recorded ${log.size} responses of ${provider} to ${saved.file}`
+        : `${provider} not recorded: ${saved.skipped}`,
+    );
+  }
 }

@@ -9,8 +9,13 @@ const SecretSourceSchema = secretSourceSchema(
 const TemplateReferenceSchema = Type.Union([
   Type.String({
     minLength: 1,
-    description: 'builtin:NAME, a file path relative to the experiment, or an https:// URL',
-    examples: ['builtin:kserve-prometheus', './templates/my-provider.tpl'],
+    description:
+      'builtin:NAME, a file path relative to the experiment, an https:// URL, or fixture:PATH (recorded answers, see --record-fixtures)',
+    examples: [
+      'builtin:kserve-prometheus',
+      './templates/my-provider.tpl',
+      'fixture:fixtures/kserve-prometheus.fixture.json',
+    ],
   }),
   Type.Object(
     {
@@ -21,6 +26,13 @@ const TemplateReferenceSchema = Type.Union([
   ),
   Type.Object({ file: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
   Type.Object({ builtin: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+  Type.Object(
+    { fixture: Type.String({ minLength: 1 }) },
+    {
+      additionalProperties: false,
+      description: 'A fixture file written by `canary run --record-fixtures`, relative to the experiment',
+    },
+  ),
 ]);
 
 export const CustomMetricsInputSchema = Type.Object(

@@ -14,6 +14,7 @@ import {
 import { collectMetrics, describeQuery } from './collect-metrics.js';
 import { parseStartingTime, versionCountOf } from './version-values.js';
 import { Redactor } from '../../metrics/backend/secrets.js';
+import { requestOf } from '../../metrics/fixtures/fixture-replay.js';
 
 /** At validate time templates render as if the experiment had been running this long. */
 const checkElapsedSeconds = 60;
@@ -70,9 +71,14 @@ export const customMetricsTask = defineTask<CustomMetricsInput>({
         problems.push(asProblem(error));
         continue;
       }
-      for (const { version, templateName, spec } of rendered) {
+      const unrecorded: string[] = [];
+      for (const { version, templateName, spec, replay } of rendered) {
         const source = providers.get(templateName)!.source;
         for (const metric of spec.metrics) {
+          if (replay && !replay.has(requestOf(spec, metric)))
+            unrecorded.push(
+              `metric ${metric.name}, version ${version}: ${replay.explainMiss(requestOf(spec, metric))}`,
+            );
           const line = lineOfMetric(source, metric.name);
           const where = `template ${templateName} (${source.origin}${line ? `:${line}` : ''}), metric ${metric.name}, version ${version}`;
           const query = promqlQueryOf(spec, metric);
@@ -96,6 +102,13 @@ export const customMetricsTask = defineTask<CustomMetricsInput>({
             });
         }
       }
+      if (unrecorded.length > 0)
+        problems.push({
+          severity: 'warning',
+          path: ['templates', name],
+          message: `template ${name}: ${unrecorded.length} request(s) are not in the fixture and will have no value; ${unrecorded[0]}`,
+          hint: 'the template or its values changed since the fixture was recorded: re-record it with --record-fixtures',
+        });
     }
     // One report per distinct problem: a broken template is broken for every version.
     const seen = new Set<string>();

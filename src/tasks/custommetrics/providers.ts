@@ -2,6 +2,7 @@ import path from 'node:path';
 import {
   defaultCacheDir,
   loadTemplateSource,
+  parseReferenceString,
   TemplateSourceError,
   type TemplateReference,
   type TemplateSource,
@@ -12,6 +13,8 @@ import {
   type CompiledProvider,
 } from '../../metrics/templates/render-provider.js';
 import type { ProviderSpec } from '../../metrics/provider-spec.js';
+import { FixtureReplay } from '../../metrics/fixtures/fixture-replay.js';
+import { FixtureError, fixturePathOf, loadFixture } from '../../metrics/fixtures/load-fixture.js';
 import type { CustomMetricsInput } from './custommetrics-input.js';
 import { elapsedSeconds, valuesForVersion, versionCountOf } from './version-values.js';
 
@@ -35,10 +38,13 @@ export class ProviderProblem extends Error {
   }
 }
 
+/** A compiled template; with `replay`, its queries are answered from a recorded fixture. */
+export type TaskProvider = CompiledProvider & { replay?: FixtureReplay };
+
 export async function compileProviders(
   input: CustomMetricsInput,
   context: ProviderContext,
-): Promise<Map<string, CompiledProvider>> {
+): Promise<Map<string, TaskProvider>> {
   const entries = await Promise.all(
     Object.entries(input.templates).map(
       async ([name, reference]) =>
@@ -52,8 +58,8 @@ export async function compileProviders(
 export async function compileEachProvider(
   input: CustomMetricsInput,
   context: ProviderContext,
-): Promise<{ providers: Map<string, CompiledProvider>; problems: ProviderProblem[] }> {
-  const providers = new Map<string, CompiledProvider>();
+): Promise<{ providers: Map<string, TaskProvider>; problems: ProviderProblem[] }> {
+  const providers = new Map<string, TaskProvider>();
   const problems: ProviderProblem[] = [];
   for (const [name, reference] of Object.entries(input.templates)) {
     try {
@@ -70,20 +76,10 @@ async function compileOne(
   name: string,
   reference: TemplateReference,
   context: ProviderContext,
-): Promise<CompiledProvider> {
-  let source: TemplateSource;
-  try {
-    source = await loadTemplateSource(reference, {
-      experimentDir: context.experimentDir,
-      cacheDir: path.resolve(context.experimentDir, defaultCacheDir(context.env)),
-      memory: fetchedThisRun,
-      offline: context.env.CANARY_OFFLINE === '1' || context.env.CANARY_OFFLINE === 'true',
-    });
-  } catch (error) {
-    if (error instanceof TemplateSourceError)
-      throw new ProviderProblem(name, `template ${name}: ${error.message}`, error.hint);
-    throw error;
-  }
+): Promise<TaskProvider> {
+  const fixturePath = fixturePathOf(reference);
+  if (fixturePath !== undefined) return compileFixture(name, fixturePath, context);
+  const source = await loadSource(name, reference, context.experimentDir, context, '');
   try {
     return compileProvider(source, name);
   } catch (error) {
@@ -91,15 +87,83 @@ async function compileOne(
   }
 }
 
+async function loadSource(
+  name: string,
+  reference: TemplateReference,
+  baseDir: string,
+  context: ProviderContext,
+  via: string,
+): Promise<TemplateSource> {
+  try {
+    return await loadTemplateSource(reference, {
+      experimentDir: baseDir,
+      cacheDir: path.resolve(context.experimentDir, defaultCacheDir(context.env)),
+      memory: fetchedThisRun,
+      offline: context.env.CANARY_OFFLINE === '1' || context.env.CANARY_OFFLINE === 'true',
+    });
+  } catch (error) {
+    if (error instanceof TemplateSourceError)
+      throw new ProviderProblem(name, `template ${name}${via}: ${error.message}`, error.hint);
+    throw error;
+  }
+}
+
+/** `fixture:PATH`: the recorded template, rendered as usual, its queries answered from the file. */
+async function compileFixture(
+  name: string,
+  fixturePath: string,
+  context: ProviderContext,
+): Promise<TaskProvider> {
+  let replay: FixtureReplay;
+  try {
+    replay = new FixtureReplay(await loadFixture(fixturePath, context.experimentDir));
+  } catch (error) {
+    if (error instanceof FixtureError)
+      throw new ProviderProblem(name, `template ${name}: ${error.message}`, error.hint);
+    throw error;
+  }
+  const { fixture, file } = replay.loaded;
+  const via = ` (recorded in ${fixturePath})`;
+  if (fixturePathOf(fixture.template) !== undefined)
+    throw new ProviderProblem(
+      name,
+      `template ${name}${via}: a fixture cannot name another fixture as its template`,
+    );
+  // File templates are named relative to the fixture; messages name them relative to the experiment.
+  const fixtureDir = path.dirname(file);
+  const loaded = await loadSource(name, fixture.template as TemplateReference, fixtureDir, context, via);
+  const source = isFileReference(fixture.template)
+    ? { ...loaded, origin: path.relative(context.experimentDir, path.resolve(fixtureDir, loaded.origin)) }
+    : loaded;
+  try {
+    return Object.assign(compileProvider(source, name), { replay });
+  } catch (error) {
+    throw describeRenderError(name, source, error);
+  }
+}
+
+function isFileReference(reference: unknown): boolean {
+  return typeof reference === 'string'
+    ? 'file' in parseReferenceString(reference)
+    : typeof reference === 'object' && reference !== null && 'file' in reference;
+}
+
 export interface RenderedProvider {
   version: number;
   templateName: string;
   spec: ProviderSpec;
+  /** What the template was rendered with (fixtures record it). */
+  elapsedTimeSeconds: number;
+  /** Set when the answers come from a fixture. */
+  replay?: FixtureReplay;
 }
 
-/** Render every template for every version, with that version's values and elapsed time. */
+/**
+ * Render every template for every version, with that version's values and elapsed time (a
+ * fixture's template with the recorded elapsed time, so it asks what was recorded).
+ */
 export function renderProviders(
-  providers: ReadonlyMap<string, CompiledProvider>,
+  providers: ReadonlyMap<string, TaskProvider>,
   input: CustomMetricsInput,
   experimentStart: Date,
   now: Date,
@@ -107,10 +171,17 @@ export function renderProviders(
   const rendered: RenderedProvider[] = [];
   for (let version = 0; version < versionCountOf(input.versionValues); version++) {
     const values = valuesForVersion(input.values, input.versionValues, version);
-    const elapsed = elapsedSeconds(values, experimentStart, now);
+    const live = elapsedSeconds(values, experimentStart, now);
     for (const [templateName, provider] of providers) {
+      const elapsed = provider.replay?.elapsedSeconds(version) ?? live;
       try {
-        rendered.push({ version, templateName, spec: provider.render(values, elapsed).spec });
+        rendered.push({
+          version,
+          templateName,
+          spec: provider.render(values, elapsed).spec,
+          elapsedTimeSeconds: elapsed,
+          ...(provider.replay ? { replay: provider.replay } : {}),
+        });
       } catch (error) {
         throw describeRenderError(templateName, provider.source, error, version);
       }
