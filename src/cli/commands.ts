@@ -8,6 +8,10 @@ import KLog from './commands/k/log.js';
 import KReport from './commands/k/report.js';
 import KRun from './commands/k/run.js';
 import Report from './commands/report.js';
+import ResultsInvalidate from './commands/results/invalidate.js';
+import ResultsList from './commands/results/list.js';
+import ResultsPin from './commands/results/pin.js';
+import ResultsUnpin from './commands/results/unpin.js';
 import Run from './commands/run.js';
 import Schema from './commands/schema.js';
 import ServeModel from './commands/serve-model.js';
@@ -25,6 +29,10 @@ export const COMMANDS = {
   'k:report': KReport,
   'k:run': KRun,
   report: Report,
+  'results:invalidate': ResultsInvalidate,
+  'results:list': ResultsList,
+  'results:pin': ResultsPin,
+  'results:unpin': ResultsUnpin,
   run: Run,
   schema: Schema,
   'serve-model': ServeModel,

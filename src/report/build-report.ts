@@ -2,6 +2,7 @@ import type { ResultHistory } from '../results/result-file.js';
 import { assertConditions, experimentState } from '../results/assertions.js';
 import type { Report } from './report-schema.js';
 import { readHistograms } from './read-histograms.js';
+import { comparableLoops } from '../results/marks.js';
 
 /** The report model every renderer draws from; also the `-o json` output. */
 export function buildReport(history: ResultHistory): Report {
@@ -86,14 +87,29 @@ export function buildReport(history: ResultHistory): Report {
     metricInfo: mergeMetricInfo(history),
     versions,
     ...(histograms ? { histograms } : {}),
-    history: history.loops.map((loop) => ({
+    history: comparableLoops(history).map((loop) => ({
       loop: loop.loop,
       start: loop.start,
       status: loop.status,
       versions: loop.versions,
       metrics: loop.metrics.map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.value]))),
     })),
+    ...marksOf(history),
     warnings: history.warnings,
+  };
+}
+
+/** Pins, invalid loops and compacted loops, when the file has any. */
+function marksOf(history: ResultHistory): Pick<Report, 'pins' | 'invalidLoops' | 'compactedLoops'> {
+  const pins = Object.entries(history.pins ?? {});
+  const invalid = Object.entries(history.invalid ?? {});
+  const compacted = history.earlier?.loops ?? 0;
+  return {
+    ...(pins.length > 0 ? { pins: Object.fromEntries(pins.map(([name, loop]) => [name, loop.loop])) } : {}),
+    ...(invalid.length > 0
+      ? { invalidLoops: invalid.map(([loop, reason]) => ({ loop: Number(loop), reason })) }
+      : {}),
+    ...(compacted > 0 ? { compactedLoops: compacted } : {}),
   };
 }
 

@@ -23,6 +23,13 @@ export default class Report extends CanaryCommand {
     const { renderReport } = await import('../../report/render-report.js');
     const history = await readResults(await findResultsFile(process.cwd(), flags.results));
     for (const warning of history.warnings) this.logToStderr(`canary: ${warning}`);
-    process.stdout.write(renderReport(history, flags.output as 'text' | 'json' | 'markdown' | 'html'));
+    const format = flags.output as 'text' | 'json' | 'markdown' | 'html';
+    let text = renderReport(history, format);
+    // Loops retention compacted away: their aggregates, as `canary k report` shows the cluster store's.
+    if (history.earlier && (format === 'text' || format === 'markdown')) {
+      const { renderEarlierLoops } = await import('../../results/cluster-store-report.js');
+      text += renderEarlierLoops(history.earlier, format);
+    }
+    process.stdout.write(text);
   }
 }
