@@ -1,5 +1,6 @@
 import Assert from './commands/assert.js';
 import Demo from './commands/demo.js';
+import Diff from './commands/diff.js';
 import Init from './commands/init.js';
 import KAssert from './commands/k/assert.js';
 import KDelete from './commands/k/delete.js';
@@ -21,6 +22,7 @@ import Validate from './commands/validate.js';
 export const COMMANDS = {
   assert: Assert,
   demo: Demo,
+  diff: Diff,
   init: Init,
   'k:assert': KAssert,
   'k:delete': KDelete,
