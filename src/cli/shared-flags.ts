@@ -17,7 +17,7 @@ export const reportFormatFlag = {
   output: Flags.string({
     char: 'o',
     description: 'Output format',
-    options: ['text', 'json', 'markdown', 'html'],
+    options: ['text', 'json', 'markdown', 'html', 'openmetrics'],
     default: 'text',
   }),
 };

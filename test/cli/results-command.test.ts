@@ -60,6 +60,10 @@ describe('canary results', () => {
     };
     expect(report.history.map((h) => h.loop)).toEqual([1, 3]);
     expect(report.pins).toEqual({ golden: 1 });
+    const metrics = await cli('report', '-o', 'openmetrics');
+    expect(metrics.code).toBe(0);
+    expect(metrics.stdout).toContain('canary_loop{experiment="demo"} 3\n');
+    expect(metrics.stdout.endsWith('# EOF\n')).toBe(true);
 
     const unpin = await cli('results', 'unpin', 'golden', '-r', 'canary-results/demo.jsonl');
     expect(unpin).toMatchObject({ code: 0, stdout: 'unpinned golden (loop 1)\n' });
