@@ -10,11 +10,14 @@ import { ResultObserver } from './result-observer.js';
 import { assertConditions, experimentState, formatAssertionLine } from '../results/assertions.js';
 import type { RunObserver } from '../engine/events.js';
 import { writeGitHubSummary } from './write-github-summary.js';
+import { RetentionObserver } from './retention-observer.js';
 
 export interface RunFlags extends ValueFlagValues {
   results?: string;
   fresh: boolean;
   loops?: number;
+  /** Loops kept in full in the result file (default spec.retention.keep; none: keep all). */
+  keep?: number;
   'dry-run': boolean;
   assert: boolean;
   quiet: boolean;
@@ -62,7 +65,10 @@ async function previewTasks(ready: ReadyExperiment): Promise<Record<string, unkn
 
 export async function runPrepared(
   ready: ReadyExperiment,
-  flags: Pick<RunFlags, 'results' | 'fresh' | 'loops' | 'assert' | 'quiet' | 'json' | 'github-summary'> & {
+  flags: Pick<
+    RunFlags,
+    'results' | 'fresh' | 'loops' | 'keep' | 'assert' | 'quiet' | 'json' | 'github-summary'
+  > & {
     source?: string;
   },
   output: Output,
@@ -88,9 +94,11 @@ export async function runPrepared(
       : flags.quiet
         ? []
         : [new ConsoleObserver(output.warn)];
-  const observers: RunObserver[] = [...progress, recorder, ...extraObservers];
   // While the live view draws, other stderr lines go above it, not through it.
   const warn = live ? (line: string) => live.print(line) : output.warn;
+  const keep = flags.keep ?? ready.experiment.spec.retention?.keep;
+  const retention = keep !== undefined ? [new RetentionObserver(resultsPath, keep, warn)] : [];
+  const observers: RunObserver[] = [...progress, recorder, ...retention, ...extraObservers];
 
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;

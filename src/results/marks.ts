@@ -8,20 +8,34 @@ import type { ResultHistory } from './result-file.js';
 /** Pin names: what `--as` accepts (they appear in flags, YAML and metric labels). */
 export const pinNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
+/** The marks still in effect, in file order: the latest pin of each name, the invalidation of each loop. */
+export function effectiveMarks(marks: readonly MarkRecord[]): {
+  pins: Map<string, MarkRecord & { loop: number; name: string }>;
+  invalid: Map<number, MarkRecord & { loop: number }>;
+} {
+  const pins = new Map<string, MarkRecord & { loop: number; name: string }>();
+  const invalid = new Map<number, MarkRecord & { loop: number }>();
+  for (const mark of marks) {
+    const { loop, name } = mark;
+    if (mark.action === 'pin' && name !== undefined && loop !== undefined) {
+      pins.delete(name);
+      pins.set(name, { ...mark, loop, name });
+    } else if (mark.action === 'unpin' && name !== undefined) {
+      pins.delete(name);
+    } else if (mark.action === 'invalidate' && loop !== undefined && !invalid.has(loop)) {
+      invalid.set(loop, { ...mark, loop });
+    }
+  }
+  return { pins, invalid };
+}
+
 /** Apply `marks` in file order: later pins of a name move it, unpin removes it. */
 export function foldMarks(history: ResultHistory, marks: readonly MarkRecord[]): void {
   if (marks.length === 0) return;
-  const pinned = new Map<string, number>();
+  const effective = effectiveMarks(marks);
+  const pinned = new Map([...effective.pins].map(([name, mark]) => [name, mark.loop]));
   const invalid: Record<number, string> = {};
-  for (const mark of marks) {
-    if (mark.action === 'pin' && mark.name !== undefined && mark.loop !== undefined) {
-      pinned.set(mark.name, mark.loop);
-    } else if (mark.action === 'unpin' && mark.name !== undefined) {
-      pinned.delete(mark.name);
-    } else if (mark.action === 'invalidate' && mark.loop !== undefined) {
-      invalid[mark.loop] = mark.reason ?? 'no reason given';
-    }
-  }
+  for (const [loop, mark] of effective.invalid) invalid[loop] = mark.reason ?? 'no reason given';
   const byNumber = new Map(history.loops.map((loop) => [loop.loop, loop]));
   const pins: Record<string, LoopRecord> = {};
   for (const [name, number] of pinned) {

@@ -263,6 +263,11 @@ export async function readResults(file: string): Promise<ResultHistory> {
       },
     );
   }
+  return parseResults(file, text);
+}
+
+/** The history in a result file's text (what readResults read), for callers that hold the text. */
+export function parseResults(file: string, text: string): ResultHistory {
   const history: ResultHistory = { file, loops: [], warnings: [] };
   const marks: MarkRecord[] = [];
   const lines = text.split('\n');
