@@ -1,5 +1,6 @@
 import Assert from './commands/assert.js';
 import Demo from './commands/demo.js';
+import Diff from './commands/diff.js';
 import Init from './commands/init.js';
 import KAssert from './commands/k/assert.js';
 import KDelete from './commands/k/delete.js';
@@ -8,6 +9,10 @@ import KLog from './commands/k/log.js';
 import KReport from './commands/k/report.js';
 import KRun from './commands/k/run.js';
 import Report from './commands/report.js';
+import ResultsInvalidate from './commands/results/invalidate.js';
+import ResultsList from './commands/results/list.js';
+import ResultsPin from './commands/results/pin.js';
+import ResultsUnpin from './commands/results/unpin.js';
 import Run from './commands/run.js';
 import Schema from './commands/schema.js';
 import ServeModel from './commands/serve-model.js';
@@ -17,6 +22,7 @@ import Validate from './commands/validate.js';
 export const COMMANDS = {
   assert: Assert,
   demo: Demo,
+  diff: Diff,
   init: Init,
   'k:assert': KAssert,
   'k:delete': KDelete,
@@ -25,6 +31,10 @@ export const COMMANDS = {
   'k:report': KReport,
   'k:run': KRun,
   report: Report,
+  'results:invalidate': ResultsInvalidate,
+  'results:list': ResultsList,
+  'results:pin': ResultsPin,
+  'results:unpin': ResultsUnpin,
   run: Run,
   schema: Schema,
   'serve-model': ServeModel,

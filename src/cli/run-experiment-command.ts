@@ -11,11 +11,15 @@ import { assertConditions, experimentState, formatAssertionLine } from '../resul
 import type { RunObserver } from '../engine/events.js';
 import { writeGitHubSummary } from './write-github-summary.js';
 import { DirectoryFixtureRecorder } from '../metrics/fixtures/fixture-recorder.js';
+import { pinnedLoop } from '../results/marks.js';
+import { RetentionObserver } from './retention-observer.js';
 
 export interface RunFlags extends ValueFlagValues {
   results?: string;
   fresh: boolean;
   loops?: number;
+  /** Loops kept in full in the result file (default spec.retention.keep; none: keep all). */
+  keep?: number;
   'dry-run': boolean;
   assert: boolean;
   quiet: boolean;
@@ -67,7 +71,15 @@ export async function runPrepared(
   ready: ReadyExperiment,
   flags: Pick<
     RunFlags,
-    'results' | 'fresh' | 'loops' | 'assert' | 'quiet' | 'json' | 'github-summary' | 'record-fixtures'
+    | 'results'
+    | 'fresh'
+    | 'loops'
+    | 'keep'
+    | 'assert'
+    | 'quiet'
+    | 'json'
+    | 'github-summary'
+    | 'record-fixtures'
   > & {
     source?: string;
   },
@@ -82,8 +94,11 @@ export async function runPrepared(
   for (const warning of writer.warnings) output.warn(`canary: ${warning}`);
   const hash = hashExperiment(ready.experiment);
   // The previous loop of the same experiment carries failAfter streaks and the comparisons' look count.
-  const earlier = writer.needsHeader(hash) ? undefined : await readResults(resultsPath);
-  const previousLoop = earlier?.loops.findLast((loop) => loop.experimentHash === hash);
+  // Pins (relative SLOs against a pinned loop) may come from an earlier version of the experiment.
+  const earlier = writer.lastLoop > 0 ? await readResults(resultsPath) : undefined;
+  const previousLoop = writer.needsHeader(hash)
+    ? undefined
+    : earlier?.loops.findLast((loop) => loop.experimentHash === hash);
   const recorder = new ResultObserver(writer, ready.experiment, hash, flags.source);
   const json = output.json ?? (flags.json ? output.log : undefined);
   const live =
@@ -97,9 +112,11 @@ export async function runPrepared(
       : flags.quiet
         ? []
         : [new ConsoleObserver(output.warn)];
-  const observers: RunObserver[] = [...progress, recorder, ...extraObservers];
   // While the live view draws, other stderr lines go above it, not through it.
   const warn = live ? (line: string) => live.print(line) : output.warn;
+  const keep = flags.keep ?? ready.experiment.spec.retention?.keep;
+  const retention = keep !== undefined ? [new RetentionObserver(resultsPath, keep, warn)] : [];
+  const observers: RunObserver[] = [...progress, recorder, ...retention, ...extraObservers];
 
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
@@ -126,6 +143,7 @@ export async function runPrepared(
         : {}),
       ...(flags.loops !== undefined ? { loops: flags.loops } : {}),
       ...(previousLoop ? { previousLoop } : {}),
+      ...(earlier ? { pinnedLoop: (name: string) => pinnedLoop(earlier, name) } : {}),
       signal: controller.signal,
       observers,
       ...(flags['record-fixtures'] !== undefined

@@ -17,7 +17,7 @@ export const reportFormatFlag = {
   output: Flags.string({
     char: 'o',
     description: 'Output format',
-    options: ['text', 'json', 'markdown', 'html'],
+    options: ['text', 'json', 'markdown', 'html', 'openmetrics'],
     default: 'text',
   }),
 };
@@ -53,3 +53,11 @@ export async function readAssertionFlags(flags: {
   }
   return { completed: flags.completed, nofailure: flags.nofailure, slos: flags.slos, timeoutMs };
 }
+
+/** The result file, for commands over history (`-r` for short). */
+export const resultsFileFlag = {
+  results: Flags.string({
+    char: 'r',
+    description: 'Result file (default: the only file in ./canary-results)',
+  }),
+};

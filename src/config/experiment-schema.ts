@@ -66,6 +66,18 @@ export const ExperimentSchema = Type.Object(
           }),
         ),
         maxLoops: Type.Optional(Type.Integer({ minimum: 1, description: 'Stop after this many loops' })),
+        retention: Type.Optional(
+          Type.Object(
+            {
+              keep: Type.Integer({
+                minimum: 1,
+                description:
+                  'Loops kept in full in the local result file; older ones are compacted into aggregates (pinned loops are always kept). `canary run --keep` overrides it',
+              }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
         versions: Type.Optional(
           Type.Array(Type.String({ minLength: 1 }), {
             minItems: 1,

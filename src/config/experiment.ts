@@ -6,6 +6,8 @@ export interface Experiment {
   spec: {
     schedule?: string;
     maxLoops?: number;
+    /** Local result file retention (`canary run --keep` overrides it). */
+    retention?: { keep: number };
     versions?: string[];
     concurrency: number;
     plugins?: Record<string, string>;

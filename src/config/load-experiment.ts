@@ -325,7 +325,7 @@ export function normalizeExperiment(raw: RawExperiment): Experiment {
       ...(t.retries !== undefined ? { retries: t.retries } : {}),
     });
   });
-  const { schedule, maxLoops, versions, plugins, concurrency } = raw.spec;
+  const { schedule, maxLoops, retention, versions, plugins, concurrency } = raw.spec;
   return {
     apiVersion: 'canary/v1',
     kind: 'Experiment',
@@ -333,6 +333,7 @@ export function normalizeExperiment(raw: RawExperiment): Experiment {
     spec: {
       ...(schedule !== undefined ? { schedule } : {}),
       ...(maxLoops !== undefined ? { maxLoops } : {}),
+      ...(retention !== undefined ? { retention } : {}),
       ...(versions !== undefined ? { versions } : {}),
       concurrency: concurrency ?? defaultConcurrency,
       ...(plugins !== undefined ? { plugins } : {}),

@@ -6,6 +6,7 @@ import { verdictGate, verdictKey } from '../results/records.js';
 import { describeBaseline, describeSloRule, explainVerdict } from '../results/explain-verdict.js';
 
 import { readHistograms } from './read-histograms.js';
+import { comparableLoops } from '../results/marks.js';
 
 /** The report model every renderer draws from; also the `-o json` output. */
 export function buildReport(history: ResultHistory): Report {
@@ -81,13 +82,14 @@ export function buildReport(history: ResultHistory): Report {
     metricInfo: mergeMetricInfo(history),
     versions,
     ...(histograms ? { histograms } : {}),
-    history: history.loops.map((loop) => ({
+    history: comparableLoops(history).map((loop) => ({
       loop: loop.loop,
       start: loop.start,
       status: loop.status,
       versions: loop.versions,
       metrics: loop.metrics.map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.value]))),
     })),
+    ...marksOf(history),
     warnings: history.warnings,
   };
 }
@@ -138,6 +140,20 @@ function violationsOver(history: ResultHistory, verdict: SloVerdict, versionName
     if (same.status === 'fail') violations++;
   }
   return { loops, violations };
+}
+
+/** Pins, invalid loops and compacted loops, when the file has any. */
+function marksOf(history: ResultHistory): Pick<Report, 'pins' | 'invalidLoops' | 'compactedLoops'> {
+  const pins = Object.entries(history.pins ?? {});
+  const invalid = Object.entries(history.invalid ?? {});
+  const compacted = history.earlier?.loops ?? 0;
+  return {
+    ...(pins.length > 0 ? { pins: Object.fromEntries(pins.map(([name, loop]) => [name, loop.loop])) } : {}),
+    ...(invalid.length > 0
+      ? { invalidLoops: invalid.map(([loop, reason]) => ({ loop: Number(loop), reason })) }
+      : {}),
+    ...(compacted > 0 ? { compactedLoops: compacted } : {}),
+  };
 }
 
 /** Rendered queries, so a reader can rerun one by hand; omitted when no task recorded any. */

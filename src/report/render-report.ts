@@ -3,8 +3,9 @@ import { buildReport } from './build-report.js';
 import { renderText } from './render-text.js';
 import { renderMarkdown } from './render-markdown.js';
 import { renderHtml } from './render-html.js';
+import { renderOpenMetrics } from './render-openmetrics.js';
 
-export type ReportFormat = 'text' | 'json' | 'markdown' | 'html';
+export type ReportFormat = 'text' | 'json' | 'markdown' | 'html' | 'openmetrics';
 
 export function renderReport(history: ResultHistory, format: ReportFormat): string {
   const report = buildReport(history);
@@ -13,6 +14,8 @@ export function renderReport(history: ResultHistory, format: ReportFormat): stri
       return `${JSON.stringify(report, null, 2)}\n`;
     case 'markdown':
       return withNewline(renderMarkdown(report));
+    case 'openmetrics':
+      return renderOpenMetrics(report);
     case 'html':
       return withNewline(renderHtml(report));
     default:

@@ -133,6 +133,17 @@ function summaryLines(report: Report): string[] {
       ]);
     }
   }
+  if (report.pins) {
+    const pins = Object.entries(report.pins).map(([name, loop]) => `${clean(name)} = loop ${loop}`);
+    entries.push(['Pins', pins.join(', ')]);
+  }
+  if (report.invalidLoops) {
+    entries.push([
+      'Invalid loops',
+      report.invalidLoops.map((l) => `${l.loop} (${clean(l.reason)})`).join(', '),
+    ]);
+  }
+  if (report.compactedLoops) entries.push(['Compacted loops', String(report.compactedLoops)]);
   if (report.finished) entries.push(['Run', 'finished']);
   entries.push(['Result file', clean(report.resultsFile)]);
   const width = Math.max(...entries.map(([label]) => textWidth(label))) + 1;

@@ -193,7 +193,26 @@ export const ReportSchema = Type.Object(
         },
         { additionalProperties: false },
       ),
-      { description: 'Every loop, oldest first: metric values per version, for trends' },
+      {
+        description:
+          'Every loop held in full and not marked invalid, oldest first: metric values per version, for trends',
+      },
+    ),
+    pins: Type.Optional(
+      Type.Record(Type.String(), Type.Integer(), { description: 'Pin name -> loop (`canary results pin`)' }),
+    ),
+    invalidLoops: Type.Optional(
+      Type.Array(
+        Type.Object({ loop: Type.Integer(), reason: Type.String() }, { additionalProperties: false }),
+        { description: 'Loops marked invalid: left out of `history` and comparisons' },
+      ),
+    ),
+    compactedLoops: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'Earlier loops retention folded into aggregates (not in `history`; text reports show them)',
+      }),
     ),
     warnings: Type.Array(Type.String()),
   },

@@ -1,4 +1,5 @@
 import type { MetricInfo, MetricValue, RecordedBin } from '../metrics/metric-board.js';
+import type { LoopSummary } from './cluster-store-summary.js';
 import type { Experiment } from '../config/experiment.js';
 
 /** The result file format: JSON lines, a header then one record per loop, appended. */
@@ -146,3 +147,38 @@ export type ResultRecord = HeaderRecord | LoopRecord | EndRecord;
 export function verdictKey(verdict: Pick<SloVerdict, 'kind' | 'metric' | 'op'>, versionName: string): string {
   return JSON.stringify([verdict.kind ?? 'absolute', verdict.metric, verdict.op, versionName]);
 }
+
+/**
+ * A note about the history, appended (never rewritten) by `canary results pin|unpin|invalidate`:
+ * pin names a loop (a baseline such as `golden`); invalidate keeps a loop out of comparisons and trends.
+ * `lastLoop`, `experimentHash` and `experimentStart` repeat where the file stands, so a reader that
+ * predates marks and takes the last record for an end record still numbers the next loop right.
+ */
+export interface MarkRecord {
+  kind: 'mark';
+  at: string;
+  action: 'pin' | 'unpin' | 'invalidate';
+  /** pin and invalidate: the loop marked. */
+  loop?: number;
+  /** pin and unpin: the pin's name. */
+  name?: string;
+  /** invalidate: why the loop must not be compared. */
+  reason?: string;
+  lastLoop: number;
+  experimentHash: string;
+  experimentStart?: string;
+}
+
+/**
+ * Written by retention (`canary run --keep N`, spec.retention) in place of the loops it compacted:
+ * their aggregates, as the cluster store keeps them, and the invalid loops it dropped (not aggregated).
+ */
+export interface SummaryRecord {
+  kind: 'summary';
+  at: string;
+  summary: LoopSummary;
+  invalid?: Array<{ loop: number; reason: string }>;
+}
+
+/** Every record kind a result file may hold; readers skip kinds they do not know. */
+export type AnyResultRecord = ResultRecord | MarkRecord | SummaryRecord;

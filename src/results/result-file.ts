@@ -3,9 +3,13 @@ import { appendFile, mkdir, open, readFile, rename, stat } from 'node:fs/promise
 import path from 'node:path';
 import { CanaryError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { foldMarks } from './marks.js';
+import type { LoopSummary } from './cluster-store-summary.js';
 import {
   resultFormat,
+  type AnyResultRecord,
   type EndRecord,
+  type MarkRecord,
   type HeaderRecord,
   type LoopRecord,
   type ResultRecord,
@@ -84,7 +88,8 @@ export async function readTail(file: string): Promise<ResultTail> {
       const complete = position > 0 ? lines.slice(1) : lines;
       for (let i = complete.length - 1; i >= 0; i--) {
         const record = parseRecord(complete[i]!);
-        if (!record) continue;
+        // Marks and summaries repeat no loop of their own: the records before them say where the file stands.
+        if (!record || isNote(record)) continue;
         const start = record.kind === 'header' ? record.created : record.experimentStart;
         const found = {
           experimentHash: record.experimentHash,
@@ -103,6 +108,11 @@ export async function readTail(file: string): Promise<ResultTail> {
   } finally {
     await handle.close();
   }
+}
+
+function isNote(record: ResultRecord): boolean {
+  const kind = (record as AnyResultRecord).kind;
+  return kind === 'mark' || kind === 'summary';
 }
 
 function parseRecord(line: string): ResultRecord | undefined {
@@ -168,7 +178,7 @@ export class ResultWriter {
     return this.tail.experimentHash !== experimentHash;
   }
 
-  async append(record: ResultRecord): Promise<void> {
+  async append(record: AnyResultRecord): Promise<void> {
     const line = `${JSON.stringify(record, finiteNumbers)}\n`;
     const handle = await open(this.file, 'a');
     try {
@@ -222,6 +232,17 @@ export interface ResultHistory {
   loops: LoopRecord[];
   end?: EndRecord;
   warnings: string[];
+  /** Pin name -> the pinned loop (`canary results pin`); see pinnedLoop() in marks.ts. */
+  pins?: Record<string, LoopRecord>;
+  /** Loop number -> why it was invalidated: such loops stay listed but are never compared. */
+  invalid?: Record<number, string>;
+  /** Aggregates of the loops retention compacted away. */
+  earlier?: LoopSummary;
+}
+
+/** A compacted invalid loop, as the mark that once invalidated it. */
+function invalidMark(loop: number, reason: string): MarkRecord {
+  return { kind: 'mark', at: '', action: 'invalidate', loop, reason, lastLoop: 0, experimentHash: '' };
 }
 
 /** Read a whole result file. Torn or corrupt lines are skipped with a warning, never fatal. */
@@ -242,7 +263,13 @@ export async function readResults(file: string): Promise<ResultHistory> {
       },
     );
   }
+  return parseResults(file, text);
+}
+
+/** The history in a result file's text (what readResults read), for callers that hold the text. */
+export function parseResults(file: string, text: string): ResultHistory {
   const history: ResultHistory = { file, loops: [], warnings: [] };
+  const marks: MarkRecord[] = [];
   const lines = text.split('\n');
   // Only a last line without its newline can be torn (each record is written with its newline).
   const lastIndex = text.endsWith('\n') ? -1 : lines.length - 1;
@@ -274,8 +301,16 @@ export async function readResults(file: string): Promise<ResultHistory> {
       history.end = undefined;
     } else if (record.kind === 'end') {
       history.end = record;
+    } else {
+      const note = record as AnyResultRecord;
+      if (note.kind === 'mark') marks.push(note);
+      if (note.kind === 'summary') {
+        history.earlier = note.summary;
+        for (const { loop, reason } of note.invalid ?? []) marks.push(invalidMark(loop, reason));
+      }
     }
   });
+  foldMarks(history, marks);
   if (!history.header && history.loops.length > 0)
     history.warnings.push('the result file has no header record');
   return history;

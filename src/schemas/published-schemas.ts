@@ -1,5 +1,6 @@
 import { publishedExperimentSchema } from '../config/experiment-schema.js';
 import { ReportSchema } from '../report/report-schema.js';
+import { DiffSchema } from '../diff/diff-schema.js';
 import { builtinTasks } from '../tasks/registry.js';
 
 /**
@@ -17,6 +18,12 @@ export function publishedSchemas(): Record<string, unknown> {
       $id: 'https://canary.dev/schemas/report.schema.json',
       title: 'canary report (canary report -o json)',
       ...ReportSchema,
+    },
+    'diff.schema.json': {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      $id: 'https://canary.dev/schemas/diff.schema.json',
+      title: 'canary diff (canary diff -o json)',
+      ...DiffSchema,
     },
   };
   for (const [name, definition] of Object.entries(builtinTasks)) {

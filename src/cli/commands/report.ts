@@ -1,11 +1,13 @@
 import { Flags } from '@oclif/core';
+import type { ReportFormat } from '../../report/render-report.js';
 import { CanaryCommand } from '../base-command.js';
 import { reportFormatFlag } from '../shared-flags.js';
 
 export default class Report extends CanaryCommand {
-  static override summary = 'Report an experiment from its result file: text, json, markdown or html';
+  static override summary =
+    'Report an experiment from its result file: text, json, markdown, html or openmetrics';
   static override description =
-    'Renders the latest loop (SLO table per version, metrics, tasks) and the history. `-o json` is a stable contract: schemas/report.schema.json.';
+    'Renders the latest loop (SLO table per version, metrics, tasks) and the history. `-o json` is a stable contract: schemas/report.schema.json. `-o openmetrics` prints the latest loop as gauges (canary_metric_value, canary_slo_limit, canary_slo_verdict, canary_slo_status, canary_loop) for a textfile collector or Pushgateway.';
   static override examples = [
     '<%= config.bin %> report',
     '<%= config.bin %> report -o json --results canary-results/sklearn-iris.jsonl',
@@ -23,6 +25,13 @@ export default class Report extends CanaryCommand {
     const { renderReport } = await import('../../report/render-report.js');
     const history = await readResults(await findResultsFile(process.cwd(), flags.results));
     for (const warning of history.warnings) this.logToStderr(`canary: ${warning}`);
-    process.stdout.write(renderReport(history, flags.output as 'text' | 'json' | 'markdown' | 'html'));
+    const format = flags.output as ReportFormat;
+    let text = renderReport(history, format);
+    // Loops retention compacted away: their aggregates, as `canary k report` shows the cluster store's.
+    if (history.earlier && (format === 'text' || format === 'markdown')) {
+      const { renderEarlierLoops } = await import('../../results/cluster-store-report.js');
+      text += renderEarlierLoops(history.earlier, format);
+    }
+    process.stdout.write(text);
   }
 }

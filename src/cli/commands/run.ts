@@ -26,6 +26,11 @@ export default class Run extends CanaryCommand {
       description: 'Number of loops to run (default: spec.maxLoops, or one without a schedule)',
       min: 1,
     }),
+    keep: Flags.integer({
+      description:
+        'Keep this many loops in full in the result file; older ones are compacted into aggregates (pinned loops stay). Default: spec.retention.keep, else keep all',
+      min: 1,
+    }),
     'dry-run': Flags.boolean({
       description: 'Print the compiled plan and exit; runs nothing',
       default: false,

@@ -3,9 +3,10 @@ import { CanaryCommand } from '../base-command.js';
 import { UsageError } from '../../errors.js';
 
 export default class Schema extends CanaryCommand {
-  static override summary = 'Print a JSON Schema: the experiment (default), the JSON report, or a task';
+  static override summary =
+    'Print a JSON Schema: the experiment (default), the JSON report, the JSON diff, or a task';
   static override description =
-    'Prints the schemas committed under schemas/ (generated from the code): experiment.schema.json, the contract of experiment files; report.schema.json, the contract of `canary report -o json`; and tasks/NAME.schema.json, the inputs (`with`) of a built-in task.';
+    'Prints the schemas committed under schemas/ (generated from the code): experiment.schema.json, the contract of experiment files; report.schema.json, the contract of `canary report -o json`; diff.schema.json, the contract of `canary diff -o json`; and tasks/NAME.schema.json, the inputs (`with`) of a built-in task.';
   static override examples = [
     '<%= config.bin %> schema > experiment.schema.json',
     '<%= config.bin %> schema report',
@@ -14,7 +15,7 @@ export default class Schema extends CanaryCommand {
   static override args = {
     kind: Args.string({
       description: 'Which schema',
-      options: ['experiment', 'report', 'task'],
+      options: ['experiment', 'report', 'diff', 'task'],
       default: 'experiment',
     }),
     name: Args.string({ description: 'Task name (with `task`)' }),

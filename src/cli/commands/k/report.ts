@@ -1,3 +1,4 @@
+import type { ReportFormat } from '../../../report/render-report.js';
 import { CanaryCommand } from '../../base-command.js';
 import { reportFormatFlag } from '../../shared-flags.js';
 import { kubeFlags } from './launch.js';
@@ -23,7 +24,7 @@ export default class KReport extends CanaryCommand {
     const { renderReport } = await import('../../../report/render-report.js');
     const target = connectGroup({ ...flags, env: process.env });
     const store = await readGroupStore(target, AbortSignal.timeout(60_000));
-    const format = flags.output as 'text' | 'json' | 'markdown' | 'html';
+    const format = flags.output as ReportFormat;
     let text = renderReport(toResultHistory(store, storeLabel(target)), format);
     if (store.earlier.loops > 0) {
       if (format === 'text' || format === 'markdown') text += renderEarlierLoops(store.earlier, format);

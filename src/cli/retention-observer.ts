@@ -1,0 +1,27 @@
+import type { RunEvent, RunObserver } from '../engine/events.js';
+import { compactResultFile } from '../results/retention.js';
+
+/**
+ * After each recorded loop, compacts the result file down to `keep` loops in full. Runs after the
+ * result observer (observers are awaited in order), so the loop is on disk before it may be folded.
+ */
+export class RetentionObserver implements RunObserver {
+  constructor(
+    private readonly file: string,
+    private readonly keep: number,
+    private readonly warn: (line: string) => void,
+  ) {}
+
+  async onEvent(event: RunEvent): Promise<void> {
+    if (event.type !== 'loop-end') return;
+    try {
+      const result = await compactResultFile(this.file, this.keep);
+      if (result.skipped) this.warn(`canary: retention: ${result.skipped}`);
+    } catch (error) {
+      // Retention must never cost a loop: the old file is intact when compaction fails.
+      this.warn(
+        `canary: retention: compaction failed, the file was left as it was: ${(error as Error).message}`,
+      );
+    }
+  }
+}
