@@ -10,11 +10,17 @@ import { ResultObserver } from './result-observer.js';
 import { assertConditions, experimentState, formatAssertionLine } from '../results/assertions.js';
 import type { RunObserver } from '../engine/events.js';
 import { writeGitHubSummary } from './write-github-summary.js';
+import { evaluationTimesFromFlags } from './retrospective-window.js';
+import { formatRfc3339 } from '../util/rfc3339.js';
 
 export interface RunFlags extends ValueFlagValues {
   results?: string;
   fresh: boolean;
   loops?: number;
+  at?: string;
+  from?: string;
+  to?: string;
+  step?: string;
   'dry-run': boolean;
   assert: boolean;
   quiet: boolean;
@@ -37,12 +43,40 @@ export async function runFromCli(
   output: Output,
 ): Promise<ExitCodeValue> {
   const cwd = process.cwd();
+  // Flag mistakes first: they need no experiment to be found.
+  const evaluationTimes = evaluationTimesFromFlags(flags, new Date());
   const ready = await prepareExperiment(file, flags, cwd, output.warn);
   if (flags['dry-run']) {
-    output.log(JSON.stringify({ ...ready.plan, previews: await previewTasks(ready) }, null, 2));
+    output.log(
+      JSON.stringify(
+        {
+          ...ready.plan,
+          ...(evaluationTimes ? { retrospective: describeWindow(ready, evaluationTimes) } : {}),
+          previews: await previewTasks(ready),
+        },
+        null,
+        2,
+      ),
+    );
     return ExitCode.ok;
   }
-  return runPrepared(ready, { ...flags, source: file }, output);
+  return runPrepared(
+    ready,
+    { ...flags, source: file, ...(evaluationTimes ? { evaluationTimes } : {}) },
+    output,
+  );
+}
+
+/** What a retrospective run would do, for --dry-run. */
+function describeWindow(ready: ReadyExperiment, times: readonly Date[]) {
+  return {
+    loops: times.length,
+    first: formatRfc3339(times[0]!),
+    last: formatRfc3339(times[times.length - 1]!),
+    skippedTasks: ready.plan.tasks
+      .filter((t) => ready.registry.get(t.task)?.supportsRetrospective !== true)
+      .map((t) => t.id),
+  };
 }
 
 /** What each task would do (rendered queries per version...), for --dry-run; secrets never resolved. */
@@ -64,6 +98,8 @@ export async function runPrepared(
   ready: ReadyExperiment,
   flags: Pick<RunFlags, 'results' | 'fresh' | 'loops' | 'assert' | 'quiet' | 'json' | 'github-summary'> & {
     source?: string;
+    /** A retrospective run: one loop per past time (from --at or --from/--to/--step). */
+    evaluationTimes?: readonly Date[];
   },
   output: Output,
   extraObservers: RunObserver[] = [],
@@ -91,6 +127,16 @@ export async function runPrepared(
   const observers: RunObserver[] = [...progress, recorder, ...extraObservers];
   // While the live view draws, other stderr lines go above it, not through it.
   const warn = live ? (line: string) => live.print(line) : output.warn;
+  const retrospective = flags.evaluationTimes;
+  if (retrospective) {
+    const first = formatRfc3339(retrospective[0]!);
+    const last = formatRfc3339(retrospective[retrospective.length - 1]!);
+    warn(
+      `canary: retrospective run: ${retrospective.length} loop${retrospective.length === 1 ? '' : 's'} evaluating ${first}${retrospective.length > 1 ? ` to ${last}` : ''}`,
+    );
+    if (ready.plan.schedule)
+      warn(`canary: spec.schedule "${ready.plan.schedule}" is not used by a retrospective run`);
+  }
 
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
@@ -112,10 +158,12 @@ export async function runPrepared(
       values: ready.values,
       firstLoop: writer.lastLoop + 1,
       env: process.env,
-      ...(!writer.needsHeader(hash) && writer.experimentStart
+      // A retrospective run starts at its first evaluation time, whatever live loops the file holds.
+      ...(!retrospective && !writer.needsHeader(hash) && writer.experimentStart
         ? { experimentStart: new Date(writer.experimentStart) }
         : {}),
       ...(flags.loops !== undefined ? { loops: flags.loops } : {}),
+      ...(retrospective ? { evaluationTimes: retrospective } : {}),
       signal: controller.signal,
       observers,
     });

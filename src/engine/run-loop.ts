@@ -30,6 +30,11 @@ export interface LoopOptions {
   experimentStart: Date;
   /** Environment variables tasks may read; empty unless the caller passes them. */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * A retrospective loop: tasks evaluate as of this past time, and tasks that act on the present
+   * (no `supportsRetrospective`) are skipped.
+   */
+  evaluationTime?: Date;
 }
 
 const settled: ReadonlySet<TaskStatus> = new Set([
@@ -50,7 +55,13 @@ const satisfies: ReadonlySet<TaskStatus> = new Set(['completed', 'skipped']);
 export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
   const { plan, loop, signal, observers } = options;
   const start = new Date();
-  await emit(observers, { type: 'loop-start', loop, at: start });
+  const evaluationTime = options.evaluationTime;
+  await emit(observers, {
+    type: 'loop-start',
+    loop,
+    at: start,
+    ...(evaluationTime ? { evaluationTime } : {}),
+  });
   const metrics = new MetricBoard();
   const slos: SloVerdict[] = [];
   const histograms: Array<Array<{ upperMs: number; count: number }> | null> = [];
@@ -90,6 +101,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
             versions: versionNames(plan, metrics),
             experimentDir: options.experimentDir,
             experimentStart: options.experimentStart,
+            ...(evaluationTime ? { evaluationTime } : {}),
             env: options.env ?? {},
             workDir,
             metrics,
@@ -145,6 +157,13 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
             status: 'not-run',
             message: `needs ${blocker.id}, which ${describeStatus(blocker.status)}`,
           });
+        } else if (evaluationTime && actsOnPresent(task, options.registry)) {
+          await finishTask({
+            id: task.id,
+            task: task.task,
+            status: 'skipped',
+            message: `retrospective loop (evaluating ${evaluationTime.toISOString()}): the ${task.task} task acts on the present, so it does not run`,
+          });
         } else if (running.size >= plan.concurrency) {
           still.push(task);
         } else {
@@ -197,6 +216,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
     ...(options.skippedTicks && options.skippedTicks.length > 0
       ? { skippedTicks: options.skippedTicks }
       : {}),
+    ...(evaluationTime ? { retrospective: { at: evaluationTime.toISOString() } } : {}),
     versions,
     tasks: plan.tasks.map((t) => outcomes.get(t.id)!),
     metrics: metrics.toJSON(versions.length),
@@ -206,6 +226,12 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
   };
   await emit(observers, { type: 'loop-end', record });
   return record;
+}
+
+/** A known task that cannot evaluate a past time (an unknown one is left to fail as unknown). */
+function actsOnPresent(task: PlannedTask, registry: TaskRegistry): boolean {
+  const definition = registry.get(task.task);
+  return definition !== undefined && definition.supportsRetrospective !== true;
 }
 
 /** true/false, or why the condition could not be evaluated (that is an error, never a guess). */

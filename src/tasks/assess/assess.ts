@@ -67,6 +67,8 @@ export function judgeSlo(slo: Slo, version: number, metrics: MetricBoard): SloVe
 export const assessTask = defineTask<AssessInput>({
   name: 'assess',
   description: 'Check SLOs (upper and lower limits on metrics) for every version',
+  // It judges the metrics the loop recorded, whatever time they describe.
+  supportsRetrospective: true,
   inputSchema: AssessInputSchema,
   check(input) {
     const problems: TaskProblem[] = [];

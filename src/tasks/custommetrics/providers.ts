@@ -97,7 +97,7 @@ export interface RenderedProvider {
   spec: ProviderSpec;
 }
 
-/** Render every template for every version, with that version's values and elapsed time. */
+/** Render every template for every version, with that version's values, as of `now` (the evaluation time). */
 export function renderProviders(
   providers: ReadonlyMap<string, CompiledProvider>,
   input: CustomMetricsInput,
@@ -110,7 +110,7 @@ export function renderProviders(
     const elapsed = elapsedSeconds(values, experimentStart, now);
     for (const [templateName, provider] of providers) {
       try {
-        rendered.push({ version, templateName, spec: provider.render(values, elapsed).spec });
+        rendered.push({ version, templateName, spec: provider.render(values, elapsed, now).spec });
       } catch (error) {
         throw describeRenderError(templateName, provider.source, error, version);
       }
