@@ -126,6 +126,8 @@ function summaryLines(report: Report): string[] {
         `${latest.skippedTicks.length} (${latest.skippedTicks.map(clean).join(', ')})`,
       ]);
     }
+    if (latest.retrospective)
+      entries.push(['Evaluated at', `${clean(latest.retrospective.at)} (retrospective)`]);
   }
   if (report.finished) entries.push(['Run', 'finished']);
   entries.push(['Result file', clean(report.resultsFile)]);
