@@ -5,7 +5,7 @@ import { githubSummaryFlag } from '../shared-flags.js';
 const retrospectiveHelp = `RETROSPECTIVE RUNS
   --at T evaluates one loop as of the past time T; --from T1 --to T2 --step D evaluates a loop at T1, T1+D, ... up to T2, back to back (at most 10000 loops). Times are RFC 3339 (2026-11-01T10:00:00Z, or an offset like +02:00) and not in the future; --at and --from/--to/--step exclude each other and --loops.
   Each loop is recorded with retrospective.at = its time (start and end stay wall-clock). custommetrics asks Prometheus instant queries as of that time (the time parameter, unless the template sets one) and counts elapsedTimeSeconds from startingTime, else from --from (--at: from T itself, so set startingTime); templates also get evaluationTime (RFC 3339) and evaluationTimestamp (Unix seconds). assess judges as usual.
-  Tasks that act on the present (http, ready, run, notify, plugins that do not declare supportsRetrospective) are skipped, and what needs them still runs. spec.schedule and spec.maxLoops do not apply: the window decides the loops.`;
+  Tasks that act on the present (http, ready, run, notify, plugins that do not declare supportsRetrospective) are skipped, and what needs them still runs. spec.schedule and spec.maxLoops do not apply: the window decides the loops. The exit code judges the last loop. Give retrospective runs their own --results file when the experiment also runs live: their loops start the experiment at the first evaluation time.`;
 
 export default class Run extends CanaryCommand {
   static override summary = 'Run an experiment: one loop, or cron loops with spec.schedule';
