@@ -276,13 +276,21 @@ describe('canary run --from --to --step against a real Prometheus', () => {
     expect(result.stderr).toContain(
       `retrospective run: 6 loops evaluating ${iso(hour(2))} to ${iso(hour(22))}`,
     );
+    expect(result.stderr).toContain(`loop 6 started (retrospective: evaluating ${iso(hour(22))})`);
   });
 
-  it('without startingTime, elapsedTimeSeconds counts from --from', async () => {
-    await runCli(
-      ['run', 'from-window.yaml', '--from', iso(hour(10)), '--to', iso(hour(18)), '--step', '4h', '-q'],
+  it('without startingTime, elapsedTimeSeconds counts from --from (and --json events carry the time)', async () => {
+    const result = await runCli(
+      ['run', 'from-window.yaml', '--from', iso(hour(10)), '--to', iso(hour(18)), '--step', '4h', '--json'],
       { cwd: dir },
     );
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; retrospectiveAt?: string | null });
+    const times = [10, 14, 18].map((h) => new Date(hour(h) * 1000).toISOString());
+    for (const type of ['loop-start', 'loop-end'])
+      expect(events.filter((e) => e.event === type).map((e) => e.retrospectiveAt)).toEqual(times);
     const loops = await loopsOf('canary-results/from-window.jsonl');
     expect(loops.map((l) => l.experimentStart)).toEqual(
       Array(3).fill(new Date(hour(10) * 1000).toISOString()),
