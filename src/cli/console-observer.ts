@@ -1,6 +1,7 @@
 import type { RunEvent, RunObserver } from '../engine/events.js';
 import { countGates, describeGateCounts } from '../results/verdict-counts.js';
 import { formatDuration } from '../util/duration.js';
+import { formatRfc3339 } from '../util/rfc3339.js';
 
 /** Plain, timestamped progress lines (stderr), readable in a terminal and in CI logs alike. */
 export class ConsoleObserver implements RunObserver {
@@ -18,7 +19,7 @@ export function describeEvent(event: RunEvent): string | undefined {
     case 'experiment-start':
       return `experiment ${event.plan.experiment.name}: ${event.plan.tasks.length} tasks${event.plan.schedule ? `, schedule "${event.plan.schedule}"` : ''}`;
     case 'loop-start':
-      return `loop ${event.loop} started`;
+      return `loop ${event.loop} started${event.evaluationTime ? ` (retrospective: evaluating ${formatRfc3339(event.evaluationTime)})` : ''}`;
     case 'task-end': {
       const o = event.outcome;
       const took = o.durationMs !== undefined ? ` in ${formatDuration(o.durationMs)}` : '';

@@ -31,7 +31,12 @@ export function toJsonEvent(event: RunEvent, now: Date): Record<string, unknown>
         at,
       };
     case 'loop-start':
-      return { event: event.type, loop: event.loop, at: event.at.toISOString() };
+      return {
+        event: event.type,
+        loop: event.loop,
+        retrospectiveAt: event.evaluationTime?.toISOString() ?? null,
+        at: event.at.toISOString(),
+      };
     case 'task-start':
       return {
         event: event.type,
@@ -63,6 +68,7 @@ export function toJsonEvent(event: RunEvent, now: Date): Record<string, unknown>
         status: r.status,
         durationMs: r.durationMs,
         slos: countSloVerdicts(r.slos),
+        retrospectiveAt: r.retrospective?.at ?? null,
         at: r.end,
       };
     }

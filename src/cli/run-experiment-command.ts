@@ -13,6 +13,8 @@ import { writeGitHubSummary } from './write-github-summary.js';
 import { DirectoryFixtureRecorder } from '../metrics/fixtures/fixture-recorder.js';
 import { pinnedLoop } from '../results/marks.js';
 import { RetentionObserver } from './retention-observer.js';
+import { evaluationTimesFromFlags } from './retrospective-window.js';
+import { formatRfc3339 } from '../util/rfc3339.js';
 
 export interface RunFlags extends ValueFlagValues {
   results?: string;
@@ -20,6 +22,10 @@ export interface RunFlags extends ValueFlagValues {
   loops?: number;
   /** Loops kept in full in the result file (default spec.retention.keep; none: keep all). */
   keep?: number;
+  at?: string;
+  from?: string;
+  to?: string;
+  step?: string;
   'dry-run': boolean;
   assert: boolean;
   quiet: boolean;
@@ -44,12 +50,40 @@ export async function runFromCli(
   output: Output,
 ): Promise<ExitCodeValue> {
   const cwd = process.cwd();
+  // Flag mistakes first: they need no experiment to be found.
+  const evaluationTimes = evaluationTimesFromFlags(flags, new Date());
   const ready = await prepareExperiment(file, flags, cwd, output.warn);
   if (flags['dry-run']) {
-    output.log(JSON.stringify({ ...ready.plan, previews: await previewTasks(ready) }, null, 2));
+    output.log(
+      JSON.stringify(
+        {
+          ...ready.plan,
+          ...(evaluationTimes ? { retrospective: describeWindow(ready, evaluationTimes) } : {}),
+          previews: await previewTasks(ready),
+        },
+        null,
+        2,
+      ),
+    );
     return ExitCode.ok;
   }
-  return runPrepared(ready, { ...flags, source: file }, output);
+  return runPrepared(
+    ready,
+    { ...flags, source: file, ...(evaluationTimes ? { evaluationTimes } : {}) },
+    output,
+  );
+}
+
+/** What a retrospective run would do, for --dry-run. */
+function describeWindow(ready: ReadyExperiment, times: readonly Date[]) {
+  return {
+    loops: times.length,
+    first: formatRfc3339(times[0]!),
+    last: formatRfc3339(times[times.length - 1]!),
+    skippedTasks: ready.plan.tasks
+      .filter((t) => ready.registry.get(t.task)?.supportsRetrospective !== true)
+      .map((t) => t.id),
+  };
 }
 
 /** What each task would do (rendered queries per version...), for --dry-run; secrets never resolved. */
@@ -82,6 +116,8 @@ export async function runPrepared(
     | 'record-fixtures'
   > & {
     source?: string;
+    /** A retrospective run: one loop per past time (from --at or --from/--to/--step). */
+    evaluationTimes?: readonly Date[];
   },
   output: Output,
   extraObservers: RunObserver[] = [],
@@ -114,6 +150,16 @@ export async function runPrepared(
         : [new ConsoleObserver(output.warn)];
   // While the live view draws, other stderr lines go above it, not through it.
   const warn = live ? (line: string) => live.print(line) : output.warn;
+  const retrospective = flags.evaluationTimes;
+  if (retrospective) {
+    const first = formatRfc3339(retrospective[0]!);
+    const last = formatRfc3339(retrospective[retrospective.length - 1]!);
+    warn(
+      `canary: retrospective run: ${retrospective.length} loop${retrospective.length === 1 ? '' : 's'} evaluating ${first}${retrospective.length > 1 ? ` to ${last}` : ''}`,
+    );
+    if (ready.plan.schedule)
+      warn(`canary: spec.schedule "${ready.plan.schedule}" is not used by a retrospective run`);
+  }
   const keep = flags.keep ?? ready.experiment.spec.retention?.keep;
   const retention = keep !== undefined ? [new RetentionObserver(resultsPath, keep, warn)] : [];
   const observers: RunObserver[] = [...progress, recorder, ...retention, ...extraObservers];
@@ -138,12 +184,14 @@ export async function runPrepared(
       values: ready.values,
       firstLoop: writer.lastLoop + 1,
       env: process.env,
-      ...(!writer.needsHeader(hash) && writer.experimentStart
+      // A retrospective run starts at its first evaluation time, whatever live loops the file holds.
+      ...(!retrospective && !writer.needsHeader(hash) && writer.experimentStart
         ? { experimentStart: new Date(writer.experimentStart) }
         : {}),
       ...(flags.loops !== undefined ? { loops: flags.loops } : {}),
       ...(previousLoop ? { previousLoop } : {}),
       ...(earlier ? { pinnedLoop: (name: string) => pinnedLoop(earlier, name) } : {}),
+      ...(retrospective ? { evaluationTimes: retrospective } : {}),
       signal: controller.signal,
       observers,
       ...(flags['record-fixtures'] !== undefined

@@ -4,7 +4,8 @@ import type { EndRecord, LoopRecord, TaskOutcome } from '../results/records.js';
 /** What a run reports while it goes; console output, the result writer and tests all observe these. */
 export type RunEvent =
   | { type: 'experiment-start'; plan: Plan; firstLoop: number }
-  | { type: 'loop-start'; loop: number; at: Date }
+  /** `evaluationTime`: set in a retrospective loop, the past time it evaluates. */
+  | { type: 'loop-start'; loop: number; at: Date; evaluationTime?: Date }
   | { type: 'task-start'; loop: number; id: string; task: string; at: Date }
   | { type: 'task-end'; loop: number; outcome: TaskOutcome }
   | { type: 'task-log'; loop: number; id: string; message: string }

@@ -22,6 +22,11 @@ export interface ExperimentRunOptions {
   /** The latest loop of this experiment recorded before this run (failAfter streaks, iteration). */
   previousLoop?: LoopRecord;
   pinnedLoop?: (name: string) => LoopRecord | undefined;
+  /**
+   * A retrospective run: one loop per time, in order, each evaluated as of its time, back to back.
+   * The schedule, maxLoops and `loops` do not apply; the experiment start defaults to the first time.
+   */
+  evaluationTimes?: readonly Date[];
   signal: AbortSignal;
   observers: readonly RunObserver[];
   /** Records backend answers as fixtures (`--record-fixtures`); the last loop's are kept. */
@@ -36,17 +41,22 @@ export interface ExperimentRunOutcome {
 /**
  * Run loops: back to back without a schedule; with one, the first loop at once and each next loop
  * at the first cron tick after the previous loop ended. Loops never overlap: ticks that pass while a
- * loop runs are skipped and recorded in the next loop.
+ * loop runs are skipped and recorded in the next loop. A retrospective run has nothing to wait
+ * for: its loops, one per evaluation time, run back to back.
  */
 export async function runExperiment(options: ExperimentRunOptions): Promise<ExperimentRunOutcome> {
-  const { plan, signal, observers } = options;
-  const limit = options.loops ?? plan.maxLoops ?? (plan.schedule ? Number.POSITIVE_INFINITY : 1);
+  const { plan, signal, observers, evaluationTimes } = options;
+  const limit =
+    evaluationTimes?.length ??
+    options.loops ??
+    plan.maxLoops ??
+    (plan.schedule ? Number.POSITIVE_INFINITY : 1);
   const loops: LoopRecord[] = [];
   await emit(observers, { type: 'experiment-start', plan, firstLoop: options.firstLoop });
   let skippedTicks: string[] = [];
-  const experimentStart = options.experimentStart ?? new Date();
+  const experimentStart = options.experimentStart ?? evaluationTimes?.[0] ?? new Date();
   let reason: EndRecord['reason'] =
-    options.loops === undefined && plan.maxLoops !== undefined ? 'max-loops' : 'done';
+    !evaluationTimes && options.loops === undefined && plan.maxLoops !== undefined ? 'max-loops' : 'done';
   while (loops.length < limit) {
     if (signal.aborted) {
       reason = 'interrupted';
@@ -69,6 +79,7 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
       ...(options.pinnedLoop ? { pinnedLoop: options.pinnedLoop } : {}),
       ...(options.env ? { env: options.env } : {}),
       ...(options.fixtureRecorder ? { fixtureRecorder: options.fixtureRecorder } : {}),
+      ...(evaluationTimes ? { evaluationTime: evaluationTimes[loops.length]! } : {}),
     });
     loops.push(record);
     if (record.status === 'interrupted' || signal.aborted) {
@@ -76,7 +87,7 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
       break;
     }
     if (loops.length >= limit) break;
-    if (plan.schedule) {
+    if (plan.schedule && !evaluationTimes) {
       const { next, missed } = ticksAfter(plan.schedule, new Date(record.start), new Date(record.end));
       skippedTicks = missed;
       await emit(observers, { type: 'wait', loop: record.loop + 1, until: next });

@@ -38,6 +38,11 @@ export interface LoopOptions {
   pinnedLoop?: (name: string) => LoopRecord | undefined;
   /** Given to tasks: records backend answers as fixtures (`--record-fixtures`). */
   fixtureRecorder?: FixtureRecorder;
+  /**
+   * A retrospective loop: tasks evaluate as of this past time, and tasks that act on the present
+   * (no `supportsRetrospective`) are skipped.
+   */
+  evaluationTime?: Date;
 }
 
 const settled: ReadonlySet<TaskStatus> = new Set([
@@ -58,7 +63,13 @@ const satisfies: ReadonlySet<TaskStatus> = new Set(['completed', 'skipped']);
 export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
   const { plan, loop, signal, observers } = options;
   const start = new Date();
-  await emit(observers, { type: 'loop-start', loop, at: start });
+  const evaluationTime = options.evaluationTime;
+  await emit(observers, {
+    type: 'loop-start',
+    loop,
+    at: start,
+    ...(evaluationTime ? { evaluationTime } : {}),
+  });
   const metrics = new MetricBoard();
   const slos: SloVerdict[] = [];
   const outcomes = new Map<string, TaskOutcome>();
@@ -97,6 +108,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
             versions: versionNames(plan, metrics),
             experimentDir: options.experimentDir,
             experimentStart: options.experimentStart,
+            ...(evaluationTime ? { evaluationTime } : {}),
             env: options.env ?? {},
             workDir,
             metrics,
@@ -153,6 +165,13 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
             status: 'not-run',
             message: `needs ${blocker.id}, which ${describeStatus(blocker.status)}`,
           });
+        } else if (evaluationTime && actsOnPresent(task, options.registry)) {
+          await finishTask({
+            id: task.id,
+            task: task.task,
+            status: 'skipped',
+            message: `retrospective loop (evaluating ${evaluationTime.toISOString()}): the ${task.task} task acts on the present, so it does not run`,
+          });
         } else if (running.size >= plan.concurrency) {
           still.push(task);
         } else {
@@ -207,6 +226,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
     ...(options.skippedTicks && options.skippedTicks.length > 0
       ? { skippedTicks: options.skippedTicks }
       : {}),
+    ...(evaluationTime ? { retrospective: { at: evaluationTime.toISOString() } } : {}),
     versions,
     tasks: plan.tasks.map((t) => outcomes.get(t.id)!),
     metrics: metrics.toJSON(versions.length),
@@ -216,6 +236,12 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
   };
   await emit(observers, { type: 'loop-end', record });
   return record;
+}
+
+/** A known task that cannot evaluate a past time (an unknown one is left to fail as unknown). */
+function actsOnPresent(task: PlannedTask, registry: TaskRegistry): boolean {
+  const definition = registry.get(task.task);
+  return definition !== undefined && definition.supportsRetrospective !== true;
 }
 
 /** true/false, or why the condition could not be evaluated (that is an error, never a guess). */

@@ -69,6 +69,7 @@ export function buildReport(history: ResultHistory): Report {
             durationMs: latest.durationMs,
             status: latest.status,
             ...(latest.skippedTicks ? { skippedTicks: latest.skippedTicks } : {}),
+            ...(latest.retrospective ? { retrospective: latest.retrospective } : {}),
           },
         }
       : {}),
@@ -86,6 +87,7 @@ export function buildReport(history: ResultHistory): Report {
       loop: loop.loop,
       start: loop.start,
       status: loop.status,
+      ...(loop.retrospective ? { retrospective: loop.retrospective } : {}),
       versions: loop.versions,
       metrics: loop.metrics.map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.value]))),
     })),

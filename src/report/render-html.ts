@@ -83,6 +83,8 @@ function banner(report: Report): SafeHtml {
     if (latest.skippedTicks && latest.skippedTicks.length > 0) {
       facts.push(['skipped-ticks', 'Skipped ticks', String(latest.skippedTicks.length)]);
     }
+    if (latest.retrospective)
+      facts.push(['evaluated-at', 'Evaluated at', `${latest.retrospective.at} (retrospective)`]);
   }
   if (report.finished)
     facts.push(['finished', 'Run', report.endReason ? `finished (${report.endReason})` : 'finished']);

@@ -54,6 +54,8 @@ function statusLine(report: Report): string {
     );
     if (latest.skippedTicks && latest.skippedTicks.length > 0)
       parts.push(`skipped ticks: ${latest.skippedTicks.length}`);
+    if (latest.retrospective)
+      parts.push(`evaluated at ${escapeMarkdown(latest.retrospective.at)} (retrospective)`);
   }
   parts.push(`completed: ${report.completed}`, `failure: ${report.failure}`);
   return parts.join(' · ');

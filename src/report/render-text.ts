@@ -132,6 +132,8 @@ function summaryLines(report: Report): string[] {
         `${latest.skippedTicks.length} (${latest.skippedTicks.map(clean).join(', ')})`,
       ]);
     }
+    if (latest.retrospective)
+      entries.push(['Evaluated at', `${clean(latest.retrospective.at)} (retrospective)`]);
   }
   if (report.pins) {
     const pins = Object.entries(report.pins).map(([name, loop]) => `${clean(name)} = loop ${loop}`);

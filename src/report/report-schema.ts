@@ -77,6 +77,14 @@ export const HistogramBucketSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const RetrospectiveSchema = Type.Object(
+  { at: Type.String({ format: 'date-time', description: 'The past time the loop evaluated' }) },
+  {
+    additionalProperties: false,
+    description: 'Set when the loop was retrospective (canary run --at/--from)',
+  },
+);
+
 export const ReportSchema = Type.Object(
   {
     format: Type.Literal('canary.report/v1'),
@@ -125,6 +133,7 @@ export const ReportSchema = Type.Object(
           durationMs: Type.Number(),
           status: Type.String(),
           skippedTicks: Type.Optional(Type.Array(Type.String())),
+          retrospective: Type.Optional(RetrospectiveSchema),
         },
         { additionalProperties: false },
       ),
@@ -186,6 +195,7 @@ export const ReportSchema = Type.Object(
           loop: Type.Integer(),
           start: Type.String(),
           status: Type.String(),
+          retrospective: Type.Optional(RetrospectiveSchema),
           versions: Type.Array(Type.String(), { description: 'Version names of this loop, by index' }),
           metrics: Type.Array(Type.Record(Type.String(), Nullable(Type.Number())), {
             description: 'Per version index',

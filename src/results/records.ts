@@ -117,6 +117,11 @@ export interface LoopRecord {
   status: LoopStatus;
   /** Cron ticks that passed while the previous loop was still running; they were skipped. */
   skippedTicks?: string[];
+  /**
+   * Set when the loop evaluated a past time (`canary run --at/--from`): `at` is that time (ISO).
+   * `start` and `end` stay wall-clock times.
+   */
+  retrospective?: { at: string };
   versions: string[];
   tasks: TaskOutcome[];
   /** Per version index: fully qualified metric name -> value. */

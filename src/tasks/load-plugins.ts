@@ -74,6 +74,9 @@ function describeShapeProblem(candidate: unknown): string | undefined {
     if (definition[hook] !== undefined && typeof definition[hook] !== 'function')
       return `\`${hook}\` must be a function`;
   }
+  // Only `true` lets a task run in a retrospective loop; a string "false" must not read as yes.
+  if (definition.supportsRetrospective !== undefined && typeof definition.supportsRetrospective !== 'boolean')
+    return '`supportsRetrospective` must be true or false';
   try {
     compileSchema(definition.inputSchema as object);
   } catch (error) {

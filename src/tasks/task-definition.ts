@@ -21,6 +21,11 @@ export interface TaskDefinition<Input = Record<string, unknown>> {
   runTimeTemplates?: ReadonlyArray<ReadonlyArray<string>>;
   /** Metric names (or `<provider>/*`) this task can record, so SLOs on unknown metrics are flagged. */
   produces?(input: Input): string[];
+  /**
+   * The task can work as of a past time (it reads `context.evaluationTime`). Tasks without it act on
+   * the present (send load, wait, notify) and are skipped in retrospective loops.
+   */
+  supportsRetrospective?: boolean;
   run(input: Input, context: TaskContext): Promise<TaskRunResult | void>;
 }
 
@@ -52,6 +57,11 @@ export interface TaskContext {
   experimentDir: string;
   /** When the experiment's first loop started (in this or an earlier run). */
   experimentStart: Date;
+  /**
+   * Only in a retrospective loop (`canary run --at/--from`): the past time to evaluate as of.
+   * Absent: the loop evaluates the present.
+   */
+  evaluationTime?: Date;
   /** Environment variables a task may read (secrets for headers); given by the caller, never global. */
   env: Readonly<Record<string, string | undefined>>;
   /** Scratch directory for this loop, shared by its tasks and removed after the loop. */

@@ -119,6 +119,11 @@ describe('loadPlugins', () => {
       "export default { description: 'x', inputSchema: {}, check: 1, async run() {} };",
       '`check` must be a function',
     ],
+    [
+      'a supportsRetrospective that is not a boolean',
+      "export default { description: 'x', inputSchema: {}, supportsRetrospective: 'yes', async run() {} };",
+      '`supportsRetrospective` must be true or false',
+    ],
   ])('reports %s', async (label, source, problem) => {
     const file = `shape-${label.replace(/\W+/g, '-')}.mjs`;
     await withPlugins({ [file]: source }, async (dir) => {

@@ -2,15 +2,22 @@ import { Args, Flags } from '@oclif/core';
 import { CanaryCommand, exitCodeHelp, valueFlags } from '../base-command.js';
 import { githubSummaryFlag } from '../shared-flags.js';
 
+const retrospectiveHelp = `RETROSPECTIVE RUNS
+  --at T evaluates one loop as of the past time T; --from T1 --to T2 --step D evaluates a loop at T1, T1+D, ... up to T2, back to back (at most 10000 loops). Times are RFC 3339 (2026-11-01T10:00:00Z, or an offset like +02:00) and not in the future; --at and --from/--to/--step exclude each other and --loops.
+  Each loop is recorded with retrospective.at = its time (start and end stay wall-clock). custommetrics asks Prometheus instant queries as of that time (the time parameter, unless the template sets one) and counts elapsedTimeSeconds from startingTime, else from --from (--at: from T itself, so set startingTime); templates also get evaluationTime (RFC 3339) and evaluationTimestamp (Unix seconds). assess judges as usual.
+  Tasks that act on the present (http, ready, run, notify, plugins that do not declare supportsRetrospective) are skipped, and what needs them still runs. spec.schedule and spec.maxLoops do not apply: the window decides the loops. The exit code judges the last loop. Give retrospective runs their own --results file when the experiment also runs live: their loops start the experiment at the first evaluation time.`;
+
 export default class Run extends CanaryCommand {
   static override summary = 'Run an experiment: one loop, or cron loops with spec.schedule';
-  static override description = `Validates the experiment, runs its tasks as a DAG, appends each loop to the result file (default canary-results/<name>.jsonl), and exits with the code \`canary assert --completed --nofailure --slos\` would give.\n\nWithout FILE the experiment is built from values, the way Iter8's chart did: --set "tasks={...}" --set <task>.<key>=...\n\n${exitCodeHelp}`;
+  static override description = `Validates the experiment, runs its tasks as a DAG, appends each loop to the result file (default canary-results/<name>.jsonl), and exits with the code \`canary assert --completed --nofailure --slos\` would give.\n\nWithout FILE the experiment is built from values, the way Iter8's chart did: --set "tasks={...}" --set <task>.<key>=...\n\n${retrospectiveHelp}\n\n${exitCodeHelp}`;
   static override examples = [
     '<%= config.bin %> run experiments/quickstart.yaml',
     '<%= config.bin %> run experiments/sklearn.yaml --loops 3 --results /tmp/sklearn.jsonl',
     '<%= config.bin %> run experiments/sklearn.yaml --dry-run',
     '<%= config.bin %> run experiments/sklearn-local.yaml --record-fixtures test/fixtures/sklearn',
     '<%= config.bin %> run experiments/quickstart.yaml --json | jq -c \'select(.event == "loop-end")\'',
+    '<%= config.bin %> run experiments/sklearn.yaml --at 2026-11-01T10:00:00Z',
+    '<%= config.bin %> run experiments/sklearn.yaml --from 2026-11-01T00:00:00Z --to 2026-11-08T00:00:00Z --step 1h',
   ];
   static override args = {
     file: Args.string({ description: 'Experiment file (none: build from --set values)' }),
@@ -30,6 +37,22 @@ export default class Run extends CanaryCommand {
       description:
         'Keep this many loops in full in the result file; older ones are compacted into aggregates (pinned loops stay). Default: spec.retention.keep, else keep all',
       min: 1,
+    }),
+    at: Flags.string({
+      description: 'Retrospective: one loop evaluating the metrics as of this past RFC 3339 time',
+      helpGroup: 'RETROSPECTIVE',
+    }),
+    from: Flags.string({
+      description: 'Retrospective: first evaluation time of a window (RFC 3339); needs --to and --step',
+      helpGroup: 'RETROSPECTIVE',
+    }),
+    to: Flags.string({
+      description: 'Retrospective: last evaluation time of the window, at most now (RFC 3339)',
+      helpGroup: 'RETROSPECTIVE',
+    }),
+    step: Flags.string({
+      description: 'Retrospective: time between evaluations in the window (e.g. 10m, 1h)',
+      helpGroup: 'RETROSPECTIVE',
     }),
     'dry-run': Flags.boolean({
       description: 'Print the compiled plan and exit; runs nothing',

@@ -4,13 +4,30 @@ import { ProviderSpecSchema, type ProviderSpec } from '../provider-spec.js';
 import type { TemplateSource } from './template-source.js';
 import { compileNunjucks, TemplateRenderError } from './nunjucks-template.js';
 import { GoInt, GoTemplateError, parseGoTemplate } from '../go-template/index.js';
+import { formatRfc3339 } from '../../util/rfc3339.js';
 
 export { TemplateRenderError };
 
 export interface CompiledProvider {
   source: TemplateSource;
-  /** Render for one version's values; throws TemplateRenderError with a line where one is known. */
-  render(values: Record<string, unknown>, elapsedTimeSeconds: number): { spec: ProviderSpec; text: string };
+  /**
+   * Render for one version's values, as of `evaluationTime` (default: now); throws
+   * TemplateRenderError with a line where one is known.
+   */
+  render(
+    values: Record<string, unknown>,
+    elapsedTimeSeconds: number,
+    evaluationTime?: Date,
+  ): { spec: ProviderSpec; text: string };
+}
+
+/** What canary adds to a template's values (over any value of the same name). */
+interface TimeValues {
+  elapsedTimeSeconds: number;
+  /** RFC 3339, UTC: the time the loop evaluates (now, or a past time in a retrospective loop). */
+  evaluationTime: string;
+  /** The same time in whole Unix seconds, for APIs that take timestamps. */
+  evaluationTimestamp: number;
 }
 
 /** Parse a template once; render it per version and loop. */
@@ -18,8 +35,12 @@ export function compileProvider(source: TemplateSource, name: string): CompiledP
   const renderText = compileText(source, name);
   return {
     source,
-    render(values, elapsedTimeSeconds) {
-      const text = renderText(values, elapsedTimeSeconds);
+    render(values, elapsedTimeSeconds, evaluationTime = new Date()) {
+      const text = renderText(values, {
+        elapsedTimeSeconds,
+        evaluationTime: formatRfc3339(evaluationTime),
+        evaluationTimestamp: Math.floor(evaluationTime.getTime() / 1000),
+      });
       return { spec: parseProviderSpec(text), text };
     },
   };
@@ -28,10 +49,10 @@ export function compileProvider(source: TemplateSource, name: string): CompiledP
 function compileText(
   source: TemplateSource,
   name: string,
-): (values: Record<string, unknown>, elapsed: number) => string {
+): (values: Record<string, unknown>, time: TimeValues) => string {
   if (source.syntax === 'nunjucks') {
     const template = compileNunjucks(source.text, name);
-    return (values, elapsed) => template.render({ ...values, elapsedTimeSeconds: elapsed });
+    return (values, time) => template.render({ ...values, ...time });
   }
   let template: ReturnType<typeof parseGoTemplate>;
   try {
@@ -40,9 +61,15 @@ function compileText(
     throw fromGoError(error);
   }
   // Iter8 passes elapsedTimeSeconds as a Go int; every other number came through JSON as float64.
-  return (values, elapsed) => {
+  // The Unix timestamp is an integer too, so `{{ .evaluationTimestamp }}` prints digits, not 1.7e+09.
+  return (values, time) => {
     try {
-      return template.execute({ ...values, elapsedTimeSeconds: new GoInt(elapsed, 'int64') });
+      return template.execute({
+        ...values,
+        elapsedTimeSeconds: new GoInt(time.elapsedTimeSeconds, 'int64'),
+        evaluationTime: time.evaluationTime,
+        evaluationTimestamp: new GoInt(time.evaluationTimestamp, 'int64'),
+      });
     } catch (error) {
       throw fromGoError(error);
     }

@@ -101,6 +101,8 @@ export const assessTask = defineTask<AssessInput>({
   name: 'assess',
   description:
     'Check SLOs for every version: absolute limits, limits relative to a baseline, statistical comparisons',
+  // It judges the metrics the loop recorded, whatever time they describe.
+  supportsRetrospective: true,
   inputSchema: AssessInputSchema,
   check: checkAssessInput,
   async run(input, context) {

@@ -12,6 +12,7 @@ import {
   renderProviders,
 } from './providers.js';
 import { collectMetrics, describeQuery } from './collect-metrics.js';
+import { atEvaluationTime } from './evaluation-time.js';
 import { parseStartingTime, versionCountOf } from './version-values.js';
 import { Redactor } from '../../metrics/backend/secrets.js';
 import { requestOf } from '../../metrics/fixtures/fixture-replay.js';
@@ -132,6 +133,8 @@ export const customMetricsTask = defineTask<CustomMetricsInput>({
       ),
     }));
   },
+  // Templates see the loop's evaluation time; Prometheus instant queries are asked as of it.
+  supportsRetrospective: true,
   async run(input, context) {
     let rendered;
     try {
@@ -139,12 +142,13 @@ export const customMetricsTask = defineTask<CustomMetricsInput>({
         await compileProviders(input, context),
         input,
         context.experimentStart,
-        new Date(),
+        context.evaluationTime ?? new Date(),
       );
     } catch (error) {
       if (error instanceof ProviderProblem) throw new TaskError(error.message, 'error');
       throw error;
     }
+    if (context.evaluationTime) rendered = atEvaluationTime(rendered, context.evaluationTime);
     const { values, missing } = await collectMetrics(rendered, input, context);
     context.log(
       `${values + missing} metrics queried for ${versionCountOf(input.versionValues)} version(s): ${values} with values, ${missing} without`,

@@ -159,8 +159,8 @@ export interface RenderedProvider {
 }
 
 /**
- * Render every template for every version, with that version's values and elapsed time (a
- * fixture's template with the recorded elapsed time, so it asks what was recorded).
+ * Render every template for every version, with that version's values and elapsed time as of `now`
+ * (the evaluation time); a fixture's template with the recorded elapsed time, so it asks what was recorded.
  */
 export function renderProviders(
   providers: ReadonlyMap<string, TaskProvider>,
@@ -178,7 +178,7 @@ export function renderProviders(
         rendered.push({
           version,
           templateName,
-          spec: provider.render(values, elapsed).spec,
+          spec: provider.render(values, elapsed, now).spec,
           elapsedTimeSeconds: elapsed,
           ...(provider.replay ? { replay: provider.replay } : {}),
         });

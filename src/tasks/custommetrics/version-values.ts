@@ -1,4 +1,5 @@
 import { mergeValues } from '../../config/set-values.js';
+import { parseRfc3339 } from '../../util/rfc3339.js';
 
 /** Number of versions the task speaks for: one per `versionValues` entry, one when there are none. */
 export function versionCountOf(versionValues: readonly unknown[] | undefined): number {
@@ -24,11 +25,11 @@ export function elapsedSeconds(values: Record<string, unknown>, experimentStart:
 }
 
 export function parseStartingTime(value: unknown): Date {
-  const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
-  if (typeof value !== 'string' || !rfc3339.test(value) || Number.isNaN(Date.parse(value))) {
+  const time = typeof value === 'string' ? parseRfc3339(value) : undefined;
+  if (!time) {
     throw new RangeError(
       `startingTime must be an RFC 3339 time such as 2026-11-26T10:00:00Z (got ${JSON.stringify(value)})`,
     );
   }
-  return new Date(value);
+  return time;
 }
