@@ -1,6 +1,7 @@
 import type { JqExtraction } from './backend/jq.js';
 import { parseNumericString } from './backend/jq.js';
 import type { HistogramBin } from './metric-board.js';
+import { binsFromCumulative } from '../stats/bins.js';
 
 /**
  * Reads a histogram metric's jq output: Prometheus-style cumulative buckets, `[{le, count}]` or
@@ -28,21 +29,8 @@ export function interpretCumulativeBuckets(output: unknown): JqExtraction<Histog
     }
     buckets.push({ le, count });
   }
-  buckets.sort((a, b) => a.le - b.le);
-  const bins: HistogramBin[] = [];
-  let previous = 0;
-  for (const { le, count } of buckets) {
-    // Counters scraped a moment apart may dip by rounding; a real decrease means these are not cumulative.
-    if (count < previous - 1e-9 * Math.max(1, previous)) {
-      return {
-        value: null,
-        reason: `bucket counts must be cumulative (le=${le} has ${count} < ${previous})`,
-      };
-    }
-    bins.push({ upper: le, count: Math.max(0, count - previous) });
-    previous = Math.max(previous, count);
-  }
-  return { value: bins };
+  // Counts that dip with le (buckets scraped a moment apart) are raised as histogram_quantile does.
+  return { value: binsFromCumulative(buckets) };
 }
 
 function toNumber(value: unknown): number | undefined {
