@@ -107,29 +107,13 @@ export function listSloRules(input: AssessInput): SloRule[] {
     ['lower', '>='],
   ] as const) {
     const set = input.SLOs?.[side];
-    if (Array.isArray(set)) {
-      set.forEach(({ metric, limit, ...policy }, i) =>
-        rules.push({
-          kind: 'absolute',
-          metric,
-          op,
-          limit,
-          policy: policyOf(policy, defaults),
-          path: ['SLOs', side, i, 'metric'],
-        }),
-      );
-    } else if (set) {
-      for (const [metric, slo] of Object.entries(set)) {
-        const { limit, ...policy } = typeof slo === 'number' ? { limit: slo } : slo;
-        rules.push({
-          kind: 'absolute',
-          metric,
-          op,
-          limit,
-          policy: policyOf(policy, defaults),
-          path: ['SLOs', side, metric],
-        });
-      }
+    // Iter8's list form [{metric, limit}] and canary's map form {metric: limit | {limit, ...}}.
+    const entries: Array<[string, number | ({ limit: number } & PolicyInput), Path]> = Array.isArray(set)
+      ? set.map((slo, i) => [slo.metric, slo, ['SLOs', side, i, 'metric']])
+      : Object.entries(set ?? {}).map(([metric, slo]) => [metric, slo, ['SLOs', side, metric]]);
+    for (const [metric, slo, path] of entries) {
+      const own = typeof slo === 'number' ? { limit: slo } : slo;
+      rules.push({ kind: 'absolute', metric, op, limit: own.limit, policy: policyOf(own, defaults), path });
     }
   }
   const relativeBaseline = input.relative?.baseline ?? input.baseline;
