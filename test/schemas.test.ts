@@ -39,7 +39,7 @@ describe('committed schemas', () => {
       spec: { tasks: [{ task: 'assess', with: { SLOs: { upper: { 'a/b': '25ms' } } } }] },
     };
     expect(checkAgainstSchema(schema, bad).map((p) => p.message)).toContainEqual(
-      expect.stringMatching(/^must be a number \(the limit/),
+      expect.stringMatching(/^must be a number \(the limit\)/),
     );
   });
 });

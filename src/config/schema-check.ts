@@ -88,18 +88,13 @@ function describeError(error: ErrorObject, root: unknown): SchemaProblem {
         message: `missing required key ${JSON.stringify(params.missingProperty)}`,
         atKey: false,
       };
-    case 'type': {
-      const withUnits =
-        params.type === 'number' && typeof value === 'string' && /^\s*-?[\d.]+\s*[a-zA-Zµ%]+\s*$/.test(value);
+    case 'type':
       return {
         path,
         message: `must be ${String(params.type)} (got ${describeValue(value)})`,
-        hint: withUnits
-          ? `write the bare number in the metric's units, e.g. ${parseFloat(value)}`
-          : undefined,
+        hint: params.type === 'number' ? unitsHint(value) : undefined,
         atKey: false,
       };
-    }
     case 'const':
       return {
         path,
@@ -126,12 +121,15 @@ function describeError(error: ErrorObject, root: unknown): SchemaProblem {
     case 'anyOf':
     case 'oneOf': {
       // A union that says what it accepts gives a better message than "no form matched".
-      const description = (error.parentSchema as { description?: string } | undefined)?.description;
+      const union = error.parentSchema as
+        { description?: string; anyOf?: Array<{ type?: string }> } | undefined;
+      const takesNumber = union?.anyOf?.some((branch) => branch.type === 'number') ?? false;
       return {
         path,
-        message: description
-          ? `must be ${lowerFirst(description)} (got ${describeValue(value)})`
+        message: union?.description
+          ? `must be ${lowerFirst(union.description)} (got ${describeValue(value)})`
           : `does not match any allowed form (got ${describeValue(value)})`,
+        hint: takesNumber ? unitsHint(value) : undefined,
         atKey: false,
       };
     }
@@ -142,6 +140,12 @@ function describeError(error: ErrorObject, root: unknown): SchemaProblem {
         atKey: false,
       };
   }
+}
+
+/** `25ms` where a number goes: the units belong to the metric, not the limit. */
+function unitsHint(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !/^\s*-?[\d.]+\s*[a-zA-Zµ%]+\s*$/.test(value)) return undefined;
+  return `write the bare number in the metric's units, e.g. ${parseFloat(value)}`;
 }
 
 function allowedKeys(error: ErrorObject): string[] {

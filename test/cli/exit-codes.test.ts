@@ -112,7 +112,7 @@ describe('exit codes of the built binary', () => {
     const result = await runCli(['run', 'invalid.yaml'], { cwd: dir });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(
-      'invalid.yaml:9:44  error  spec.tasks[0].with.SLOs.upper["fixed/latency"]: must be number (got "25ms")',
+      'invalid.yaml:9:44  error  spec.tasks[0].with.SLOs.upper["fixed/latency"]: must be a number (the limit) or {limit, onNoData, minSamples, mode, failAfter} (got "25ms")',
     );
     expect(result.stderr).not.toMatch(/\n\s+at /);
     const validate = await runCli(['validate', 'invalid.yaml', 'pass.yaml'], { cwd: dir });
@@ -135,7 +135,9 @@ describe('exit codes of the built binary', () => {
   it('5: no SLO violated, but one had no data', async () => {
     const result = await runCli(['run', 'nodata.yaml', '-q'], { cwd: dir });
     expect(result.code).toBe(5);
-    expect(result.stderr).toContain('slos: 1 of 4 inconclusive (no data, too few samples or no decision), none violated');
+    expect(result.stderr).toContain(
+      'slos: 1 of 4 inconclusive (no data, too few samples or no decision), none violated',
+    );
   });
 
   for (const [signal, code, reason] of [
@@ -178,13 +180,16 @@ describe('exit codes of the built binary', () => {
     expect(report.code).toBe(0);
     const json = JSON.parse(report.stdout);
     expect(json.verdict).toBe('fail');
-    expect(json.versions[1].slos).toContainEqual({
-      metric: 'fixed/latency',
-      op: '<=',
-      limit: 25,
-      value: 30,
-      status: 'fail',
-    });
+    expect(json.versions[1].slos).toContainEqual(
+      expect.objectContaining({
+        metric: 'fixed/latency',
+        op: '<=',
+        limit: 25,
+        value: 30,
+        status: 'fail',
+        gate: 'fail',
+      }),
+    );
   });
 
   it('running again continues the loop numbering; --fresh starts over and keeps the old file', async () => {

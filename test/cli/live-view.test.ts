@@ -178,7 +178,7 @@ describe('LiveView', () => {
       expect(writes).toHaveLength(4);
       for (const event of events.slice(3)) view.onEvent(event);
       expect(writes.at(-2)).toContain('ended (interrupted)');
-      expect(writes.at(-2)).toMatch(/loop 1 failed in 2\.4s, SLOs 2 pass \/ 1 fail \/ 1 no data\n/);
+      expect(writes.at(-2)).toMatch(/loop 1 failed in 2\.4s, SLOs 2 pass \/ 1 fail \/ 1 inconclusive\n/);
       expect(writes.at(-1)).toBe('\x1b[?25h');
       view.close(); // twice is harmless
       expect(writes.at(-1)).toBe('\x1b[?25h');

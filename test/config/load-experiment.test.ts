@@ -32,7 +32,7 @@ describe('diagnostics point at the YAML', () => {
       name: 'limit with units',
       spec: '  tasks:\n    - task: assess\n      with:\n        SLOs:\n          upper:\n            a/latency-mean: 25ms\n',
       expected: [
-        '11:29 error spec.tasks[0].with.SLOs.upper["a/latency-mean"]: must be a number (the limit in the metric units), or {limit, onNoData?, minSamples?, mode?, failAfter?} (got "25ms")',
+        '11:29 error spec.tasks[0].with.SLOs.upper["a/latency-mean"]: must be a number (the limit) or {limit, onNoData, minSamples, mode, failAfter} (got "25ms")',
       ],
       hint: /bare number.*25/,
     },

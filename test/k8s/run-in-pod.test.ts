@@ -209,7 +209,7 @@ describe('runInPod (canary k run)', () => {
     expect(error.diagnostics[0]).toMatchObject({
       file: 'canary-invalid-experiment.json',
       path: 'spec.tasks[2].with.SLOs.upper["kserve-prometheus/latency-mean"]',
-      message: 'must be number (got "25ms")',
+      message: 'must be a number (the limit) or {limit, onNoData, minSamples, mode, failAfter} (got "25ms")',
     });
     expect(error.diagnostics[0]!.line).toBeGreaterThan(1);
   });

@@ -35,6 +35,7 @@ describe('builtin templates', () => {
       'error-count',
       'error-rate',
       'latency-mean',
+      'latency',
       'latency-p50',
       'latency-p90',
       'latency-p99.9',
@@ -71,6 +72,7 @@ describe('builtin templates', () => {
       'error-count',
       'error-rate',
       'latency-mean',
+      'latency',
       'latency-p95',
     ]);
     expect(q['error-count']).toContain('response_code=~"5.."');

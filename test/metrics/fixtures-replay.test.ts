@@ -123,7 +123,7 @@ afterAll(async () => {
 describe('canary run --record-fixtures', () => {
   it('writes one fixture per provider, with every query of the last loop', async () => {
     expect(live.stderr).toMatch(
-      /recorded 14 responses of kserve-prometheus to .*kserve-prometheus\.fixture\.json/,
+      /recorded 16 responses of kserve-prometheus to .*kserve-prometheus\.fixture\.json/,
     );
     expect((await readdir(path.join(dir, 'fixtures'))).sort()).toEqual([
       'iter8.fixture.json',
@@ -142,7 +142,7 @@ describe('canary run --record-fixtures', () => {
     expect(fixture.elapsedTimeSeconds).toHaveLength(2);
     expect(fixture.elapsedTimeSeconds[0]).toBeGreaterThanOrEqual(1800);
     // 4 metrics + 3 percentiles, for 2 versions; the first answers the first metric of version 0.
-    expect(fixture.exchanges).toHaveLength(14);
+    expect(fixture.exchanges).toHaveLength(16);
     expect(fixture.exchanges[0]).toMatchObject({
       request: { method: 'GET', url: prometheus?.queryUrl ?? expect.stringMatching(/\/api\/v1\/query$/) },
       response: { status: 200, contentType: 'application/json', json: { status: 'success' } },

@@ -52,8 +52,7 @@ const Limit = Type.Number({ description: "Limit in the metric's units" });
 const AbsoluteSlo = Type.Union(
   [Limit, Type.Object({ limit: Limit, ...policyFields }, { additionalProperties: false })],
   {
-    description:
-      'a number (the limit in the metric units), or {limit, onNoData?, minSamples?, mode?, failAfter?}',
+    description: 'a number (the limit) or {limit, onNoData, minSamples, mode, failAfter}',
   },
 );
 /** canary's map form `{metric: limit}` or Iter8's list form `[{metric, limit}]`. */

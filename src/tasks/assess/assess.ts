@@ -22,20 +22,23 @@ export function assessVersions(input: AssessInput, context: TaskContext): SloVer
   const versionCount = Math.max(context.versions.length, context.metrics.versionCount, 1);
   const streaks = previousStreaks(context);
   const verdicts: SloVerdict[] = [];
-  for (const rule of rules) {
-    const baseline =
-      rule.kind === 'absolute'
-        ? undefined
-        : resolveBaseline(rule.baseline, context.versions, context.metrics, context.pinnedLoop);
-    for (let version = 0; version < versionCount; version++) {
-      if (baseline && !('error' in baseline) && baseline.versionIndex === version) continue;
+  const baselines = rules.map((rule) =>
+    rule.kind === 'absolute'
+      ? undefined
+      : resolveBaseline(rule.baseline, context.versions, context.metrics, context.pinnedLoop),
+  );
+  // Version by version, as reports read them; within a version, in the order the SLOs are written.
+  for (let version = 0; version < versionCount; version++) {
+    rules.forEach((rule, index) => {
+      const baseline = baselines[index];
+      if (baseline && !('error' in baseline) && baseline.versionIndex === version) return;
       const raw =
         baseline && 'error' in baseline
           ? noBaseline(rule, version, baseline.error)
           : withSamples(judge(rule, version, context, baseline), rule, version, context, baseline);
       const name = context.versions[version] ?? `version-${version}`;
       verdicts.push(applyPolicy(raw, rule.policy, streaks.get(verdictKey(raw, name)) ?? 0));
-    }
+    });
   }
   return verdicts;
 }
