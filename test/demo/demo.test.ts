@@ -51,7 +51,10 @@ describe('canary demo, end to end', () => {
     const failed = loop.slos
       .filter((s: { status: string }) => s.status === 'fail')
       .map((s: { version: number; metric: string }) => `${s.version} ${s.metric}`);
-    expect(failed).toEqual(['0 kserve-prometheus/latency-mean']);
+    // The candidate's mean carries the 30 ms delay; its p90 may fail too on a loaded machine, so only
+    // the delay-driven verdicts are pinned: the candidate's mean fails, the baseline's passes.
+    expect(failed).toContain('0 kserve-prometheus/latency-mean');
+    expect(failed).not.toContain('1 kserve-prometheus/latency-mean');
     expect(loop.metrics[0]['kserve-prometheus/latency-mean'].value).toBeGreaterThanOrEqual(30);
   });
 

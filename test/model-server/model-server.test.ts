@@ -315,22 +315,17 @@ describe('metrics', () => {
       const series = { response_code: '200' };
       expect(valueOf(metrics, 'revision_app_request_latencies_count', series)).toBe(12);
 
-      // The server truncates to whole ms and cannot see the client's own overhead, so its sum is
-      // at most the client's, and short of it by at most ~1 ms truncation + transport per request.
+      // The server truncates to whole ms and cannot see the client's own overhead, so its sum is at
+      // most the client's. (How much less depends on the machine's load: no timed bound here.)
       const serverSum = valueOf(metrics, 'revision_app_request_latencies_sum', series);
       const clientSum = measured.reduce((a, b) => a + b, 0);
-      const perRequestSlackMs = 15;
       expect(serverSum).toBeGreaterThanOrEqual(12 * delayMs);
       expect(serverSum).toBeLessThanOrEqual(clientSum);
-      expect(clientSum - serverSum).toBeLessThanOrEqual(12 * perRequestSlackMs);
 
       // Per bucket: every request the client saw finish under the bound was recorded under it.
       for (const bucket of samplesOf(metrics, 'revision_app_request_latencies_bucket', series)) {
         const bound = boundOf(bucket.labels.le);
         expect(bucket.value).toBeGreaterThanOrEqual(measured.filter((ms) => ms < bound).length);
-        expect(bucket.value).toBeLessThanOrEqual(
-          measured.filter((ms) => ms - perRequestSlackMs < bound).length,
-        );
       }
     } finally {
       await slow.stop();
@@ -349,10 +344,14 @@ describe('metrics', () => {
       );
       expect(responses.every((r) => r.status === 200 && r.elapsedMs >= delayMs)).toBe(true);
       const metrics = await scrape(version.metricsUrl);
+      // Nothing lands below the delay; where above it depends on the machine's load, so only the
+      // +Inf bucket's total is exact.
       for (const bucket of samplesOf(metrics, 'revision_app_request_latencies_bucket', {
         response_code: '200',
       })) {
-        expect(bucket.value).toBe(boundOf(bucket.labels.le) <= delayMs ? 0 : 8);
+        const bound = boundOf(bucket.labels.le);
+        if (bound <= delayMs) expect(bucket.value).toBe(0);
+        if (bound === Number.POSITIVE_INFINITY) expect(bucket.value).toBe(8);
       }
       expect(valueOf(metrics, 'revision_app_request_latencies_sum')).toBeGreaterThanOrEqual(8 * delayMs);
     } finally {
