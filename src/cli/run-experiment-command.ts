@@ -84,7 +84,9 @@ function checkReplayFlags(flags: RunFlags): void {
   if (runOnly.length > 0) {
     throw new UsageError(
       `--replay runs nothing and writes nothing: ${runOnly.join(', ')} cannot go with it`,
-      [`drop ${runOnly.join(', ')}; --replay-loops chooses the loops to report`],
+      [
+        `drop ${runOnly.join(', ')}; --replay-loops chooses the loops to report, -o json prints the replayed verdicts`,
+      ],
     );
   }
 }

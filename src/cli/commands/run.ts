@@ -44,7 +44,7 @@ export default class Run extends CanaryCommand {
     quiet: Flags.boolean({ char: 'q', description: 'No progress lines', default: false }),
     json: Flags.boolean({
       description:
-        'Stream run events as JSON lines on stdout (experiment-start, loop-start, task-start, task-end, loop-end, wait, experiment-end); nothing else goes to stdout',
+        'Stream run events as JSON lines on stdout (experiment-start, loop-start, task-start, task-end, loop-end, wait, experiment-end); nothing else goes to stdout. With --replay: the replay report as JSON (-o json)',
       default: false,
     }),
     'record-fixtures': Flags.string({
