@@ -333,8 +333,16 @@ describe('replay errors', () => {
       'tighter.yaml',
       experiment(original.replace('app/latency-mean: 20', 'app/latency-mean: 14')),
     );
-    const failed = await runCli(['run', tighter, '--replay', recording, '--json'], { cwd: dir });
+    const summary = path.join(dir, 'summary.md');
+    const failed = await runCli(['run', tighter, '--replay', recording, '--json'], {
+      cwd: dir,
+      env: { GITHUB_STEP_SUMMARY: summary },
+    });
     expect(failed.code).toBe(ExitCode.assertionFailed);
     expect((JSON.parse(failed.stdout) as ReplayReport).summary.changed).toBe(1);
+    // In GitHub Actions the markdown replay goes to the job summary as well.
+    const markdown = await readFile(summary, 'utf8');
+    expect(markdown).toContain('### canary replay: replay-test');
+    expect(markdown).toContain('| 3 | changed | candidate app/latency-mean &lt;= | pass | fail |');
   });
 });
