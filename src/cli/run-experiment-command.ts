@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { UsageError } from '../errors.js';
 import { prepareExperiment, type ValueFlagValues, type ReadyExperiment } from './prepare-experiment.js';
 import { defaultResultsPath, hashExperiment, readResults, ResultWriter } from '../results/result-file.js';
 import { runExperiment } from '../engine/run-experiment.js';
@@ -34,6 +35,11 @@ export interface RunFlags extends ValueFlagValues {
   'github-summary'?: boolean;
   /** Directory where each metrics provider's backend answers are recorded (the last loop's). */
   'record-fixtures'?: string;
+  /** A result file whose recorded metrics the assess tasks judge again (nothing runs, nothing is written). */
+  replay?: string;
+  'replay-loops'?: string;
+  /** Replay output: text, json or markdown. */
+  output?: string;
 }
 
 export interface Output {
@@ -49,6 +55,11 @@ export async function runFromCli(
   flags: RunFlags,
   output: Output,
 ): Promise<ExitCodeValue> {
+  checkReplayFlags(flags);
+  if (flags.replay !== undefined) {
+    const { replayFromCli } = await import('./replay-command.js');
+    return replayFromCli(file, { ...flags, replay: flags.replay }, output);
+  }
   const cwd = process.cwd();
   // Flag mistakes first: they need no experiment to be found.
   const evaluationTimes = evaluationTimesFromFlags(flags, new Date());
@@ -84,6 +95,34 @@ function describeWindow(ready: ReadyExperiment, times: readonly Date[]) {
       .filter((t) => ready.registry.get(t.task)?.supportsRetrospective !== true)
       .map((t) => t.id),
   };
+}
+
+/** --replay reads a recording and runs nothing: the flags that shape a real run do not apply. */
+function checkReplayFlags(flags: RunFlags): void {
+  if (flags.replay === undefined) {
+    for (const flag of ['replay-loops', 'output'] as const)
+      if (flags[flag] !== undefined)
+        throw new UsageError(`--${flag} applies to --replay only`, [
+          'add --replay RESULTS, or drop --' + flag,
+        ]);
+    return;
+  }
+  const runOnly = [
+    flags['dry-run'] ? '--dry-run' : '',
+    flags.fresh ? '--fresh' : '',
+    flags.loops !== undefined ? '--loops' : '',
+    flags.keep !== undefined ? '--keep' : '',
+    flags.results !== undefined ? '--results' : '',
+    flags['record-fixtures'] !== undefined ? '--record-fixtures' : '',
+  ].filter(Boolean);
+  if (runOnly.length > 0) {
+    throw new UsageError(
+      `--replay runs nothing and writes nothing: ${runOnly.join(', ')} cannot go with it`,
+      [
+        `drop ${runOnly.join(', ')}; --replay-loops chooses the loops to report, -o json prints the replayed verdicts`,
+      ],
+    );
+  }
 }
 
 /** What each task would do (rendered queries per version...), for --dry-run; secrets never resolved. */

@@ -245,7 +245,7 @@ function actsOnPresent(task: PlannedTask, registry: TaskRegistry): boolean {
 }
 
 /** true/false, or why the condition could not be evaluated (that is an error, never a guess). */
-function checkCondition(
+export function checkCondition(
   task: PlannedTask,
   environment: ReturnType<typeof createTemplateEnvironment>,
   context: object,
@@ -263,14 +263,14 @@ function versionNames(plan: Plan, metrics: MetricBoard): string[] {
   return Array.from({ length: count }, (_, i) => versionName(plan.versions, i));
 }
 
-function loopStatus(outcomes: TaskOutcome[], interrupted: boolean): LoopStatus {
+export function loopStatus(outcomes: TaskOutcome[], interrupted: boolean): LoopStatus {
   if (interrupted || outcomes.some((o) => o.status === 'interrupted')) return 'interrupted';
   if (outcomes.some((o) => o.status === 'error')) return 'error';
   if (outcomes.some((o) => o.status === 'failed')) return 'failed';
   return 'completed';
 }
 
-function describeStatus(status: TaskStatus): string {
+export function describeStatus(status: TaskStatus): string {
   switch (status) {
     case 'failed':
       return 'failed';

@@ -9,7 +9,7 @@ const retrospectiveHelp = `RETROSPECTIVE RUNS
 
 export default class Run extends CanaryCommand {
   static override summary = 'Run an experiment: one loop, or cron loops with spec.schedule';
-  static override description = `Validates the experiment, runs its tasks as a DAG, appends each loop to the result file (default canary-results/<name>.jsonl), and exits with the code \`canary assert --completed --nofailure --slos\` would give.\n\nWithout FILE the experiment is built from values, the way Iter8's chart did: --set "tasks={...}" --set <task>.<key>=...\n\n${retrospectiveHelp}\n\n${exitCodeHelp}`;
+  static override description = `Validates the experiment, runs its tasks as a DAG, appends each loop to the result file (default canary-results/<name>.jsonl), and exits with the code \`canary assert --completed --nofailure --slos\` would give.\n\nWithout FILE the experiment is built from values, the way Iter8's chart did: --set "tasks={...}" --set <task>.<key>=...\n\nWith --replay RESULTS nothing runs: the assess tasks judge the metrics RESULTS recorded again and the verdicts that change are printed (gate SLO edits in CI).\n\n${retrospectiveHelp}\n\n${exitCodeHelp}`;
   static override examples = [
     '<%= config.bin %> run experiments/quickstart.yaml',
     '<%= config.bin %> run experiments/sklearn.yaml --loops 3 --results /tmp/sklearn.jsonl',
@@ -18,6 +18,7 @@ export default class Run extends CanaryCommand {
     '<%= config.bin %> run experiments/quickstart.yaml --json | jq -c \'select(.event == "loop-end")\'',
     '<%= config.bin %> run experiments/sklearn.yaml --at 2026-11-01T10:00:00Z',
     '<%= config.bin %> run experiments/sklearn.yaml --from 2026-11-01T00:00:00Z --to 2026-11-08T00:00:00Z --step 1h',
+    '<%= config.bin %> run experiments/quickstart.yaml --replay experiments/recorded/quickstart.jsonl',
   ];
   static override args = {
     file: Args.string({ description: 'Experiment file (none: build from --set values)' }),
@@ -66,13 +67,28 @@ export default class Run extends CanaryCommand {
     quiet: Flags.boolean({ char: 'q', description: 'No progress lines', default: false }),
     json: Flags.boolean({
       description:
-        'Stream run events as JSON lines on stdout (experiment-start, loop-start, task-start, task-end, loop-end, wait, experiment-end); nothing else goes to stdout',
+        'Stream run events as JSON lines on stdout (experiment-start, loop-start, task-start, task-end, loop-end, wait, experiment-end); nothing else goes to stdout. With --replay: the replay report as JSON (-o json)',
       default: false,
     }),
     'record-fixtures': Flags.string({
       description:
         'Record every metrics query and its answer (secrets redacted) to DIR/<provider>.fixture.json, for offline replay with `fixture:` templates; the last loop is kept',
       helpValue: 'DIR',
+    }),
+    replay: Flags.string({
+      description:
+        "Judge the experiment's assess tasks again on the metrics recorded in RESULTS, loop by loop; queries nothing, writes nothing, prints the verdicts that change and exits with the replayed latest loop's assertion code",
+      helpValue: 'RESULTS',
+    }),
+    'replay-loops': Flags.string({
+      description:
+        'With --replay: the loops to report: all (default), latest, or numbers such as 3,5 (earlier loops are still replayed, for failAfter streaks)',
+      helpValue: 'all|latest|N,...',
+    }),
+    output: Flags.string({
+      char: 'o',
+      description: 'With --replay: output format (--json is -o json)',
+      options: ['text', 'json', 'markdown'],
     }),
     ...githubSummaryFlag,
   };
