@@ -245,8 +245,8 @@ describe('canary run EDITED.yaml --replay RECORDED', () => {
       'loop 2: 4 gone, 0 unchanged',
       '  task assess: completed -> skipped (condition is false: loop > 2)',
       '  - baseline  app/latency-mean <=: was pass  (limit 20; value 10)  [gone]',
-      '  - candidate  app/latency-mean <=: was pass  (limit 20; value 14)  [gone]',
       '  - baseline  app/error-count <=: was pass  (limit 1; value 0)  [gone]',
+      '  - candidate  app/latency-mean <=: was pass  (limit 20; value 14)  [gone]',
       '  - candidate  app/error-count <=: was pass  (limit 1; value 1)  [gone]',
       'loop 3: no change (4 verdicts)',
     ]);
