@@ -523,11 +523,16 @@ function checkSloMetricsProduced(
   at: At,
 ): Diagnostic[] {
   const produced: string[] = [];
-  for (const task of experiment.spec.tasks) {
+  for (const [i, task] of experiment.spec.tasks.entries()) {
     const definition = registry.get(task.task);
     if (!definition || task.task === 'assess' || task.task === 'run') continue;
-    if (!definition.produces) return []; // a task that does not say what it produces could produce anything
-    produced.push(...definition.produces(task.with as never));
+    // A task that does not say what it produces, or whose inputs are wrong, could produce anything.
+    if (!definition.produces || skipTasks.has(i)) return [];
+    try {
+      produced.push(...definition.produces(task.with as never));
+    } catch {
+      return []; // a plugin's produces() that fails on its inputs says nothing either
+    }
   }
   const matches = (metric: string) =>
     produced.some((p) => (p.endsWith('/*') ? metric.startsWith(p.slice(0, -1)) : p === metric));

@@ -75,6 +75,18 @@ function describeError(error: ErrorObject, root: unknown): SchemaProblem {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const allowed = allowedKeys(error);
+      const patterns = Object.keys(
+        (error.parentSchema as { patternProperties?: object } | undefined)?.patternProperties ?? {},
+      );
+      if (allowed.length === 0 && patterns.length > 0) {
+        // A map whose keys are names the user chooses (plugins, headers, env): the name's form is wrong.
+        return {
+          path: [...path, key],
+          message: `${JSON.stringify(key)} is not a valid name here`,
+          hint: `names must match ${patterns.map((p) => `/${p}/`).join(' or ')}`,
+          atKey: true,
+        };
+      }
       return {
         path: [...path, key],
         message: `unknown key ${JSON.stringify(key)}`,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { UsageError, errorMessage } from '../errors.js';
+import { readYamlSource } from './yaml-source.js';
 import { mergeValues, valuesFromSetArguments, SetSyntaxError } from './set-values.js';
 
 /** Values from `-f` files (in order) and then `--set`/`--set-string`; user mistakes are usage errors. */
@@ -19,12 +19,16 @@ export async function collectValues(
         `cannot read values file ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`,
       );
     }
-    let parsed: unknown;
-    try {
-      parsed = parse(text);
-    } catch (error) {
-      throw new UsageError(`values file ${file} is not valid YAML: ${errorMessage(error).split('\n')[0]}`);
+    // The experiment's reader: the same limits on nesting, aliases and size of work.
+    const source = readYamlSource(file, text);
+    const error = source.diagnostics.find((d) => d.severity === 'error');
+    if (error) {
+      throw new UsageError(
+        `values file ${file}:${error.line}:${error.column} is not valid YAML: ${error.message.replace(/^YAML: /, '')}`,
+        error.hint ? [error.hint] : [],
+      );
     }
+    const parsed = source.value;
     if (parsed === null || parsed === undefined) continue;
     if (typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new UsageError(`values file ${file} must hold a YAML map of values`);

@@ -1,0 +1,104 @@
+import type { FuzzDocument, Outcome } from './validate-document.js';
+import { aliasBomb } from './yaml-mutations.js';
+
+export interface RegressionCase {
+  name: string;
+  document: FuzzDocument;
+  expected: Outcome['kind'];
+  /** Matched against `line:column path: message` of every diagnostic (or the usage message). */
+  message?: RegExp;
+}
+
+const header = 'apiVersion: canary/v1\nkind: Experiment\nmetadata:\n  name: x\nspec:\n';
+
+export const regressionCases: readonly RegressionCase[] = [
+  {
+    name: 'custommetrics without templates, next to an SLO (produces() on bad inputs)',
+    document: {
+      text: `${header}  tasks:\n    - task: custommetrics\n      with: {value: 1}\n    - task: assess\n      with: {SLOs: {upper: {a/b: 1}}}\n`,
+    },
+    expected: 'invalid',
+    message: /^8:13 spec.tasks\[0\].with: missing required key "templates"/m,
+  },
+  {
+    name: 'alias bomb (billion laughs) is refused, not expanded or thrown',
+    document: { text: aliasBomb(9) },
+    expected: 'invalid',
+    message: /alias/i,
+  },
+  {
+    name: '20000 keys: duplicate-key check and positions are linear, not quadratic',
+    document: { text: Array.from({ length: 20_000 }, (_, i) => `k${i}: ${i}`).join('\n') + '\nk7: 1' },
+    expected: 'invalid',
+    message: /^20001:1 : YAML: duplicate key "k7"$/,
+  },
+  {
+    name: 'duplicate keys that differ only in quoting',
+    document: { text: 'a: 1\n"a": 2' },
+    expected: 'invalid',
+    message: /^2:1 : YAML: duplicate key "a"$/,
+  },
+  {
+    name: 'an alias with no anchor',
+    document: { text: 'apiVersion: *nope' },
+    expected: 'invalid',
+    message: /^1:13 : YAML: alias \*nope has no anchor &nope before it$/,
+  },
+  {
+    name: 'an alias inside the map it names',
+    document: { text: 'a: &a\n  b: *a' },
+    expected: 'invalid',
+    message: /^2:6 : YAML: alias \*a is inside the value it names/,
+  },
+  {
+    name: 'a merge key that names its own map',
+    document: { text: '&a {<<: *a}' },
+    expected: 'invalid',
+    message: /alias \*a is inside the value it names/,
+  },
+  {
+    name: 'a list as a map key',
+    document: { text: '[a]: 1' },
+    expected: 'invalid',
+    message: /^1:1 : YAML: a map key must be a name, not a list or a map$/,
+  },
+  {
+    name: '100,000 unclosed brackets',
+    document: { text: '['.repeat(100_000) },
+    expected: 'invalid',
+    message: /^1:101 : YAML: nested more than 100 levels deep$/,
+  },
+  {
+    name: 'a block map 400 levels deep',
+    document: { text: Array.from({ length: 400 }, (_, i) => `${' '.repeat(i)}k:`).join('\n') },
+    expected: 'invalid',
+    message: /^101:101 : YAML: nested more than 100 levels deep$/,
+  },
+  {
+    name: 'many documents in one file',
+    document: { text: 'a: 1\n---\nb: 2\n---\nc: 3' },
+    expected: 'invalid',
+    message: /^2:1 : YAML: the file holds more than one YAML document$/,
+  },
+  {
+    name: 'a values file whose alias names its own list',
+    document: { valuesFiles: ['a: &a [*a]'] },
+    expected: 'usage',
+    message:
+      /^values file experiments\/values-0.yaml:1:8 is not valid YAML: alias \*a is inside the value it names/,
+  },
+  {
+    name: 'a plugin whose name is empty and whose path is not a string',
+    document: { text: `${header}  plugins:\n    "": false\n  tasks:\n    - run: "true"\n` },
+    expected: 'invalid',
+    message: /^7:5 spec.plugins\[""\]: "" is not a valid name here$/,
+  },
+  {
+    name: 'a custommetrics template whose name is not a name',
+    document: {
+      text: `${header}  tasks:\n    - task: custommetrics\n      with:\n        templates: {"a b": 5}\n`,
+    },
+    expected: 'invalid',
+    message: /^9:21 spec.tasks\[0\].with.templates\["a b"\]: "a b" is not a valid name here$/,
+  },
+];
