@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError, errorMessage } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { readTextFile } from './read-text-file.js';
 import { readYamlSource } from './yaml-source.js';
 import { mergeValues, valuesFromSetArguments, SetSyntaxError } from './set-values.js';
 
@@ -11,14 +11,15 @@ export async function collectValues(
 ): Promise<Record<string, unknown>> {
   let values: Record<string, unknown> = {};
   for (const file of options.files) {
-    let text: string;
-    try {
-      text = await readFile(path.resolve(cwd, file), 'utf8');
-    } catch (error) {
+    const read = await readTextFile(path.resolve(cwd, file));
+    if (!read.ok) {
+      const where = read.position ? `:${read.position.line}:${read.position.column}` : '';
       throw new UsageError(
-        `cannot read values file ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`,
+        `cannot read values file ${file}${where}: ${read.message}`,
+        read.hint ? [read.hint] : [],
       );
     }
+    const text = read.text;
     // The experiment's reader: the same limits on nesting, aliases and size of work.
     const source = readYamlSource(file, text);
     const error = source.diagnostics.find((d) => d.severity === 'error');

@@ -101,4 +101,52 @@ export const regressionCases: readonly RegressionCase[] = [
     expected: 'invalid',
     message: /^9:21 spec.tasks\[0\].with.templates\["a b"\]: "a b" is not a valid name here$/,
   },
+  {
+    name: 'a binary file (NUL bytes)',
+    document: { text: Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00]) },
+    expected: 'invalid',
+    message: /^3:1 : the file contains NUL bytes: it is binary, not YAML text$/,
+  },
+  {
+    name: 'a UTF-16 file',
+    document: { text: Uint8Array.from([0xff, 0xfe, 0x61, 0x00, 0x3a, 0x00, 0x20, 0x00, 0x31, 0x00]) },
+    expected: 'invalid',
+    message: /^0:0 : the file is UTF-16 text; canary reads UTF-8$/,
+  },
+  {
+    name: 'invalid UTF-8',
+    document: { text: Uint8Array.from([...Buffer.from('a: 1\nb: '), 0xc3, 0x28]) },
+    expected: 'invalid',
+    message: /^2:4 : the file is not valid UTF-8 text$/,
+  },
+  {
+    name: 'a file over the size limit',
+    document: { text: `# ${'x'.repeat(1024 * 1024)}\n` },
+    expected: 'invalid',
+    message: /^0:0 : larger than 1 MiB/,
+  },
+  {
+    name: 'a device that never ends',
+    document: { path: '/dev/zero' },
+    expected: 'invalid',
+    message: /^0:0 : larger than 1 MiB/,
+  },
+  {
+    name: 'a directory',
+    document: { path: 'experiments' },
+    expected: 'invalid',
+    message: /^0:0 : is a directory, not a file$/,
+  },
+  {
+    name: 'an empty file',
+    document: { text: '' },
+    expected: 'invalid',
+    message: /^1:1 : an experiment file is a YAML map/,
+  },
+  {
+    name: 'a values file that is binary',
+    document: { valuesFiles: ['a: \u0000'] },
+    expected: 'usage',
+    message: /^cannot read values file experiments\/values-0.yaml:1:4: the file contains NUL bytes/,
+  },
 ];

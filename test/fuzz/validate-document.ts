@@ -15,7 +15,9 @@ import { repoRoot } from './fuzz-seeds.js';
 
 export interface FuzzDocument {
   /** The experiment's text; absent: built from values alone, as `canary validate --set ...` does. */
-  text?: string;
+  text?: string | Uint8Array;
+  /** Validate this path (relative to the workspace, or absolute) instead of the written text. */
+  path?: string;
   sets?: string[];
   setStrings?: string[];
   /** Contents of `-f` files, in order. */
@@ -23,8 +25,8 @@ export interface FuzzDocument {
 }
 
 export type Outcome =
-  | { kind: 'valid'; diagnostics: Diagnostic[] }
-  | { kind: 'invalid'; diagnostics: Diagnostic[] }
+  | { kind: 'valid'; diagnostics: Diagnostic[]; sourceLines: string[] }
+  | { kind: 'invalid'; diagnostics: Diagnostic[]; sourceLines: string[] }
   | { kind: 'usage'; message: string };
 
 /** A document that broke a promise of `canary validate`: the thing to report and fix. */
@@ -93,6 +95,7 @@ export class FuzzWorkspace {
       unlinkIfPresent(about);
     }
     this.wroteArguments = Boolean(document.sets?.length || document.setStrings?.length);
+    if (document.path !== undefined) return { file: document.path, valuesFiles };
     if (document.text === undefined) {
       unlinkIfPresent(path.join(this.root, this.file));
       return { valuesFiles };
@@ -145,7 +148,11 @@ export class FuzzWorkspace {
       if (valid && (!loaded.experiment || !loaded.plan)) {
         throw new FuzzFinding('crash', 'no errors, yet no experiment or plan');
       }
-      return { kind: valid ? 'valid' : 'invalid', diagnostics: loaded.diagnostics };
+      return {
+        kind: valid ? 'valid' : 'invalid',
+        diagnostics: loaded.diagnostics,
+        sourceLines: loaded.sourceLines,
+      };
     } catch (error) {
       if (error instanceof FuzzFinding) throw error;
       if (error instanceof UsageError) return { kind: 'usage', message: error.message };
@@ -184,7 +191,7 @@ export function checkOutcome(outcome: Outcome, file: string | undefined, documen
   if (outcome.kind === 'invalid' && !hasErrors(outcome.diagnostics)) {
     throw new FuzzFinding('crash', 'invalid without an error diagnostic');
   }
-  const lineCount = document.text === undefined ? 0 : document.text.split('\n').length;
+  const lineCount = outcome.sourceLines.length;
   for (const d of outcome.diagnostics) {
     checkMessage(d.message);
     if (d.hint !== undefined) checkMessage(d.hint);
@@ -195,12 +202,14 @@ export function checkOutcome(outcome: Outcome, file: string | undefined, documen
       continue;
     }
     if (d.file !== file) throw new FuzzFinding('unpositioned', `wrong file: ${shown}`);
+    // A file that could not be read at all (missing, a directory, too large) has no place inside.
+    if (lineCount === 0 && d.line === 0 && d.column === 0 && outcome.diagnostics.length === 1) continue;
     const inside =
       Number.isInteger(d.line) &&
       Number.isInteger(d.column) &&
       d.line >= 1 &&
       d.column >= 1 &&
-      d.line <= lineCount + 1;
+      (lineCount === 0 || d.line <= lineCount + 1);
     if (!inside) throw new FuzzFinding('unpositioned', `no position inside the file: ${shown}`);
   }
 }
