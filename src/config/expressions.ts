@@ -5,7 +5,25 @@ import nunjucks from 'nunjucks';
  * variables are errors, no autoescape (the output is YAML data, not HTML), no file loader.
  */
 export function createTemplateEnvironment(): nunjucks.Environment {
-  return new nunjucks.Environment([], { autoescape: false, throwOnUndefined: true });
+  const environment = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: true });
+  environment.addGlobal('range', boundedRange(environment.getGlobal('range') as RangeFunction));
+  return environment;
+}
+
+type RangeFunction = (start: number, stop?: number, step?: number) => number[];
+
+/** No experiment loops this often; `range(0, 1e8)` would block the process for many seconds. */
+export const MAX_RANGE_ITEMS = 10_000;
+
+function boundedRange(range: RangeFunction): RangeFunction {
+  return (start, stop, step) => {
+    const [from, to, by] = stop === undefined ? [0, start, 1] : [start, stop, step || 1];
+    const items = Math.ceil((Number(to) - Number(from)) / Number(by));
+    if (items > MAX_RANGE_ITEMS) {
+      throw new Error(`range() of ${items} items is longer than the limit of ${MAX_RANGE_ITEMS}`);
+    }
+    return range(start, stop, step);
+  };
 }
 
 /** Whether a string holds template syntax worth rendering. */
@@ -87,6 +105,7 @@ export function cleanTemplateError(error: unknown): string {
     .replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/m, '')
     .replace(/\s+/g, ' ')
     .replace(/^Template render error: /, '')
+    .replace(/^Error: /, '')
     .replace(
       'attempted to output null or undefined value',
       'a value used here is not set (null or undefined)',

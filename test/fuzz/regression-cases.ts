@@ -149,4 +149,12 @@ export const regressionCases: readonly RegressionCase[] = [
     expected: 'usage',
     message: /^cannot read values file experiments\/values-0.yaml:1:4: the file contains NUL bytes/,
   },
+  {
+    name: 'a template loop over range(0, 1e8) (blocked the process for seconds)',
+    document: {
+      text: `${header}  maxLoops: "{% for i in range(0, 100000000) %}{% endfor %}1"\n  tasks:\n    - run: "true"\n`,
+    },
+    expected: 'invalid',
+    message: /^6:13 spec.maxLoops: template: range\(\) of 100000000 items is longer than the limit of 10000$/,
+  },
 ];

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
-import { YAML_SCALARS } from './yaml-mutations.js';
+import { TEMPLATE_STRINGS, YAML_SCALARS } from './yaml-mutations.js';
 
 type Path = Array<string | number>;
 
@@ -104,9 +104,10 @@ const anyValue: fc.Arbitrary<unknown> = fc.oneof(
       {},
       [[]],
       { '': null },
-      'x'.repeat(100_000),
+      'x'.repeat(20_000),
     ),
   },
+  { weight: 2, arbitrary: fc.constantFrom<unknown>(...TEMPLATE_STRINGS) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
   { weight: 1, arbitrary: fc.date({ noInvalidDate: true }) },
 );

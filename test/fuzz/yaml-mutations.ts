@@ -96,6 +96,41 @@ export const YAML_TOKENS: readonly string[] = [
   'hasOwnProperty',
 ];
 
+/** Expressions as the template layer sees them (the YAML quoting is the caller's). */
+export const TEMPLATE_STRINGS: readonly string[] = [
+  '{{ values.x }}',
+  '{{ values.loops }}',
+  '{{ values.loops | default(3) }}',
+  "{{ values.schedule | default('*/3 * * * * *') }}",
+  '{{ values }}',
+  '{{ loop }}',
+  '{{ 1/0 }}',
+  '{{ [1, 2, 3] }}',
+  "{{ {'a': 1} }}",
+  '{{ none }}',
+  '{{ true }}',
+  '{{ 1e999 }}',
+  "{{ range(0, 5) | join(',') }}",
+  '{{ range(0, 1e12) | length }}',
+  '{{ range(0, 10, 0) | length }}',
+  "{{ 'a' | center(1e9) }}",
+  "{{ 'a' | indent(1e9) }}",
+  '{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}',
+  '{% for i in range(0, 3) %}{{ i }}{% endfor %}',
+  '{% if %}',
+  '{{ }}',
+  '{{ values.__proto__ }}',
+  '{{ values.constructor }}',
+  "{{ values.constructor.constructor('return 1')() }}",
+  '{{ nosuchfunction() }}',
+  '{% raw %}{{{% endraw %}',
+  '{{ "{{" }}',
+  '{# comment #}',
+  'not (values.prometheus | default(false))',
+  'loop > 1 and slos()',
+  '(a',
+];
+
 /** Whole values that replace a scalar: other types, edge numbers, templates, YAML structure. */
 export const YAML_SCALARS: readonly string[] = [
   ...YAML_TOKENS.filter((t) => !['\r', '\r\n', '\t', '---', '...', '%YAML 1.1'].includes(t)),
@@ -136,18 +171,7 @@ export const YAML_SCALARS: readonly string[] = [
   '.',
   '"${HOME}"',
   '"$(rm -rf /)"',
-  '"{{ values.x }}"',
-  '"{{ values.loops }}"',
-  '"{{ range(0, 5) | join(\',\') }}"',
-  '"{{ \'a\' * 3 }}"',
-  '"{% raw %}{{{% endraw %}"',
-  '"{% if %}"',
-  '"{{ values | dump }}"',
-  '"{{ nosuchfunction() }}"',
-  '"{{ values.__proto__ }}"',
-  '"{{ values.constructor.constructor(\'return 1\')() }}"',
-  '"loop > 1 and slos()"',
-  '"(a"',
+  ...TEMPLATE_STRINGS.map((t) => JSON.stringify(t)),
 ];
 
 /** Structures built whole: the hostile documents a text mutation would not find. */
