@@ -28,12 +28,11 @@ export interface YamlSource {
 }
 
 export function readYamlSource(file: string, text: string): YamlSource {
-  const lineCounter = new LineCounter();
+  const { doc, tooDeep, lineCounter } = parseOneDocument(text);
   const toPosition = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  const { doc, tooDeep } = parseOneDocument(text, lineCounter);
   const diagnostics: Diagnostic[] = [];
   const report = (severity: Diagnostic['severity'], offset: number, message: string, hint?: string) => {
     diagnostics.push({ severity, file, ...toPosition(offset), path: '', message, hint });
@@ -89,19 +88,36 @@ const MAX_YAML_ERRORS = 20;
 const MAX_ALIAS_COUNT = 100;
 
 /**
- * parseDocument, split in its two stages: the parser (iterative) builds the syntax tree, whose
- * depth is checked before the composer (recursive) walks it, so a file of 100,000 `[` gets a
- * diagnostic instead of exhausting the stack. Keys are checked for uniqueness afterwards, in
- * linear time (findStructureProblems); logLevel 'error' keeps the library off stderr.
+ * parseDocument, split in its two stages so nesting is checked before anything recursive runs:
+ * the composer recurses once per level, and the parser does for block (indented) collections.
+ * Block nesting is estimated from the indentation first, flow nesting ([ {) from the syntax tree;
+ * a file of 100,000 `[` or of 1,000 ever-deeper keys gets a diagnostic, not a stack overflow.
+ * Keys are checked for uniqueness afterwards, in linear time (findStructureProblems); logLevel
+ * 'error' keeps the library off stderr.
  */
-function parseOneDocument(text: string, lineCounter: LineCounter): { doc: Document; tooDeep?: number } {
-  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
-  const tooDeep = findTooDeep(tokens);
+function parseOneDocument(text: string): { doc: Document; tooDeep?: number; lineCounter: LineCounter } {
   const options = { uniqueKeys: false, logLevel: 'error' as const };
+  const lineCounter = new LineCounter();
+  let tooDeep = findDeepIndentation(text);
+  let tokens: CST.Token[] = [];
+  if (tooDeep === undefined) {
+    try {
+      tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+      tooDeep = findTooDeep(tokens);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      tooDeep = 0; // deeper than the estimate saw; the start of the file is the best place we know
+    }
+  }
+  if (tooDeep !== undefined) {
+    const counter = new LineCounter();
+    counter.addNewLine(0);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) counter.addNewLine(i + 1);
+    return { doc: new Document(null, options), tooDeep, lineCounter: counter };
+  }
   const composer = new Composer(options);
   let doc: Document | undefined;
-  const compose = tooDeep === undefined ? composer.compose(tokens, true, text.length) : [];
-  for (const next of compose) {
+  for (const next of composer.compose(tokens, true, text.length)) {
     if (!doc) {
       doc = next;
       continue;
@@ -115,7 +131,30 @@ function parseOneDocument(text: string, lineCounter: LineCounter): { doc: Docume
     );
     break;
   }
-  return { doc: doc ?? new Document(null, options), ...(tooDeep !== undefined ? { tooDeep } : {}) };
+  return { doc: doc ?? new Document(null, options), lineCounter };
+}
+
+/**
+ * Offset of the first line whose indentation puts it more than MAX_NESTING block levels deep, by
+ * the rule YAML uses: a line indented more than the one before opens a level, and each leading
+ * `- ` opens one more. Comment and blank lines do not count; block scalar text may overcount, but
+ * not by a hundred levels in any real file.
+ */
+function findDeepIndentation(text: string): number | undefined {
+  const indents: number[] = [];
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    const start = offset;
+    offset += line.length + 1;
+    const match = /^( *)((?:- +)*)(\S?)/.exec(line)!;
+    if (match[3] === '' || match[3] === '#') continue;
+    const indent = match[1]!.length;
+    while (indents.length > 0 && indents[indents.length - 1]! >= indent) indents.pop();
+    indents.push(indent);
+    const dashes = match[2]!.length === 0 ? 0 : match[2]!.split('-').length - 1;
+    if (indents.length + dashes > MAX_NESTING) return start + indent;
+  }
+  return undefined;
 }
 
 /** Offset of the first collection nested more than MAX_NESTING levels deep, if any. */

@@ -157,4 +157,36 @@ export const regressionCases: readonly RegressionCase[] = [
     expected: 'invalid',
     message: /^6:13 spec.maxLoops: template: range\(\) of 100000000 items is longer than the limit of 10000$/,
   },
+  {
+    name: 'a value set to null where a filter needs a string',
+    document: {
+      text: `${header}  tasks:\n    - run: "{{ values.rate | default(0) | string }}"\n`,
+      valuesFiles: ['rate: null\n'],
+    },
+    expected: 'invalid',
+    message:
+      /^7:12 spec.tasks\[0\].run: template: a filter or lookup got null; `default\(x, true\)` also replaces null$/,
+  },
+  {
+    name: 'an unclosed {% (the template parser failed with a TypeError)',
+    document: { text: `${header}  maxLoops: "{%"\n  tasks:\n    - run: "true"\n` },
+    expected: 'invalid',
+    message: /^6:13 spec.maxLoops: template: syntax: the template cannot be parsed/,
+  },
+  {
+    name: 'an include of a file from a template',
+    document: { text: `${header}  maxLoops: '{% include "/etc/passwd" %}'\n  tasks:\n    - run: "true"\n` },
+    expected: 'invalid',
+    message: /templates here cannot include, import or extend other templates$/,
+  },
+  {
+    name: 'a block map indented one level deeper on every line, then broken',
+    document: {
+      text:
+        Array.from({ length: 400 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') +
+        `\n${' '.repeat(37)}${'a'.repeat(300)}`,
+    },
+    expected: 'invalid',
+    message: /^101:101 : YAML: nested more than 100 levels deep$/,
+  },
 ];
