@@ -189,4 +189,21 @@ export const regressionCases: readonly RegressionCase[] = [
     expected: 'invalid',
     message: /^101:101 : YAML: nested more than 100 levels deep$/,
   },
+  {
+    name: 'two bad entries in one map of unions (their errors cancelled out, and the check crashed)',
+    document: {
+      text: `${header}  tasks:\n    - task: custommetrics\n      with:\n        templates: {a: 0, b: 1}\n`,
+    },
+    expected: 'invalid',
+    message:
+      /^9:24 spec.tasks\[0\].with.templates.a: does not match any allowed form \(got 0\)\n9:30 spec.tasks\[0\].with.templates.b: does not match any allowed form \(got 1\)$/,
+  },
+  {
+    name: '5000 bad entries in one map of unions (error pruning was quadratic: 87 s)',
+    document: {
+      text: `${header}  tasks:\n    - task: custommetrics\n      with:\n        templates:\n${Array.from({ length: 5000 }, (_, i) => `          k${i}: ${i}`).join('\n')}\n`,
+    },
+    expected: 'invalid',
+    message: /^10:15 spec.tasks\[0\].with.templates.k0: does not match any allowed form \(got 0\)$/m,
+  },
 ];
