@@ -35,5 +35,12 @@ export const valueNamesInSeeds: readonly string[] = [
   ...new Set(seedDocuments.flatMap((seed) => [...seed.text.matchAll(/values\.(\w+)/g)].map((m) => m[1]!))),
 ].sort();
 
-/** Iter8 chart-style values (no experiment file): the seed command line from the reference use case. */
-export const valuesOnlySeedSets: readonly string[] = ITER8_SEED_SETS;
+/**
+ * Iter8 chart-style values (no experiment file): the seed command line from the reference use case,
+ * with the builtin copy of its template instead of the gist URL, which the offline fuzzer cannot fetch.
+ */
+export const valuesOnlySeedSets: readonly string[] = ITER8_SEED_SETS.map((set) =>
+  set.startsWith('custommetrics.templates.kserve-prometheus=')
+    ? 'custommetrics.templates.kserve-prometheus=builtin:kserve-prometheus'
+    : set,
+);

@@ -206,4 +206,17 @@ export const regressionCases: readonly RegressionCase[] = [
     expected: 'invalid',
     message: /^10:15 spec.tasks\[0\].with.templates.k0: does not match any allowed form \(got 0\)$/m,
   },
+  {
+    name: 'a ready resource named like an Object.prototype member',
+    document: {
+      text: `${header}  tasks:\n    - task: ready\n      with: {group: apps, version: v1, resource: constructor, name: x}\n`,
+    },
+    expected: 'valid',
+  },
+  {
+    name: 'values naming a task after an Object.prototype member (called Object as a chart check)',
+    document: { sets: ['tasks={constructor,toString}'] },
+    expected: 'invalid',
+    message: /^0:0 spec.tasks\[0\].task: unknown task "constructor"/m,
+  },
 ];

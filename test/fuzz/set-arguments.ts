@@ -47,7 +47,21 @@ const VALUE_KEYS = [
   'constructor.prototype.x',
 ];
 
-const TASK_NAMES = ['http', 'assess', 'ready', 'custommetrics', 'notify', 'run', 'grpc', 'slack', 'nope', ''];
+const TASK_NAMES = [
+  'http',
+  'assess',
+  'ready',
+  'custommetrics',
+  'notify',
+  'run',
+  'grpc',
+  'slack',
+  'nope',
+  '',
+  'constructor',
+  '__proto__',
+  'toString',
+];
 
 const SET_SCALARS = [
   'true',
@@ -174,6 +188,11 @@ export const valueArguments: fc.Arbitrary<ValueArguments> = fc.record({
 });
 
 /** The values-only seed's `--set`s with some replaced, dropped or added: mostly-right Iter8 command lines. */
-export const mutatedSeedSets: fc.Arbitrary<string[]> = fc
-  .tuple(fc.subarray([...valuesOnlySeedSets]), fc.array(setArgument, { maxLength: 3 }))
-  .map(([kept, added]) => [...kept, ...added]);
+export const mutatedSeedSets: fc.Arbitrary<string[]> = fc.oneof(
+  fc.constant<string[]>([...valuesOnlySeedSets]),
+  fc
+    .tuple(fc.subarray([...valuesOnlySeedSets]), fc.array(setArgument, { maxLength: 3 }))
+    .map(([kept, added]) => [...kept, ...added]),
+);
+
+export const noValueArguments: ValueArguments = { sets: [], setStrings: [], valuesFiles: [] };

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe } from 'vitest';
 import { seedsReadingValues } from './fuzz-seeds.js';
 import { fuzzFamily } from './fuzz-property.js';
-import { mutatedSeedSets, valueArguments } from './set-arguments.js';
+import { mutatedSeedSets, noValueArguments, valueArguments } from './set-arguments.js';
 
 describe('fuzz: --set and values files', () => {
   fuzzFamily('values with an experiment that reads them', {
@@ -19,7 +19,10 @@ describe('fuzz: --set and values files', () => {
 
   fuzzFamily('values alone (experiment built from values)', {
     share: 0.08,
-    arbitrary: fc.record({ sets: mutatedSeedSets, rest: valueArguments }),
+    arbitrary: fc.record({
+      sets: mutatedSeedSets,
+      rest: fc.oneof(fc.constant(noValueArguments), valueArguments),
+    }),
     toDocument: ({ sets, rest }) => ({ ...rest, sets: [...sets, ...rest.sets] }),
     expectKinds: ['valid', 'invalid', 'usage'],
   });

@@ -174,26 +174,36 @@ export const YAML_SCALARS: readonly string[] = [
   ...TEMPLATE_STRINGS.map((t) => JSON.stringify(t)),
 ];
 
-/** Structures built whole: the hostile documents a text mutation would not find. */
-export const hostileFragments: ReadonlyArray<{ name: string; text: string }> = [
-  { name: 'alias bomb', text: aliasBomb(9) },
-  { name: 'deep flow sequence', text: `${'['.repeat(2000)}${']'.repeat(2000)}` },
-  { name: 'deep flow map', text: `${'{a: '.repeat(1000)}1${'}'.repeat(1000)}` },
-  { name: 'deep block map', text: deepBlockMap(400) },
-  { name: 'unclosed deep flow', text: '['.repeat(5000) },
-  { name: 'long scalar', text: `x: ${'a'.repeat(200_000)}` },
-  { name: 'long key', text: `${'k'.repeat(2000)}: 1` },
-  { name: 'many keys', text: Array.from({ length: 5000 }, (_, i) => `k${i}: ${i}`).join('\n') },
-  { name: 'many documents', text: Array.from({ length: 200 }, () => 'a: 1').join('\n---\n') },
-  { name: 'only a comment', text: '# nothing here' },
-  { name: 'only null', text: '~' },
-  { name: 'null bytes', text: '\u0000\u0000\u0000' },
-  { name: 'binary', text: '\u0089PNG\r\n\u001a\n\u0000\u0000\u0000\rIHDR' },
-  { name: 'BOM and map', text: '\ufeffapiVersion: canary/v1' },
-  { name: 'self merge', text: '&a {<<: *a}' },
-  { name: 'merge of scalar', text: 'a: &a 1\nb:\n  <<: *a' },
-  { name: 'circular alias', text: 'a: &a\n  b: *a' },
-];
+/**
+ * Structures built whole: the hostile documents a text mutation would not find. `scale` 1 makes
+ * them big enough to expose quadratic work; spliced into seeds they are built smaller, to keep
+ * ten thousand documents within the suite's time.
+ */
+function buildHostileFragments(scale: number): ReadonlyArray<{ name: string; text: string }> {
+  const n = (count: number) => Math.max(2, Math.round(count * scale));
+  return [
+    { name: 'alias bomb', text: aliasBomb(9) },
+    { name: 'deep flow sequence', text: `${'['.repeat(n(2000))}${']'.repeat(n(2000))}` },
+    { name: 'deep flow map', text: `${'{a: '.repeat(n(1000))}1${'}'.repeat(n(1000))}` },
+    { name: 'deep block map', text: deepBlockMap(n(400)) },
+    { name: 'unclosed deep flow', text: '['.repeat(n(5000)) },
+    { name: 'long scalar', text: `x: ${'a'.repeat(n(200_000))}` },
+    { name: 'long key', text: `${'k'.repeat(n(2000))}: 1` },
+    { name: 'many keys', text: Array.from({ length: n(5000) }, (_, i) => `k${i}: ${i}`).join('\n') },
+    { name: 'many documents', text: Array.from({ length: n(200) }, () => 'a: 1').join('\n---\n') },
+    { name: 'only a comment', text: '# nothing here' },
+    { name: 'only null', text: '~' },
+    { name: 'null bytes', text: '\u0000\u0000\u0000' },
+    { name: 'binary', text: '\u0089PNG\r\n\u001a\n\u0000\u0000\u0000\rIHDR' },
+    { name: 'BOM and map', text: '\ufeffapiVersion: canary/v1' },
+    { name: 'self merge', text: '&a {<<: *a}' },
+    { name: 'merge of scalar', text: 'a: &a 1\nb:\n  <<: *a' },
+    { name: 'circular alias', text: 'a: &a\n  b: *a' },
+  ];
+}
+
+export const hostileFragments = buildHostileFragments(1);
+const splicedFragments = buildHostileFragments(0.1);
 
 export function aliasBomb(levels: number): string {
   const lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
@@ -255,7 +265,7 @@ export const textMutation: fc.Arbitrary<TextMutation> = fc.oneof(
   fc.record({
     op: fc.constant('splice' as const),
     line,
-    fragment: fc.nat({ max: hostileFragments.length - 1 }),
+    fragment: fc.nat({ max: splicedFragments.length - 1 }),
   }),
   fc.record({ op: fc.constant('tabs' as const), line }),
 );
@@ -305,7 +315,7 @@ export function applyTextMutations(text: string, mutations: readonly TextMutatio
       }
       case 'splice': {
         const indent = /^\s*/.exec(current)?.[0] ?? '';
-        const fragment = hostileFragments[m.fragment]!.text.split('\n').map((l) => indent + l);
+        const fragment = splicedFragments[m.fragment]!.text.split('\n').map((l) => indent + l);
         lines.splice(at, 0, ...fragment);
         break;
       }
