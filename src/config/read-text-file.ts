@@ -56,6 +56,7 @@ function decode(bytes: Buffer): TextFile {
     return {
       ok: false,
       message: 'the file is UTF-16 text; canary reads UTF-8',
+      position: { line: 1, column: 1 },
       hint: 'save the file as UTF-8 (most editors have an encoding setting)',
     };
   }

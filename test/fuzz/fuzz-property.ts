@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fuzzParameters, fuzzSeed, runsFor } from './fuzz-config.js';
-import { FuzzWorkspace, type FuzzDocument, type Outcome } from './validate-document.js';
+import type { FuzzFamily } from './fuzz-families.js';
+import { FuzzWorkspace, type Outcome } from './validate-document.js';
 
 /** Per test: generous, because the machine is shared; the deadline per document catches hangs. */
 const TEST_TIMEOUT_MS = 10 * 60_000;
@@ -11,16 +12,7 @@ const TEST_TIMEOUT_MS = 10 * 60_000;
  * value and validated in-process. A finding fails the property; fast-check then shrinks it and
  * prints the seed and path that replay it (FUZZ_SEED=... FUZZ_PATH=...).
  */
-export function fuzzFamily<T>(
-  name: string,
-  options: {
-    share: number;
-    arbitrary: fc.Arbitrary<T>;
-    toDocument: (value: T) => FuzzDocument;
-    /** Outcomes each run must include, so a generator that stopped reaching a stage is noticed. */
-    expectKinds: ReadonlyArray<Outcome['kind']>;
-  },
-): void {
+export function fuzzFamily<T>(options: FuzzFamily<T>): void {
   let workspace: FuzzWorkspace;
   beforeAll(() => {
     workspace = new FuzzWorkspace(fuzzSeed);
@@ -30,7 +22,7 @@ export function fuzzFamily<T>(
   });
   const numRuns = runsFor(options.share);
   it(
-    `${name}: ${numRuns} documents end valid or invalid with positions (seed ${fuzzSeed})`,
+    `${options.name}: ${numRuns} documents end valid or invalid with positions (seed ${fuzzSeed})`,
     async () => {
       const seen = new Map<Outcome['kind'], number>();
       await fc.assert(

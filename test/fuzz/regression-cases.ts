@@ -111,7 +111,7 @@ export const regressionCases: readonly RegressionCase[] = [
     name: 'a UTF-16 file',
     document: { text: Uint8Array.from([0xff, 0xfe, 0x61, 0x00, 0x3a, 0x00, 0x20, 0x00, 0x31, 0x00]) },
     expected: 'invalid',
-    message: /^0:0 : the file is UTF-16 text; canary reads UTF-8$/,
+    message: /^1:1 : the file is UTF-16 text; canary reads UTF-8$/,
   },
   {
     name: 'invalid UTF-8',
