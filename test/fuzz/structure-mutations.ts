@@ -207,7 +207,8 @@ export function applyStructureMutations(
   }
   const document = (root as { document: unknown }).document;
   if (style === 'json') return JSON.stringify(document, null, 1) ?? '';
-  return stringify(document, { collectionStyle: style === 'flow' ? 'flow' : 'any', lineWidth: 0 });
+  // Both give undefined for a dropped document: that is an empty file.
+  return stringify(document, { collectionStyle: style === 'flow' ? 'flow' : 'any', lineWidth: 0 }) ?? '';
 }
 
 /** Paths of every node below the root wrapper (the wrapper lets a mutation replace the whole document). */
