@@ -95,6 +95,7 @@ export const ExperimentSchema = Type.Object(
         plugins: Type.Optional(
           Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]*$' }), Type.String({ minLength: 1 }), {
             description: 'User task plugins: task name -> JavaScript module path, relative to this file',
+            additionalProperties: false,
           }),
         ),
         tasks: Type.Array(TaskEntrySchema, { minItems: 1 }),

@@ -6,7 +6,25 @@ import { verdictGate, type SloGate } from '../results/records.js';
  * variables are errors, no autoescape (the output is YAML data, not HTML), no file loader.
  */
 export function createTemplateEnvironment(): nunjucks.Environment {
-  return new nunjucks.Environment([], { autoescape: false, throwOnUndefined: true });
+  const environment = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: true });
+  environment.addGlobal('range', boundedRange(environment.getGlobal('range') as RangeFunction));
+  return environment;
+}
+
+type RangeFunction = (start: number, stop?: number, step?: number) => number[];
+
+/** No experiment loops this often; `range(0, 1e8)` would block the process for many seconds. */
+export const MAX_RANGE_ITEMS = 10_000;
+
+function boundedRange(range: RangeFunction): RangeFunction {
+  return (start, stop, step) => {
+    const [from, to, by] = stop === undefined ? [0, start, 1] : [start, stop, step || 1];
+    const items = Math.ceil((Number(to) - Number(from)) / Number(by));
+    if (items > MAX_RANGE_ITEMS) {
+      throw new Error(`range() of ${items} items is longer than the limit of ${MAX_RANGE_ITEMS}`);
+    }
+    return range(start, stop, step);
+  };
 }
 
 /** Whether a string holds template syntax worth rendering. */
@@ -23,10 +41,29 @@ const wholeExpression = /^\s*\{\{([^]*)\}\}\s*$/;
 export function renderScalar(environment: nunjucks.Environment, text: string, context: object): unknown {
   const whole = wholeExpression.exec(text);
   if (whole && !whole[1]!.includes('}}') && !whole[1]!.includes('{{')) {
-    const json = environment.renderString(`{{ (${whole[1]}) | dump }}`, context);
+    const json = renderTemplate(environment, `{{ (${whole[1]}) | dump }}`, context);
     return json === '' ? '' : (JSON.parse(json) as unknown);
   }
-  return environment.renderString(text, context);
+  return renderTemplate(environment, text, context);
+}
+
+/** Compile, then render, so a template the parser cannot read is reported as a syntax error. */
+function renderTemplate(environment: nunjucks.Environment, source: string, context: object): string {
+  let template: nunjucks.Template;
+  try {
+    template = new nunjucks.Template(source, environment, undefined, true);
+  } catch (error) {
+    throw new Error(`syntax: ${describeSyntaxError(error)}`);
+  }
+  return template.render(context);
+}
+
+/** nunjucks's parser sometimes fails with a JavaScript error of its own; that says nothing to a user. */
+function describeSyntaxError(error: unknown): string {
+  const raw = error instanceof Error ? error.message : String(error);
+  return /\b(TypeError|SyntaxError|ReferenceError|RangeError)\b/.test(raw)
+    ? 'the template cannot be parsed; check that every {{ has its }} and every {% its %}'
+    : cleanTemplateError(error);
 }
 
 /** What the loop has done so far, for the functions conditions can call. */
@@ -87,13 +124,18 @@ export function checkConditionSyntax(
 export function cleanTemplateError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message
-    .replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/m, '')
     .replace(/\s+/g, ' ')
-    .replace(/^Template render error: /, '')
+    .replace(/^(\s*(\(unknown path\)|\[Line \d+, Column \d+\]|Template render error:|Error:))+\s*/, '')
     .replace(
       'attempted to output null or undefined value',
       'a value used here is not set (null or undefined)',
     )
+    .replace(/^template not found: .*/, 'templates here cannot include, import or extend other templates')
+    .replace(
+      /^TypeError: Cannot read properties of (null|undefined) \(reading '[^']*'\)/,
+      'a filter or lookup got $1; `default(x, true)` also replaces null',
+    )
+    .replace(/^TypeError: .* is not a function/, 'a filter got a value of a type it cannot handle')
     .trim();
 }
 

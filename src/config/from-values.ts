@@ -129,14 +129,20 @@ function buildTasks(values: Record<string, unknown>, problems: string[]): Experi
       continue;
     }
     if (taskName === 'ready') tasks.push(...expandReady(values['ready'], problems));
-    else tasks.push(buildTask(taskName, values[taskName], problems));
+    else
+      tasks.push(
+        buildTask(taskName, Object.hasOwn(values, taskName) ? values[taskName] : undefined, problems),
+      );
   }
   return tasks;
 }
 
 /** Any task but ready: its values become its inputs, unchanged. */
 function buildTask(taskName: string, inputs: unknown, problems: string[]): ExperimentTask {
-  problems.push(...(CHART_CHECKS[taskName]?.(inputs) ?? []));
+  // Own keys only: a task named `constructor` must not call Object.
+  problems.push(
+    ...((Object.hasOwn(CHART_CHECKS, taskName) ? CHART_CHECKS[taskName]?.(inputs) : undefined) ?? []),
+  );
   if (inputs === undefined || inputs === null) return { task: taskName };
   if (!isPlainObject(inputs)) {
     problems.push(`values.${taskName} must be a map of task inputs, got ${describeValue(inputs)}`);

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { ExperimentSchema } from './experiment-schema.js';
 import { defaultConcurrency, type Experiment, type TaskSpec } from './experiment.js';
 import { formatPath, hasErrors, sortDiagnostics, type Diagnostic, type PathSegment } from './diagnostics.js';
 import { readYamlSource, type YamlSource } from './yaml-source.js';
+import { readTextFile } from './read-text-file.js';
 import { checkAgainstSchema, suggestKey } from './schema-check.js';
 import {
   checkConditionSyntax,
@@ -147,11 +147,10 @@ async function readSource(request: ExperimentRequest, values: Record<string, unk
     return { label: '--set', yaml, positioned: false, experimentDir: request.cwd, diagnostics };
   }
   const absolute = path.resolve(request.cwd, request.file);
-  let text: string;
-  try {
-    text = await readFile(absolute, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+  const read = await readTextFile(absolute);
+  if (!read.ok) {
+    // Problems in the content (binary, encoding) have a place in it; problems with the file do not.
+    const where = read.position ?? { line: 0, column: 0 };
     return {
       label: request.file,
       positioned: false,
@@ -160,20 +159,15 @@ async function readSource(request: ExperimentRequest, values: Record<string, unk
         {
           severity: 'error',
           file: request.file,
-          line: 0,
-          column: 0,
+          ...where,
           path: '',
-          message:
-            code === 'ENOENT'
-              ? 'file not found'
-              : code === 'EISDIR'
-                ? 'is a directory, not a file'
-                : `cannot read: ${code}`,
-          hint: code === 'ENOENT' ? 'check the path; it is relative to the current directory' : undefined,
+          message: read.message,
+          ...(read.hint !== undefined ? { hint: read.hint } : {}),
         },
       ],
     };
   }
+  const text = read.text;
   const yaml = readYamlSource(request.file, text);
   const diagnostics = [...yaml.diagnostics];
   if (
@@ -526,11 +520,16 @@ function checkSloMetricsProduced(
   at: At,
 ): Diagnostic[] {
   const produced: string[] = [];
-  for (const task of experiment.spec.tasks) {
+  for (const [i, task] of experiment.spec.tasks.entries()) {
     const definition = registry.get(task.task);
     if (!definition || task.task === 'assess' || task.task === 'run') continue;
-    if (!definition.produces) return []; // a task that does not say what it produces could produce anything
-    produced.push(...definition.produces(task.with as never));
+    // A task that does not say what it produces, or whose inputs are wrong, could produce anything.
+    if (!definition.produces || skipTasks.has(i)) return [];
+    try {
+      produced.push(...definition.produces(task.with as never));
+    } catch {
+      return []; // a plugin's produces() that fails on its inputs says nothing either
+    }
   }
   const matches = (metric: string) =>
     produced.some((p) => (p.endsWith('/*') ? metric.startsWith(p.slice(0, -1)) : p === metric));

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'yaml';
-import { UsageError, errorMessage } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { readTextFile } from './read-text-file.js';
+import { readYamlSource } from './yaml-source.js';
 import { mergeValues, valuesFromSetArguments, SetSyntaxError } from './set-values.js';
 
 /** Values from `-f` files (in order) and then `--set`/`--set-string`; user mistakes are usage errors. */
@@ -11,20 +11,25 @@ export async function collectValues(
 ): Promise<Record<string, unknown>> {
   let values: Record<string, unknown> = {};
   for (const file of options.files) {
-    let text: string;
-    try {
-      text = await readFile(path.resolve(cwd, file), 'utf8');
-    } catch (error) {
+    const read = await readTextFile(path.resolve(cwd, file));
+    if (!read.ok) {
+      const where = read.position ? `:${read.position.line}:${read.position.column}` : '';
       throw new UsageError(
-        `cannot read values file ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`,
+        `cannot read values file ${file}${where}: ${read.message}`,
+        read.hint ? [read.hint] : [],
       );
     }
-    let parsed: unknown;
-    try {
-      parsed = parse(text);
-    } catch (error) {
-      throw new UsageError(`values file ${file} is not valid YAML: ${errorMessage(error).split('\n')[0]}`);
+    const text = read.text;
+    // The experiment's reader: the same limits on nesting, aliases and size of work.
+    const source = readYamlSource(file, text);
+    const error = source.diagnostics.find((d) => d.severity === 'error');
+    if (error) {
+      throw new UsageError(
+        `values file ${file}:${error.line}:${error.column} is not valid YAML: ${error.message.replace(/^YAML: /, '')}`,
+        error.hint ? [error.hint] : [],
+      );
     }
+    const parsed = source.value;
     if (parsed === null || parsed === undefined) continue;
     if (typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new UsageError(`values file ${file} must hold a YAML map of values`);

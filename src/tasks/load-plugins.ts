@@ -24,7 +24,7 @@ export async function loadPlugins(
   const definitions = new Map<string, TaskDefinition<never>>();
   const problems: PluginProblem[] = [];
   for (const [name, reference] of Object.entries(plugins)) {
-    if (name in builtinTasks) {
+    if (Object.hasOwn(builtinTasks, name)) {
       problems.push({
         name,
         message: `plugin name ${JSON.stringify(name)} is a built-in task`,

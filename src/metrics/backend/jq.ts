@@ -73,8 +73,8 @@ export async function checkJqSyntax(expression: string): Promise<string | undefi
 const syntaxCache = new Map<string, string | undefined>();
 const SYNTAX_CACHE_SIZE = 500;
 
-/** Metrics repeat the same few expressions for every version and loop. */
-async function checkJqSyntaxCached(expression: string): Promise<string | undefined> {
+/** Metrics repeat the same few expressions for every version, loop and validated experiment. */
+export async function checkJqSyntaxCached(expression: string): Promise<string | undefined> {
   if (syntaxCache.has(expression)) return syntaxCache.get(expression);
   const error = await checkJqSyntax(expression);
   if (syntaxCache.size >= SYNTAX_CACHE_SIZE) syntaxCache.clear();

@@ -39,6 +39,7 @@ export const CustomMetricsInputSchema = Type.Object(
   {
     templates: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }), TemplateReferenceSchema, {
       minProperties: 1,
+      additionalProperties: false,
       description: 'Provider name -> template; metrics are stored as <provider>/<metric>',
     }),
     values: Type.Optional(
@@ -56,7 +57,11 @@ export const CustomMetricsInputSchema = Type.Object(
     concurrency: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 64, description: 'Queries in flight (default 16)' }),
     ),
-    headersFrom: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]+$' }), SecretSourceSchema)),
+    headersFrom: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]+$' }), SecretSourceSchema, {
+        additionalProperties: false,
+      }),
+    ),
     auth: Type.Optional(
       Type.Object(
         {

@@ -1,7 +1,7 @@
 import { defineTask, type TaskProblem } from '../task-definition.js';
 import { TaskError } from '../../errors.js';
 import { checkPromql } from '../../metrics/backend/promql.js';
-import { checkJqSyntax } from '../../metrics/backend/jq.js';
+import { checkJqSyntaxCached } from '../../metrics/backend/jq.js';
 import { promqlQueryOf } from '../../metrics/provider-spec.js';
 import { CustomMetricsInputSchema, type CustomMetricsInput } from './custommetrics-input.js';
 import {
@@ -93,7 +93,7 @@ export const customMetricsTask = defineTask<CustomMetricsInput>({
             });
           }
           if (!jqChecked.has(metric.jqExpression))
-            jqChecked.set(metric.jqExpression, checkJqSyntax(metric.jqExpression));
+            jqChecked.set(metric.jqExpression, checkJqSyntaxCached(metric.jqExpression));
           const jqProblem = await jqChecked.get(metric.jqExpression);
           if (jqProblem)
             problems.push({

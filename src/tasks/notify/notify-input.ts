@@ -20,8 +20,10 @@ export const WebhookSchema = Type.Object(
     method: Type.Optional(
       Type.Union([Type.Literal('POST'), Type.Literal('PUT'), Type.Literal('PATCH')], { default: 'POST' }),
     ),
-    headers: Type.Optional(Type.Record(HeaderNameSchema, Type.String())),
-    headersFrom: Type.Optional(Type.Record(HeaderNameSchema, SecretSourceSchema)),
+    headers: Type.Optional(Type.Record(HeaderNameSchema, Type.String(), { additionalProperties: false })),
+    headersFrom: Type.Optional(
+      Type.Record(HeaderNameSchema, SecretSourceSchema, { additionalProperties: false }),
+    ),
     payload: Type.Optional(
       Type.String({
         description:

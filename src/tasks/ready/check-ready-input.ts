@@ -90,7 +90,9 @@ function checkCoordinates(input: ReadyInput): TaskProblem[] {
       hint: `write resource: ${resource.split('.')[0]} with group: ${group === '' ? '""' : group}`,
     });
   }
-  const expected = KNOWN_GROUPS[resource.toLowerCase()];
+  const key = resource.toLowerCase();
+  // Own keys only: `resource: constructor` must not find Object.prototype.constructor.
+  const expected = Object.hasOwn(KNOWN_GROUPS, key) ? KNOWN_GROUPS[key] : undefined;
   const groupIsBad = problems.some((p) => p.path[0] === 'group');
   if (group !== undefined && expected && !expected.includes(group) && !groupIsBad) {
     const where = expected.map((g) => (g === '' ? 'the core group ""' : `API group "${g}"`)).join(' or ');

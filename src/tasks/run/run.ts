@@ -9,7 +9,11 @@ export const RunInputSchema = Type.Object(
       minLength: 1,
       description: 'Shell script, run with /bin/sh -c in the experiment directory',
     }),
-    env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String())),
+    env: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), {
+        additionalProperties: false,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
