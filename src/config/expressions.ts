@@ -1,12 +1,13 @@
 import nunjucks from 'nunjucks';
 import { verdictGate, type SloGate } from '../results/records.js';
+import { createSandboxedEnvironment } from '../util/sandboxed-nunjucks.js';
 
 /**
  * One isolated nunjucks Environment per experiment: never the global `configure`, undefined
  * variables are errors, no autoescape (the output is YAML data, not HTML), no file loader.
  */
 export function createTemplateEnvironment(): nunjucks.Environment {
-  return new nunjucks.Environment([], { autoescape: false, throwOnUndefined: true });
+  return createSandboxedEnvironment({ autoescape: false, throwOnUndefined: true });
 }
 
 /** Whether a string holds template syntax worth rendering. */

@@ -1,5 +1,6 @@
 import nunjucks from 'nunjucks';
 import { escapePromqlLabelValue } from '../backend/promql.js';
+import { createSandboxedEnvironment } from '../../util/sandboxed-nunjucks.js';
 
 /** A template error with the line it happened on, whatever the syntax. */
 export class TemplateRenderError extends Error {
@@ -20,7 +21,7 @@ const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
  * output is YAML), and filters that make values safe inside PromQL.
  */
 function createProviderEnvironment(): nunjucks.Environment {
-  const environment = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: true });
+  const environment = createSandboxedEnvironment({ autoescape: false, throwOnUndefined: true });
   environment.addFilter('promql', (value: unknown) => escapePromqlLabelValue(String(value)));
   environment.addFilter('promql_labels', (labels: unknown) => {
     if (labels === null || labels === undefined) return '';
