@@ -258,6 +258,18 @@ const channels: Array<{ name: string; read: () => Promise<string>; expect: strin
     expect: /kind: (Cron)?Job/,
   },
   {
+    name: 'GitHub job summary (assert --github-summary)',
+    read: async () => {
+      const summary = path.join(dir, 'summary.md');
+      const result = await runCli(['assert', '--slos', '--github-summary'], {
+        cwd: dir,
+        env: { ...env, GITHUB_STEP_SUMMARY: summary },
+      });
+      return `${both(result)}\n${await readFile(summary, 'utf8')}`;
+    },
+    expect: 'HTTP 401',
+  },
+  {
     name: 'run with the token file missing',
     read: async () => both(runs.missingFile),
     expect: 'cannot read secret file',
