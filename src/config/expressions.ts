@@ -1,12 +1,16 @@
 import nunjucks from 'nunjucks';
 import { verdictGate, type SloGate } from '../results/records.js';
+import { createSandboxedEnvironment } from '../util/sandboxed-nunjucks.js';
+import { quoteShellWord } from '../util/quote-shell-word.js';
 
 /**
  * One isolated nunjucks Environment per experiment: never the global `configure`, undefined
  * variables are errors, no autoescape (the output is YAML data, not HTML), no file loader.
  */
 export function createTemplateEnvironment(): nunjucks.Environment {
-  const environment = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: true });
+  const environment = createSandboxedEnvironment({ autoescape: false, throwOnUndefined: true });
+  // A value spliced into a `run` script must stay one word, whatever it holds.
+  environment.addFilter('shellquote', quoteShellWord);
   environment.addGlobal('range', boundedRange(environment.getGlobal('range') as RangeFunction));
   return environment;
 }

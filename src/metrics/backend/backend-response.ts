@@ -26,16 +26,24 @@ export async function readBody(body: Readable, maxBytes: number, status: number)
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The parsed JSON of a successful response; throws AttemptFailure otherwise. */
-export function interpretResponse(status: number, headers: IncomingHttpHeaders, text: string): unknown {
+/**
+ * The parsed JSON of a successful response; throws AttemptFailure otherwise. `redact` runs over
+ * the whole text before it is cut to an excerpt: a secret cut in half no longer matches a redactor.
+ */
+export function interpretResponse(
+  status: number,
+  headers: IncomingHttpHeaders,
+  text: string,
+  redact: (text: string) => string = (t) => t,
+): unknown {
   const json = parseJson(text);
-  const prometheusError = json.ok ? describePrometheusError(json.value) : undefined;
+  const prometheusError = json.ok ? describePrometheusError(json.value, redact) : undefined;
   const summary = `HTTP ${status}`;
 
   if (status >= 200 && status < 300) {
     if (!json.ok) {
       throw new AttemptFailure(summary, {
-        detail: `response is not JSON: ${excerpt(text, NOT_JSON_EXCERPT)}`,
+        detail: `response is not JSON: ${excerpt(redact(text), NOT_JSON_EXCERPT)}`,
         status,
         retryable: false,
       });
@@ -45,12 +53,12 @@ export function interpretResponse(status: number, headers: IncomingHttpHeaders, 
     return json.value;
   }
 
-  const detail = prometheusError ?? excerpt(text, ERROR_EXCERPT);
+  const detail = prometheusError ?? excerpt(redact(text), ERROR_EXCERPT);
   // Overloaded or briefly unavailable: worth another try. Other 4xx will fail the same way again.
   const retryable = status === 429 || status >= 500;
   if (status >= 300 && status < 400) {
     const location = headers.location;
-    const target = typeof location === 'string' ? ` to ${excerpt(location, ERROR_EXCERPT)}` : '';
+    const target = typeof location === 'string' ? ` to ${excerpt(redact(location), ERROR_EXCERPT)}` : '';
     throw new AttemptFailure(summary, {
       detail: `redirect${target} not followed; use the final URL`,
       status,
@@ -70,13 +78,13 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 }
 
 /** Prometheus's API wraps failures as `{"status":"error","errorType":"bad_data","error":"..."}`. */
-function describePrometheusError(json: unknown): string | undefined {
+function describePrometheusError(json: unknown, redact: (text: string) => string): string | undefined {
   if (typeof json !== 'object' || json === null) return undefined;
   const { status, errorType, error } = json as Record<string, unknown>;
   if (status !== 'error') return undefined;
   const type = typeof errorType === 'string' && errorType !== '' ? errorType : 'unknown';
   const message = typeof error === 'string' ? error : JSON.stringify(error ?? null);
-  return `Prometheus error (${type}): ${excerpt(message, ERROR_EXCERPT)}`;
+  return `Prometheus error (${type}): ${excerpt(redact(message), ERROR_EXCERPT)}`;
 }
 
 /** One line of at most `max` characters. */

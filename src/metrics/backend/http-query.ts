@@ -68,6 +68,8 @@ export interface QueryOptions {
   maxResponseBytes?: number;
   /** Called before each retry, e.g. to log it. */
   onRetry?: (event: RetryEvent) => void;
+  /** Secrets the headers do not show as such (a basic-auth password), kept out of reasons too. */
+  redactor?: Redactor;
   /** How the request is sent; default `httpTransport`. */
   transport?: Transport;
 }
@@ -92,6 +94,7 @@ export async function queryBackend(request: BackendRequest, options: QueryOption
   checkOptions(options);
   options.signal?.throwIfAborted();
   const redactor = redactorFor(request.headers);
+  if (options.redactor) redactor.merge(options.redactor);
   const prepared = prepareRequest(request);
   if ('problem' in prepared) return { ok: false, reason: redactor.redact(prepared.problem), attempts: 0 };
 
@@ -100,7 +103,7 @@ export async function queryBackend(request: BackendRequest, options: QueryOption
     const { status, json } = await pRetry(
       () => {
         attempts++;
-        return attempt(prepared, options);
+        return attempt(prepared, options, redactor);
       },
       {
         retries: options.retries,
@@ -140,6 +143,7 @@ export async function queryBackend(request: BackendRequest, options: QueryOption
 async function attempt(
   prepared: PreparedRequest,
   options: QueryOptions,
+  redactor: Redactor,
 ): Promise<{ status: number; json: unknown }> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
@@ -154,7 +158,9 @@ async function attempt(
     });
     return {
       status: response.status,
-      json: interpretResponse(response.status, response.headers, response.text),
+      json: interpretResponse(response.status, response.headers, response.text, (text) =>
+        redactor.redact(text),
+      ),
     };
   } catch (error) {
     if (options.signal?.aborted) throw new AbortError('aborted'); // stop retrying; the caller rethrows the reason

@@ -41,6 +41,11 @@ export class Redactor {
     return this;
   }
 
+  /** Registers every secret `other` knows. */
+  merge(other: Redactor): this {
+    return this.addAll(other.secrets);
+  }
+
   /** `text` with every occurrence of every secret, in any registered form, replaced by `***`. */
   redact(text: string): string {
     let result = text;

@@ -1,5 +1,6 @@
 import nunjucks from 'nunjucks';
 import { escapePromqlLabelValue } from '../backend/promql.js';
+import { createSandboxedEnvironment } from '../../util/sandboxed-nunjucks.js';
 
 /** A template error with the line it happened on, whatever the syntax. */
 export class TemplateRenderError extends Error {
@@ -20,7 +21,7 @@ const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
  * output is YAML), and filters that make values safe inside PromQL.
  */
 function createProviderEnvironment(): nunjucks.Environment {
-  const environment = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: true });
+  const environment = createSandboxedEnvironment({ autoescape: false, throwOnUndefined: true });
   environment.addFilter('promql', (value: unknown) => escapePromqlLabelValue(String(value)));
   environment.addFilter('promql_labels', (labels: unknown) => {
     if (labels === null || labels === undefined) return '';
@@ -37,6 +38,11 @@ function createProviderEnvironment(): nunjucks.Environment {
       })
       .join(',');
   });
+  // `$name` placeholders, all in one pass: a value put in for one (a label value holding
+  // "$window") is never read again as another.
+  environment.addFilter('substitute', (text: unknown, replacements: unknown) =>
+    substitutePlaceholders(String(text), replacements),
+  );
   // 90 -> 0.9 and 99.9 -> 0.999, computed on the decimal text so no float noise enters the query.
   environment.addFilter('quantile', (percentile: unknown) => percentileToQuantile(percentile));
   // Lets a template refuse values it cannot use, with a message (like Sprig's fail).
@@ -46,6 +52,20 @@ function createProviderEnvironment(): nunjucks.Environment {
   // A PromQL range must be positive: the first loop may start 0 s after the experiment.
   environment.addFilter('window', (seconds: unknown) => `${Math.max(1, Math.floor(Number(seconds)))}s`);
   return environment;
+}
+
+function substitutePlaceholders(text: string, replacements: unknown): string {
+  if (replacements === null || typeof replacements !== 'object' || Array.isArray(replacements))
+    throw new Error('substitute needs a map of placeholder names to values');
+  const values = new Map(Object.entries(replacements).map(([name, value]) => [name, String(value)]));
+  if (values.size === 0) return text;
+  // Longest names first, so that $labels is not read as $label followed by "s".
+  const names = [...values.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  return text.replace(new RegExp(`\\$(${names.join('|')})`, 'g'), (_, name: string) => values.get(name)!);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export function percentileToQuantile(percentile: unknown): string {

@@ -62,6 +62,7 @@ export const notifyTask = defineTask<NotifyInput>({
         timeoutMs: input.timeout ? parseDuration(input.timeout) : defaultTimeoutMs,
         retries: input.retries ?? defaultRetries,
         signal: context.signal,
+        redact: (text) => redactor.redact(text),
         onRetry: (attempt, reason) =>
           context.log(redactor.redact(`${target}: attempt ${attempt} failed (${reason}), retrying`)),
       });

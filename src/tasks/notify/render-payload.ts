@@ -1,5 +1,6 @@
 import nunjucks from 'nunjucks';
 import { cleanTemplateError } from '../../config/expressions.js';
+import { createSandboxedEnvironment } from '../../util/sandboxed-nunjucks.js';
 import type { Report } from '../../report/report-schema.js';
 
 export interface PayloadData {
@@ -13,7 +14,7 @@ export interface PayloadData {
  * include files), no autoescape (the output is JSON, not HTML), undefined values are errors.
  */
 function createPayloadEnvironment(): nunjucks.Environment {
-  return new nunjucks.Environment([], { autoescape: false, throwOnUndefined: true });
+  return createSandboxedEnvironment({ autoescape: false, throwOnUndefined: true });
 }
 
 /** A syntax problem, for `canary validate`; undefined when the template compiles. */

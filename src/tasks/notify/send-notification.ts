@@ -24,7 +24,9 @@ export interface SendOptions {
   signal?: AbortSignal;
   /** First backoff delay, doubling per retry with jitter; default 250 ms. */
   minRetryDelayMs?: number;
-  /** Called before each retry with the (unredacted) reason. */
+  /** Runs over a response body or Location before it is cut to an excerpt, where a secret cut in half would escape redaction. */
+  redact?: (text: string) => string;
+  /** Called before each retry with the reason (only `redact` applied). */
   onRetry?: (attempt: number, reason: string) => void;
 }
 
@@ -36,7 +38,7 @@ const maxRetryAfterMs = 30_000;
 /** Receivers answer with a word or an error page; anything longer is not worth reading. */
 const maxResponseBytes = 1024 * 1024;
 
-/** Never throws for delivery problems, only when `signal` aborts. Reasons are not redacted. */
+/** Never throws for delivery problems, only when `signal` aborts. Reasons are redacted only by `redact`. */
 export async function sendNotification(
   request: NotificationRequest,
   options: SendOptions,
@@ -93,7 +95,7 @@ async function attempt(request: NotificationRequest, options: SendOptions): Prom
     const status = response.statusCode;
     const text = await readBody(response.body, maxResponseBytes, status);
     if (status >= 200 && status < 300) return status;
-    throw statusFailure(status, response.headers, text);
+    throw statusFailure(status, response.headers, text, options.redact ?? ((t) => t));
   } catch (error) {
     if (options.signal?.aborted) throw new AbortError('aborted');
     if (error instanceof AttemptFailure) throw error;
@@ -114,10 +116,12 @@ function statusFailure(
   status: number,
   headers: Record<string, string | string[] | undefined>,
   text: string,
+  redact: (text: string) => string,
 ): AttemptFailure {
   const summary = `HTTP ${status}`;
   if (status >= 300 && status < 400) {
-    const location = typeof headers.location === 'string' ? ` to ${excerpt(headers.location, 200)}` : '';
+    const location =
+      typeof headers.location === 'string' ? ` to ${excerpt(redact(headers.location), 200)}` : '';
     return new AttemptFailure(summary, {
       detail: `redirect${location} not followed; use the final URL`,
       status,
@@ -126,7 +130,7 @@ function statusFailure(
   }
   const retryable = status === 429 || status >= 500;
   return new AttemptFailure(summary, {
-    detail: excerpt(text, 200),
+    detail: excerpt(redact(text), 200),
     status,
     retryable,
     retryAfterMs: retryable ? parseRetryAfter(headers['retry-after']) : undefined,

@@ -12,6 +12,7 @@ import {
 } from '../../../src/metrics/backend/http-query.js';
 import { extractWithJq } from '../../../src/metrics/backend/jq.js';
 import { createQueryPool } from '../../../src/metrics/backend/query-pool.js';
+import { Redactor } from '../../../src/metrics/backend/redactor.js';
 import { type Handler, type LoopbackServer, closedPort, sendJson, startServer } from './loopback-server.js';
 
 const FAST: QueryOptions = { timeoutMs: 2_000, retries: 2, minRetryDelayMs: 1, maxRetryDelayMs: 5 };
@@ -311,6 +312,29 @@ describe('queryBackend: secrets', () => {
     expect(response.reason).not.toContain(encodeURIComponent(token));
     expect(response.reason).not.toContain('key-12345');
     expect(response.reason).toContain('bad credentials: ***');
+  });
+
+  it('redacts before cutting the body to an excerpt, so no half of a secret is left', async () => {
+    // The token starts 12 characters before the 200-character excerpt ends.
+    const server = await serve((request, res) => {
+      res.writeHead(401, { 'content-type': 'text/plain' });
+      res.end(`${'p'.repeat(188)}${request.headers.authorization!.slice('Bearer '.length)}`);
+    });
+    const response = failed(await queryBackend(get(server.url, { Authorization: `Bearer ${token}` }), FAST));
+    expect(response.reason).toBe(`HTTP 401: ${'p'.repeat(188)}***`);
+  });
+
+  it('keeps out secrets the caller knows but the headers do not show (a basic-auth password)', async () => {
+    const password = 'pass-w0rd-4f2a9c';
+    const server = await serve((_request, res) => sendJson(res, 403, `wrong password ${password}`));
+    const basic = `Basic ${Buffer.from(`user:${password}`).toString('base64')}`;
+    const response = failed(
+      await queryBackend(get(server.url, { Authorization: basic }), {
+        ...FAST,
+        redactor: new Redactor().add(password),
+      }),
+    );
+    expect(response.reason).toBe('HTTP 403: wrong password ***');
   });
 
   it('redacts reasons passed to onRetry as well', async () => {

@@ -295,6 +295,20 @@ describe('notify: secrets', () => {
     expectNoSecrets(soft, hard, context.logs);
   });
 
+  it('redacts an echoed token before cutting the error body, so no half of it is left', async () => {
+    // The token starts 12 characters before the 200-character excerpt ends.
+    const server = await receiver((request, response) => {
+      response.writeHead(401);
+      response.end(`${'p'.repeat(188)}${String(request.headers.authorization).slice('Bearer '.length)}`);
+    });
+    const result = await run({
+      webhook: { url: server.url, headersFrom: { Authorization: { env: 'HOOK_TOKEN', prefix: 'Bearer ' } } },
+      retries: 0,
+    });
+    expect(result?.output).toContain(`HTTP 401: ${'p'.repeat(188)}***`);
+    expect(result?.output).not.toContain(token.slice(0, 8));
+  });
+
   it('treats a URL from a secret as a secret: the target is not named by it', async () => {
     const server = await receiver(statuses(500, 500, 500));
     const secretUrl = `${server.url}/services/${hookSecret}`;
