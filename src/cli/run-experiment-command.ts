@@ -72,7 +72,24 @@ export async function runPrepared(
   const resultsPath = flags.results
     ? path.resolve(cwd, flags.results)
     : defaultResultsPath(cwd, ready.experiment.metadata.name);
+  // Locks the file for this run: a second run on it exits 6 (busy) naming this one's pid.
   const writer = await ResultWriter.open(resultsPath, { fresh: flags.fresh });
+  try {
+    return await runWithWriter(ready, flags, output, extraObservers, writer, resultsPath);
+  } finally {
+    await writer.close();
+  }
+}
+
+async function runWithWriter(
+  ready: ReadyExperiment,
+  flags: Pick<RunFlags, 'loops' | 'assert' | 'quiet' | 'json' | 'github-summary'> & { source?: string },
+  output: Output,
+  extraObservers: RunObserver[],
+  writer: ResultWriter,
+  resultsPath: string,
+): Promise<ExitCodeValue> {
+  const cwd = process.cwd();
   for (const warning of writer.warnings) output.warn(`canary: ${warning}`);
   const hash = hashExperiment(ready.experiment);
   const recorder = new ResultObserver(writer, ready.experiment, hash, flags.source);

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import { appendFile, mkdir, open, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CanaryError } from '../errors.js';
+import { CanaryError, errorMessage } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { toolVersion } from '../version.js';
+import { ResultLock, type LockOptions } from './result-lock.js';
+import { looksTorn, parseResultLine, readLines } from './result-lines.js';
+import { migrateRecord, migrations, readsFormat } from './result-migrations.js';
 import {
   resultFormat,
   type EndRecord,
@@ -35,84 +39,188 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** Where the file ends: enough to continue it without reading it whole. */
+/** Where the file ends: enough to continue it. */
 export interface ResultTail {
   lastLoop: number;
   experimentHash?: string;
   experimentStart?: string;
+  /** Format of the segment the file ends in (its last header); absent without a header. */
+  format?: string;
   /** Bytes of a torn last line (a crash mid-write), dropped before the next append. */
   tornBytes: number;
+  /** The last record is whole but has no newline after it (a hand edit). */
+  unterminated?: boolean;
   size: number;
 }
 
-const tailChunk = 64 * 1024;
-
-/**
- * Read only the end of the file: the last complete record says the last loop number and the
- * experiment hash, so appending stays O(1) however many loops the file holds.
- */
-export async function readTail(file: string): Promise<ResultTail> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { lastLoop: 0, tornBytes: 0, size: 0 };
-    throw error;
-  }
-  try {
-    const { size } = await handle.stat();
-    let bytes = Buffer.alloc(0);
-    let position = size;
-    let tornBytes = -1;
-    while (position > 0) {
-      const length = Math.min(tailChunk, position);
-      position -= length;
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, position);
-      // Count in bytes, never in decoded text: a chunk boundary or a torn write may split a
-      // multi-byte character, and its replacement character would miscount what to truncate.
-      bytes = Buffer.concat([buffer, bytes]);
-      if (tornBytes < 0) {
-        const lastNewline = bytes.lastIndexOf(0x0a);
-        if (lastNewline < 0 && position > 0) continue;
-        const trailing = bytes.subarray(lastNewline + 1);
-        tornBytes =
-          trailing.length > 0 && parseRecord(trailing.toString('utf8')) === undefined ? trailing.length : 0;
-      }
-      const lines = bytes.toString('utf8').split('\n');
-      // The first line may be cut by the chunk boundary; only trust it at the start of the file.
-      const complete = position > 0 ? lines.slice(1) : lines;
-      for (let i = complete.length - 1; i >= 0; i--) {
-        const record = parseRecord(complete[i]!);
-        if (!record) continue;
-        const start = record.kind === 'header' ? record.created : record.experimentStart;
-        const found = {
-          experimentHash: record.experimentHash,
-          ...(start ? { experimentStart: start } : {}),
-          tornBytes,
-          size,
-        };
-        if (record.kind === 'loop') return { lastLoop: record.loop, ...found };
-        if (record.kind === 'header') {
-          return { lastLoop: (record.firstLoop ?? 1) - 1, ...found };
-        }
-        return { lastLoop: record.lastLoop ?? record.loops, ...found };
-      }
-    }
-    return { lastLoop: 0, tornBytes: Math.max(0, tornBytes), size };
-  } finally {
-    await handle.close();
+/** The result file cannot be used: what is wrong, where (file:line) and how to fix it. */
+export class ResultFileError extends CanaryError {
+  constructor(message: string, hints: string[], cause?: unknown) {
+    super(message, { exitCode: ExitCode.badResults, hints, cause });
+    this.name = 'ResultFileError';
   }
 }
 
-function parseRecord(line: string): ResultRecord | undefined {
-  if (line.trim() === '') return undefined;
+interface LineProblem {
+  line: number;
+  reason: string;
+}
+
+/** One pass over the file's lines: each record (migrated), each problem, and a torn last line. */
+async function scanResultFile(
+  file: string,
+  visit: (record: ResultRecord, line: number) => void,
+): Promise<{ problems: LineProblem[]; skipped: string[]; torn?: { bytes: number; line: number } }> {
+  await checkRegularFile(file);
+  const problems: LineProblem[] = [];
+  const skipped: string[] = [];
+  let torn: { bytes: number; line: number } | undefined;
+  let format: string | undefined;
+  let sawRecord = false;
   try {
-    const value = JSON.parse(line) as ResultRecord;
-    return value && typeof value === 'object' && typeof value.kind === 'string' ? value : undefined;
-  } catch {
-    return undefined;
+    for await (const { number, bytes, terminated } of readLines(file)) {
+      const parsed = parseResultLine(bytes);
+      if (parsed.type === 'blank') continue;
+      if (parsed.type === 'unknown-kind') {
+        skipped.push(
+          `${file}:${number}: skipped a record of kind "${parsed.kind}" this canary does not know (written by a newer one?)`,
+        );
+        continue;
+      }
+      if (parsed.type === 'damaged') {
+        if (!terminated && looksTorn(bytes, sawRecord)) torn = { bytes: bytes.length, line: number };
+        else problems.push({ line: number, reason: parsed.reason });
+        continue;
+      }
+      let record = parsed.record;
+      if (record.kind === 'header') {
+        if (!readsFormat(record.format)) {
+          problems.push({ line: number, reason: `result format ${JSON.stringify(record.format)}` });
+          format = record.format;
+          continue;
+        }
+        format = record.format;
+      }
+      if (format !== undefined && !readsFormat(format)) continue; // the rest of an unreadable segment
+      record = migrateRecord(record, format);
+      sawRecord = true;
+      visit(record, number);
+    }
+  } catch (error) {
+    throw unreadable(file, error);
   }
+  return { problems, skipped, ...(torn ? { torn } : {}) };
+}
+
+/** Reading a FIFO would block until someone writes to it, and a directory has no lines. */
+async function checkRegularFile(file: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw missing(file);
+    throw unreadable(file, error);
+  }
+  if (info.isFile()) return;
+  const what = info.isDirectory()
+    ? 'a directory'
+    : info.isFIFO()
+      ? 'a named pipe (FIFO)'
+      : 'not a regular file';
+  throw new ResultFileError(`${file} is ${what}, not a result file`, [
+    info.isDirectory()
+      ? `name a file, e.g. --results ${path.join(file, 'experiment.jsonl')}`
+      : 'name a regular file with --results PATH (canary reads it whole and appends to it)',
+  ]);
+}
+
+function missing(file: string): MissingResultsError {
+  return new MissingResultsError(`no result file at ${file}`, {
+    exitCode: ExitCode.usage,
+    hints: ['run the experiment first (`canary run FILE`), or point at its results with --results PATH'],
+  });
+}
+
+function unreadable(file: string, error: unknown): CanaryError {
+  if (error instanceof CanaryError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? errorMessage(error));
+  return new ResultFileError(
+    `cannot read ${file}: ${why}`,
+    code === 'EACCES' || code === 'EPERM'
+      ? ['give this user read access to the file (and write access to its folder for `canary run`)']
+      : [],
+    error,
+  );
+}
+
+/** The refusal for damaged lines or an unreadable format: nothing is changed in the file. */
+function damagedFile(file: string, problems: LineProblem[], sawRecord: boolean): ResultFileError {
+  const [first] = problems as [LineProblem];
+  const more =
+    problems.length > 1
+      ? ` (and ${problems.length - 1} more: lines ${problems
+          .slice(1, 6)
+          .map((p) => p.line)
+          .join(', ')}${problems.length > 6 ? ', …' : ''})`
+      : '';
+  if (first.reason.startsWith('result format ')) {
+    return new ResultFileError(
+      `${file}:${first.line}: ${first.reason} is not one this canary reads (${Object.keys(migrations).join(', ')})`,
+      [
+        `the file was written by a newer canary: upgrade canary (this is ${toolVersion}) to read it`,
+        'or start a new file: `canary run --fresh` keeps this one under a dated name',
+      ],
+    );
+  }
+  if (!sawRecord && first.line === 1) {
+    return new ResultFileError(`${file} is not a canary result file (line 1: ${first.reason})`, [
+      'point --results at a .jsonl file written by `canary run`',
+    ]);
+  }
+  return new ResultFileError(`${file}:${first.line}: damaged line: ${first.reason}${more}`, [
+    `the other lines are intact; look at the line (sed -n ${first.line}p ${file}), then repair or delete it`,
+    'or start a new file: `canary run --fresh` keeps this one under a dated name',
+  ]);
+}
+
+/**
+ * Where the file ends, after checking every line: a writer appends only to a file the readers accept.
+ * Reading it whole costs one pass when a run opens the file; appends stay O(1).
+ */
+export async function readTail(file: string): Promise<ResultTail> {
+  let tail: ResultTail = { lastLoop: 0, tornBytes: 0, size: 0 };
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return tail;
+    throw unreadable(file, error);
+  }
+  let sawRecord = false;
+  let lastRecordLine = 0;
+  const { problems, torn } = await scanResultFile(file, (record, line) => {
+    sawRecord = true;
+    lastRecordLine = line;
+    const start = record.kind === 'header' ? record.created : record.experimentStart;
+    const known = {
+      ...tail,
+      experimentHash: record.experimentHash,
+      ...(start ? { experimentStart: start } : {}),
+    };
+    if (record.kind === 'header')
+      tail = { ...known, format: record.format, lastLoop: (record.firstLoop ?? 1) - 1 };
+    else if (record.kind === 'loop') tail = { ...known, lastLoop: record.loop };
+    else tail = { ...known, lastLoop: record.lastLoop ?? record.loops };
+  });
+  if (problems.length > 0) throw damagedFile(file, problems, sawRecord);
+  const tornBytes = torn ? torn.bytes : 0;
+  return {
+    ...tail,
+    tornBytes,
+    size,
+    ...(!torn && lastRecordLine > 0 && !(await endsWithNewline(file, size)) ? { unterminated: true } : {}),
+  };
 }
 
 /** Appends records as whole lines with one write each, flushed to disk before returning. */
@@ -121,35 +229,59 @@ export class ResultWriter {
   private constructor(
     readonly file: string,
     private tail: ResultTail,
+    private readonly lock: ResultLock,
   ) {}
 
-  /** Open (or create) the result file; with `fresh`, an existing file is renamed and kept. */
-  static async open(file: string, options: { fresh?: boolean } = {}): Promise<ResultWriter> {
-    await mkdir(path.dirname(file), { recursive: true });
-    const warnings: string[] = [];
+  /**
+   * Lock the file, then open (or create) it; with `fresh`, an existing file is renamed and kept. A file
+   * the readers would refuse (damaged line, newer format, not a file) is refused here too, untouched.
+   */
+  static async open(file: string, options: { fresh?: boolean } & LockOptions = {}): Promise<ResultWriter> {
+    await mkdir(path.dirname(file), { recursive: true }).catch((error: unknown) => {
+      throw cannotWrite(file, error);
+    });
+    await checkRegularFile(file).catch((error: unknown) => {
+      if (!(error instanceof MissingResultsError)) throw error;
+    });
+    const lock = await ResultLock.acquire(file, options).catch((error: unknown) => {
+      throw cannotWrite(file, error);
+    });
+    try {
+      return await ResultWriter.openLocked(file, options, lock);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  private static async openLocked(file: string, options: { fresh?: boolean }, lock: ResultLock) {
+    const warnings = [...lock.notes];
     if (options.fresh && (await exists(file))) {
       const archived =
         file.replace(/\.jsonl$/, '') + `.${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
+      // A rename is atomic: a crash leaves either the old file in place or the archive and no file.
       await rename(file, archived);
+      await syncFolder(path.dirname(file));
       warnings.push(`previous results kept as ${archived}`);
     }
     const tail = await readTail(file);
-    const writer = new ResultWriter(file, tail);
+    const writer = new ResultWriter(file, tail, lock);
     writer.warnings.push(...warnings);
     if (tail.tornBytes > 0) {
       const handle = await open(file, 'r+');
       try {
         await handle.truncate(tail.size - tail.tornBytes);
+        await handle.datasync();
       } finally {
         await handle.close();
       }
       writer.warnings.push(`dropped a torn last line (${tail.tornBytes} bytes) left by an interrupted write`);
       writer.tail = { ...tail, size: tail.size - tail.tornBytes, tornBytes: 0 };
-    } else if (tail.size > 0 && !(await endsWithNewline(file, tail.size))) {
+    } else if (tail.unterminated) {
       // A whole last record without its newline (a hand edit, or a write cut just before it):
       // end the line, or the next record would be glued onto it and both be lost.
       await appendFile(file, '\n');
-      writer.tail = { ...tail, size: tail.size + 1 };
+      writer.tail = { ...tail, size: tail.size + 1, unterminated: false };
     }
     return writer;
   }
@@ -163,13 +295,17 @@ export class ResultWriter {
     return this.tail.lastLoop;
   }
 
-  /** A header starts the file, and starts a new segment when the experiment changed. */
+  /** A header starts the file, and a new segment when the experiment (or the result format) changed. */
   needsHeader(experimentHash: string): boolean {
-    return this.tail.experimentHash !== experimentHash;
+    return this.tail.experimentHash !== experimentHash || (this.tail.format ?? resultFormat) !== resultFormat;
   }
 
   async append(record: ResultRecord): Promise<void> {
+    // Another run may have taken the lock over (this one was suspended past the heartbeat): stop
+    // rather than interleave with it.
+    await this.lock.verify();
     const line = `${JSON.stringify(record, finiteNumbers)}\n`;
+    const created = this.tail.size === 0;
     const handle = await open(this.file, 'a');
     try {
       await handle.write(line);
@@ -177,6 +313,9 @@ export class ResultWriter {
     } finally {
       await handle.close();
     }
+    // A new file's name must survive a power loss too, not only its content.
+    if (created) await syncFolder(path.dirname(this.file));
+    this.tail = { ...this.tail, size: this.tail.size + Buffer.byteLength(line) };
     if (record.kind === 'loop') {
       this.tail = {
         ...this.tail,
@@ -185,8 +324,43 @@ export class ResultWriter {
         experimentStart: record.experimentStart,
       };
     } else if (record.kind === 'header') {
-      this.tail = { ...this.tail, experimentHash: record.experimentHash, experimentStart: record.created };
+      this.tail = {
+        ...this.tail,
+        experimentHash: record.experimentHash,
+        experimentStart: record.created,
+        format: record.format,
+      };
     }
+  }
+
+  /** Release the lock; the file stays as written. */
+  async close(): Promise<void> {
+    await this.lock.release();
+  }
+}
+
+function cannotWrite(file: string, error: unknown): unknown {
+  if (error instanceof CanaryError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS' && code !== 'ENOTDIR') return error;
+  return new ResultFileError(
+    `cannot write results next to ${file}: ${code}`,
+    [
+      'canary run needs write access to the result file and its folder (for FILE.lock); choose another with --results PATH',
+    ],
+    error,
+  );
+}
+
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r').catch(() => undefined);
+  if (!handle) return;
+  try {
+    await handle.sync();
+  } catch {
+    // Some file systems cannot sync a directory; the data itself was synced.
+  } finally {
+    await handle.close();
   }
 }
 
@@ -224,49 +398,17 @@ export interface ResultHistory {
   warnings: string[];
 }
 
-/** Read a whole result file. Torn or corrupt lines are skipped with a warning, never fatal. */
+/**
+ * Read a whole result file, each record migrated to the current shape. A torn last line (a crash
+ * mid-write) is ignored with a warning; any other damaged line, or a format this canary does not read,
+ * is an error naming file:line. An empty file is treated like a missing one (nothing recorded yet).
+ */
 export async function readResults(file: string): Promise<ResultHistory> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new (code === 'ENOENT' ? MissingResultsError : CanaryError)(
-      code === 'ENOENT' ? `no result file at ${file}` : `cannot read ${file}: ${code}`,
-      {
-        exitCode: ExitCode.usage,
-        hints:
-          code === 'ENOENT'
-            ? ['run the experiment first (`canary run FILE`), or point at its results with --results PATH']
-            : [],
-      },
-    );
-  }
   const history: ResultHistory = { file, loops: [], warnings: [] };
-  const lines = text.split('\n');
-  // Only a last line without its newline can be torn (each record is written with its newline).
-  const lastIndex = text.endsWith('\n') ? -1 : lines.length - 1;
-  lines.forEach((line, index) => {
-    if (line.trim() === '') return;
-    const record = parseRecord(line);
-    if (!record) {
-      history.warnings.push(
-        index === lastIndex
-          ? `ignored a torn last line (${Buffer.byteLength(line)} bytes; a write was interrupted)`
-          : `skipped line ${index + 1}: not a valid result record`,
-      );
-      return;
-    }
+  let sawRecord = false;
+  const { problems, skipped, torn } = await scanResultFile(file, (record) => {
+    sawRecord = true;
     if (record.kind === 'header') {
-      if (record.format !== resultFormat) {
-        throw new CanaryError(
-          `${file} has result format ${JSON.stringify(record.format)}; this canary reads ${resultFormat}`,
-          {
-            exitCode: ExitCode.usage,
-            hints: ['upgrade canary to read newer result files'],
-          },
-        );
-      }
       history.header = record;
       history.end = undefined;
     } else if (record.kind === 'loop') {
@@ -276,6 +418,19 @@ export async function readResults(file: string): Promise<ResultHistory> {
       history.end = record;
     }
   });
+  if (problems.length > 0) throw damagedFile(file, problems, sawRecord);
+  if (!sawRecord && skipped.length === 0) {
+    throw new MissingResultsError(`${file} is empty: no results recorded yet`, {
+      exitCode: ExitCode.usage,
+      hints: [
+        'a run that just started writes its first record shortly; `canary assert --timeout` waits for it',
+      ],
+    });
+  }
+  history.warnings.push(...skipped);
+  if (torn) {
+    history.warnings.push(`ignored a torn last line (${torn.bytes} bytes; a write was interrupted)`);
+  }
   if (!history.header && history.loops.length > 0)
     history.warnings.push('the result file has no header record');
   return history;
