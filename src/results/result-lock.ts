@@ -234,9 +234,11 @@ async function removeStaleLock(lockPath: string, seen: SeenLock): Promise<boolea
     return false;
   }
   try {
-    const now = await stat(lockPath).catch(() => undefined);
+    const now = await inspectLock(lockPath);
     if (!now) return true;
-    if (now.ino !== seen.ino || now.mtimeMs !== seen.mtimeMs) return false;
+    const same =
+      now.ino === seen.ino && now.mtimeMs === seen.mtimeMs && now.holder?.token === seen.holder?.token;
+    if (!same) return false;
     await unlink(lockPath);
     return true;
   } finally {
