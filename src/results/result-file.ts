@@ -257,8 +257,7 @@ export class ResultWriter {
   private static async openLocked(file: string, options: { fresh?: boolean }, lock: ResultLock) {
     const warnings = [...lock.notes];
     if (options.fresh && (await exists(file))) {
-      const archived =
-        file.replace(/\.jsonl$/, '') + `.${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
+      const archived = await freeArchiveName(file);
       // A rename is atomic: a crash leaves either the old file in place or the archive and no file.
       await rename(file, archived);
       await syncFolder(path.dirname(file));
@@ -350,6 +349,15 @@ function cannotWrite(file: string, error: unknown): unknown {
     ],
     error,
   );
+}
+
+/** `NAME.<time>.jsonl`, with a counter when that exists: rename would silently replace it. */
+export async function freeArchiveName(file: string, now = new Date()): Promise<string> {
+  const stem = `${file.replace(/\.jsonl$/, '')}.${now.toISOString().replace(/[:.]/g, '-')}`;
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? `${stem}.jsonl` : `${stem}-${n}.jsonl`;
+    if (!(await exists(name))) return name;
+  }
 }
 
 async function syncFolder(folder: string): Promise<void> {

@@ -5,6 +5,7 @@ import { CanaryError } from '../../src/errors.js';
 import { ExitCode } from '../../src/exit-codes.js';
 import {
   defaultResultsPath,
+  freeArchiveName,
   hashExperiment,
   readResults,
   readTail,
@@ -119,6 +120,20 @@ describe('ResultWriter', () => {
       expect((await readdir(dir)).sort()).toEqual([path.basename(archived), 'demo.jsonl.lock']);
       await writer.append(header());
       expect(await linesOf(file)).toEqual([header()]);
+    });
+  });
+
+  it('never archives over an earlier archive of the same millisecond', async () => {
+    await withTempDir(async (dir) => {
+      const file = path.join(dir, 'demo.jsonl');
+      const now = new Date('2024-05-01T10:00:00.123Z');
+      const first = await freeArchiveName(file, now);
+      expect(first).toBe(path.join(dir, 'demo.2024-05-01T10-00-00-123Z.jsonl'));
+      await writeFile(first, 'kept');
+      const second = await freeArchiveName(file, now);
+      expect(second).toBe(path.join(dir, 'demo.2024-05-01T10-00-00-123Z-2.jsonl'));
+      await writeFile(second, 'kept too');
+      expect(await freeArchiveName(file, now)).toBe(path.join(dir, 'demo.2024-05-01T10-00-00-123Z-3.jsonl'));
     });
   });
 
