@@ -187,6 +187,22 @@ describe('result files that are fine, or nearly', () => {
   });
 });
 
+describe('--fresh sets a refused file aside', () => {
+  it('a damaged file is archived byte for byte and a new one starts', async () => {
+    await withTempDir(async (dir) => {
+      const file = path.join(dir, 'demo.jsonl');
+      await badFiles[0]!.make(file);
+      const before = await readFile(file);
+      const writer = await ResultWriter.open(file, { fresh: true });
+      await writer.append(header());
+      await writer.close();
+      const archived = writer.warnings[0]!.replace('previous results kept as ', '');
+      expect((await readFile(archived)).equals(before)).toBe(true);
+      expect((await readResults(file)).header).toEqual(header());
+    });
+  });
+});
+
 describe('format migrations', () => {
   it('a v1 file from before SLO policies gets each verdict’s gate from its status', async () => {
     const history = await readResults(path.join(fixtures, 'v1-before-gate.jsonl'));
