@@ -11,7 +11,6 @@ import {
   ProviderProblem,
   renderProviders,
 } from './providers.js';
-import { collectMetrics, describeQuery } from './collect-metrics.js';
 import { parseStartingTime, versionCountOf } from './version-values.js';
 import { Redactor } from '../../metrics/backend/secrets.js';
 
@@ -108,6 +107,8 @@ export const customMetricsTask = defineTask<CustomMetricsInput>({
   },
   async preview(input, context) {
     const providers = await compileProviders(input, context);
+    // The query client (undici) is loaded by a dry run or a loop, not by `canary validate`.
+    const { describeQuery } = await import('./collect-metrics.js');
     const now = new Date();
     const redactor = new Redactor();
     return renderProviders(providers, input, now, now).map(({ version, templateName, spec }) => ({
@@ -132,6 +133,7 @@ export const customMetricsTask = defineTask<CustomMetricsInput>({
       if (error instanceof ProviderProblem) throw new TaskError(error.message, 'error');
       throw error;
     }
+    const { collectMetrics } = await import('./collect-metrics.js');
     const { values, missing } = await collectMetrics(rendered, input, context);
     context.log(
       `${values + missing} metrics queried for ${versionCountOf(input.versionValues)} version(s): ${values} with values, ${missing} without`,
