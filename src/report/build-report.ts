@@ -108,7 +108,7 @@ function queriesOf(observed: Readonly<Record<string, { query?: string }>>): {
 }
 
 function mergeMetricInfo(history: ResultHistory): Report['metricInfo'] {
-  const info: Report['metricInfo'] = {};
+  const info: Report['metricInfo'] = { ...history.summarizedMetricInfo };
   for (const loop of history.loops) Object.assign(info, loop.metricInfo ?? {});
   return info;
 }

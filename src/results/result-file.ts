@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import { appendFile, mkdir, open, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CanaryError } from '../errors.js';
+import type { MetricInfo, MetricValue } from '../metrics/metric-board.js';
 import { ExitCode } from '../exit-codes.js';
 import {
   resultFormat,
@@ -219,48 +220,120 @@ export interface ResultHistory {
   file: string;
   /** Latest header (the experiment as last run). */
   header?: HeaderRecord;
+  /**
+   * Every loop, oldest first. When read with `fullLoops`, only the latest `fullLoops` are whole; older
+   * ones are summarized (see `summarizeLoop`).
+   */
   loops: LoopRecord[];
+  /** metricInfo of the summarized loops, merged in order (later loops win), so no description is lost. */
+  summarizedMetricInfo?: Record<string, MetricInfo>;
   end?: EndRecord;
   warnings: string[];
 }
 
-/** Read a whole result file. Torn or corrupt lines are skipped with a warning, never fatal. */
-export async function readResults(file: string): Promise<ResultHistory> {
-  let text: string;
+export interface ReadResultsOptions {
+  /**
+   * Keep only the latest `fullLoops` loops whole and summarize older ones as they are read, so memory
+   * grows with the metrics per loop, not with everything each loop recorded. Default: every loop whole.
+   */
+  fullLoops?: number;
+}
+
+/**
+ * What a report needs of an older loop: its number, times, status, versions and metric values. Its
+ * tasks, SLO verdicts, queries, no-data reasons and histograms are left out (a report shows those for
+ * the latest loop only); its metricInfo is merged into `into`.
+ */
+export function summarizeLoop(record: LoopRecord, into: Record<string, MetricInfo>): LoopRecord {
+  if (record.metricInfo) Object.assign(into, record.metricInfo);
+  return {
+    kind: 'loop',
+    loop: record.loop,
+    experimentHash: record.experimentHash,
+    experimentStart: record.experimentStart,
+    start: record.start,
+    end: record.end,
+    durationMs: record.durationMs,
+    status: record.status,
+    versions: record.versions,
+    tasks: [],
+    metrics: (record.metrics ?? []).map((perVersion) => {
+      const values: Record<string, MetricValue> = {};
+      for (const name in perVersion) values[name] = { value: perVersion[name]!.value };
+      return values;
+    }),
+    slos: [],
+  };
+}
+
+const readChunkBytes = 1024 * 1024;
+
+/**
+ * Read a result file, a chunk at a time (a file of 10,000 loops is ~90 MB: never one string). Torn or
+ * corrupt lines are skipped with a warning, never fatal.
+ */
+export async function readResults(file: string, options: ReadResultsOptions = {}): Promise<ResultHistory> {
+  let handle;
   try {
-    text = await readFile(file, 'utf8');
+    handle = await open(file, 'r');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new (code === 'ENOENT' ? MissingResultsError : CanaryError)(
-      code === 'ENOENT' ? `no result file at ${file}` : `cannot read ${file}: ${code}`,
-      {
-        exitCode: ExitCode.usage,
-        hints:
-          code === 'ENOENT'
-            ? ['run the experiment first (`canary run FILE`), or point at its results with --results PATH']
-            : [],
-      },
-    );
+    throw readError(file, error);
   }
   const history: ResultHistory = { file, loops: [], warnings: [] };
-  const lines = text.split('\n');
-  // Only a last line without its newline can be torn (each record is written with its newline).
-  const lastIndex = text.endsWith('\n') ? -1 : lines.length - 1;
-  lines.forEach((line, index) => {
+  const take = recordTaker(history, options.fullLoops);
+  try {
+    const buffer = Buffer.alloc(readChunkBytes);
+    let carry: Buffer = Buffer.alloc(0);
+    let lineNumber = 0;
+    for (;;) {
+      let bytesRead;
+      try {
+        ({ bytesRead } = await handle.read(buffer, 0, buffer.length, null));
+      } catch (error) {
+        throw readError(file, error);
+      }
+      if (bytesRead === 0) break;
+      const chunk = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer;
+      const end = carry.length > 0 ? chunk.length : bytesRead;
+      let start = 0;
+      for (let newline = chunk.indexOf(0x0a, start); newline >= 0 && newline < end;) {
+        take(chunk.toString('utf8', start, newline), ++lineNumber, false);
+        start = newline + 1;
+        newline = chunk.indexOf(0x0a, start);
+      }
+      // Copied: `buffer` is reused by the next read.
+      carry = Buffer.from(chunk.subarray(start, end));
+    }
+    // Only a last line without its newline can be torn (each record is written with its newline).
+    if (carry.length > 0) take(carry.toString('utf8'), ++lineNumber, true);
+  } finally {
+    await handle.close();
+  }
+  if (!history.header && history.loops.length > 0)
+    history.warnings.push('the result file has no header record');
+  return history;
+}
+
+/** Adds one line of the file to `history`. */
+function recordTaker(
+  history: ResultHistory,
+  fullLoops: number | undefined,
+): (line: string, lineNumber: number, last: boolean) => void {
+  return (line, lineNumber, last) => {
     if (line.trim() === '') return;
     const record = parseRecord(line);
     if (!record) {
       history.warnings.push(
-        index === lastIndex
+        last
           ? `ignored a torn last line (${Buffer.byteLength(line)} bytes; a write was interrupted)`
-          : `skipped line ${index + 1}: not a valid result record`,
+          : `skipped line ${lineNumber}: not a valid result record`,
       );
       return;
     }
     if (record.kind === 'header') {
       if (record.format !== resultFormat) {
         throw new CanaryError(
-          `${file} has result format ${JSON.stringify(record.format)}; this canary reads ${resultFormat}`,
+          `${history.file} has result format ${JSON.stringify(record.format)}; this canary reads ${resultFormat}`,
           {
             exitCode: ExitCode.usage,
             hints: ['upgrade canary to read newer result files'],
@@ -272,11 +345,27 @@ export async function readResults(file: string): Promise<ResultHistory> {
     } else if (record.kind === 'loop') {
       history.loops.push(record);
       history.end = undefined;
+      if (fullLoops !== undefined && history.loops.length > Math.max(0, fullLoops)) {
+        const older = history.loops.length - Math.max(0, fullLoops) - 1;
+        history.summarizedMetricInfo ??= {};
+        history.loops[older] = summarizeLoop(history.loops[older]!, history.summarizedMetricInfo);
+      }
     } else if (record.kind === 'end') {
       history.end = record;
     }
-  });
-  if (!history.header && history.loops.length > 0)
-    history.warnings.push('the result file has no header record');
-  return history;
+  };
+}
+
+function readError(file: string, error: unknown): CanaryError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new (code === 'ENOENT' ? MissingResultsError : CanaryError)(
+    code === 'ENOENT' ? `no result file at ${file}` : `cannot read ${file}: ${code}`,
+    {
+      exitCode: ExitCode.usage,
+      hints:
+        code === 'ENOENT'
+          ? ['run the experiment first (`canary run FILE`), or point at its results with --results PATH']
+          : [],
+    },
+  );
 }

@@ -1,10 +1,26 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkAgainstSchema } from '../../src/config/schema-check.js';
 import { buildReport } from '../../src/report/build-report.js';
+import { readResults } from '../../src/results/result-file.js';
+import { withTempDir } from '../engine/helpers.js';
 import { ReportSchema } from '../../src/report/report-schema.js';
 import { baseline, candidate, threeLoopHistory, twoLoopHistory } from './report-fixtures.js';
 
 describe('buildReport', () => {
+  it('gives the same report from a history read with only the latest loop whole', async () => {
+    await withTempDir(async (dir) => {
+      const history = threeLoopHistory();
+      const file = path.join(dir, 'results.jsonl');
+      const records = [history.header, ...history.loops].map((r) => `${JSON.stringify(r)}\n`);
+      await writeFile(file, records.join(''));
+      const summarized = await readResults(file, { fullLoops: 1 });
+      expect(summarized.loops[0]!.tasks).toEqual([]);
+      expect(buildReport(summarized)).toEqual(buildReport(await readResults(file)));
+    });
+  });
+
   it('keeps the rendered queries of the latest loop per version', () => {
     const report = buildReport(threeLoopHistory());
     expect(checkAgainstSchema(ReportSchema, report)).toEqual([]);

@@ -21,7 +21,8 @@ export default class Report extends CanaryCommand {
     const { findResultsFile } = await import('../find-results.js');
     const { readResults } = await import('../../results/result-file.js');
     const { renderReport } = await import('../../report/render-report.js');
-    const history = await readResults(await findResultsFile(process.cwd(), flags.results));
+    // A report shows the latest loop in full and only metric values of older ones.
+    const history = await readResults(await findResultsFile(process.cwd(), flags.results), { fullLoops: 1 });
     for (const warning of history.warnings) this.logToStderr(`canary: ${warning}`);
     process.stdout.write(renderReport(history, flags.output as 'text' | 'json' | 'markdown' | 'html'));
   }
