@@ -91,10 +91,19 @@ export function buildReport(history: ResultHistory): Report {
       start: loop.start,
       status: loop.status,
       versions: loop.versions,
-      metrics: loop.metrics.map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.value]))),
+      metrics: loop.metrics.map(valuesOf),
     })),
     warnings: history.warnings,
   };
+}
+
+/** Metric name -> value; a plain loop, as it runs for every metric of every loop in the file. */
+function valuesOf(
+  metrics: Readonly<Record<string, { value: number | null }>>,
+): Record<string, number | null> {
+  const values: Record<string, number | null> = {};
+  for (const name in metrics) values[name] = metrics[name]!.value;
+  return values;
 }
 
 /** Rendered queries, so a reader can rerun one by hand; omitted when no task recorded any. */

@@ -293,16 +293,20 @@ export async function readResults(file: string, options: ReadResultsOptions = {}
         throw readError(file, error);
       }
       if (bytesRead === 0) break;
-      const chunk = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer;
-      const end = carry.length > 0 ? chunk.length : bytesRead;
       let start = 0;
-      for (let newline = chunk.indexOf(0x0a, start); newline >= 0 && newline < end;) {
-        take(chunk.toString('utf8', start, newline), ++lineNumber, false);
+      for (let newline = buffer.indexOf(0x0a); newline >= 0 && newline < bytesRead;) {
+        // A line begun in an earlier chunk is joined with its end; other lines are decoded in place.
+        const line =
+          carry.length > 0
+            ? Buffer.concat([carry, buffer.subarray(0, newline)]).toString('utf8')
+            : buffer.toString('utf8', start, newline);
+        carry = Buffer.alloc(0);
+        take(line, ++lineNumber, false);
         start = newline + 1;
-        newline = chunk.indexOf(0x0a, start);
+        newline = buffer.indexOf(0x0a, start);
       }
       // Copied: `buffer` is reused by the next read.
-      carry = Buffer.from(chunk.subarray(start, end));
+      carry = Buffer.concat([carry, buffer.subarray(start, bytesRead)]);
     }
     // Only a last line without its newline can be torn (each record is written with its newline).
     if (carry.length > 0) take(carry.toString('utf8'), ++lineNumber, true);

@@ -424,10 +424,15 @@ describe('readResults', () => {
   it('reads records across its 1 MiB read chunks, a multi-byte character cut by a chunk boundary included', async () => {
     await withTempDir(async (dir) => {
       const file = path.join(dir, 'demo.jsonl');
-      // Each loop carries ~100 KB of text with multi-byte characters, so chunk boundaries fall inside them.
+      // Each loop carries ~120 KB of text with multi-byte characters, so chunk boundaries fall inside them.
       const output = 'é€😀'.repeat(12_000);
       const loops = Array.from({ length: 30 }, (_, i) =>
-        loopRecord(i + 1, { tasks: [{ id: 'a', task: 'run', status: 'completed', output }] }),
+        // Loop 5's record (2.4 MB) spans whole chunks.
+        loopRecord(i + 1, {
+          tasks: [
+            { id: 'a', task: 'run', status: 'completed', output: i === 4 ? output.repeat(20) : output },
+          ],
+        }),
       );
       await writeFile(file, jsonl(header(), ...loops, endRecord(30)));
       expect((await stat(file)).size).toBeGreaterThan(3 * 1024 * 1024);

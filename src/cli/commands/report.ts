@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Flags } from '@oclif/core';
 import { CanaryCommand } from '../base-command.js';
 import { reportFormatFlag } from '../shared-flags.js';
@@ -20,10 +21,13 @@ export default class Report extends CanaryCommand {
     const { flags } = await this.parse(Report);
     const { findResultsFile } = await import('../find-results.js');
     const { readResults } = await import('../../results/result-file.js');
-    const { renderReport } = await import('../../report/render-report.js');
+    const { renderReportChunks } = await import('../../report/render-report.js');
     // A report shows the latest loop in full and only metric values of older ones.
     const history = await readResults(await findResultsFile(process.cwd(), flags.results), { fullLoops: 1 });
     for (const warning of history.warnings) this.logToStderr(`canary: ${warning}`);
-    process.stdout.write(renderReport(history, flags.output as 'text' | 'json' | 'markdown' | 'html'));
+    const format = flags.output as 'text' | 'json' | 'markdown' | 'html';
+    for (const chunk of renderReportChunks(history, format)) {
+      if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+    }
   }
 }
