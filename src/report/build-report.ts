@@ -1,3 +1,4 @@
+import type { SloVerdict } from '../results/records.js';
 import type { ResultHistory } from '../results/result-file.js';
 import { assertConditions, experimentState } from '../results/assertions.js';
 import type { Report } from './report-schema.js';
@@ -10,6 +11,13 @@ export function buildReport(history: ResultHistory): Report {
   const header = history.header;
   const { exitCode } = assertConditions(state, { completed: true, nofailure: true, slos: true });
   const versionNames = latest?.versions ?? header?.experiment.spec.versions ?? [];
+  // Grouped once: filtering every verdict per version is quadratic in versions (100 versions x 100 metrics).
+  const verdictsByVersion = new Map<number, SloVerdict[]>();
+  for (const verdict of latest?.slos ?? []) {
+    const list = verdictsByVersion.get(verdict.version);
+    if (list) list.push(verdict);
+    else verdictsByVersion.set(verdict.version, [verdict]);
+  }
   const versions = versionNames.map((name, index) => {
     const observed = latest?.metrics[index] ?? {};
     return {
@@ -20,16 +28,14 @@ export function buildReport(history: ResultHistory): Report {
           .filter(([, v]) => v.value === null)
           .map(([metric, v]) => [metric, v.reason ?? 'no value']),
       ),
-      slos: (latest?.slos ?? [])
-        .filter((s) => s.version === index)
-        .map((s) => ({
-          metric: s.metric,
-          op: s.op,
-          limit: s.limit,
-          value: s.value,
-          status: s.status,
-          ...(s.reason !== undefined ? { reason: s.reason } : {}),
-        })),
+      slos: (verdictsByVersion.get(index) ?? []).map((s) => ({
+        metric: s.metric,
+        op: s.op,
+        limit: s.limit,
+        value: s.value,
+        status: s.status,
+        ...(s.reason !== undefined ? { reason: s.reason } : {}),
+      })),
       ...queriesOf(observed),
     };
   });
