@@ -15,6 +15,17 @@ export function buildReport(history: ResultHistory): Report {
   const header = history.header;
   const { exitCode } = assertConditions(state, { completed: true, nofailure: true, slos: true });
   const versionNames = latest?.versions ?? header?.experiment.spec.versions ?? [];
+  // Grouped once: filtering every verdict per version is quadratic in versions (100 versions x 100 metrics).
+  const verdictsByVersion = new Map<number, SloVerdict[]>();
+  for (const verdict of latest?.slos ?? []) {
+    const list = verdictsByVersion.get(verdict.version);
+    if (list) list.push(verdict);
+    else verdictsByVersion.set(verdict.version, [verdict]);
+  }
+  // Warn and observe SLOs show their violations over the history: counted in one pass over the loops.
+  const violations = latest?.slos.some((v) => v.policy && v.policy.mode !== 'gate')
+    ? violationsByKey(history)
+    : undefined;
   const versions = versionNames.map((name, index) => {
     const observed = latest?.metrics[index] ?? {};
     return {
@@ -25,7 +36,7 @@ export function buildReport(history: ResultHistory): Report {
           .filter(([, v]) => v.value === null)
           .map(([metric, v]) => [metric, v.reason ?? 'no value']),
       ),
-      slos: (latest?.slos ?? []).filter((s) => s.version === index).map((s) => sloEntry(s, latest!, history)),
+      slos: (verdictsByVersion.get(index) ?? []).map((s) => sloEntry(s, latest!, violations)),
       ...queriesOf(observed),
     };
   });
@@ -89,14 +100,21 @@ export function buildReport(history: ResultHistory): Report {
       status: loop.status,
       ...(loop.retrospective ? { retrospective: loop.retrospective } : {}),
       versions: loop.versions,
-      metrics: loop.metrics.map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.value]))),
+      metrics: loop.metrics.map(valuesOf),
     })),
     ...marksOf(history),
     warnings: history.warnings,
   };
 }
 
-function sloEntry(verdict: SloVerdict, latest: LoopRecord, history: ResultHistory): SloEntry {
+/** verdictKey -> loops that judged the SLO for the version, violations, and the last such loop. */
+type ViolationCounts = Map<string, { loops: number; violations: number; lastLoop: number }>;
+
+function sloEntry(
+  verdict: SloVerdict,
+  latest: LoopRecord,
+  violations: ViolationCounts | undefined,
+): SloEntry {
   const gate = verdictGate(verdict);
   const name = latest.versions[verdict.version] ?? `version-${verdict.version}`;
   const relative = verdict.relative;
@@ -122,7 +140,7 @@ function sloEntry(verdict: SloVerdict, latest: LoopRecord, history: ResultHistor
     ...(verdict.comparison ? { comparison: verdict.comparison } : {}),
     ...(verdict.policy ? { policy: verdict.policy } : {}),
     ...(verdict.policy && verdict.policy.mode !== 'gate'
-      ? { history: violationsOver(history, verdict, name) }
+      ? { history: violationCount(violations, verdictKey(verdict, name)) }
       : {}),
     ...(gate !== 'pass' && gate !== 'observe'
       ? { explanation: explainVerdict(verdict, latest.versions) }
@@ -130,18 +148,28 @@ function sloEntry(verdict: SloVerdict, latest: LoopRecord, history: ResultHistor
   };
 }
 
-/** For warn and observe SLOs: in how many loops the SLO was judged for this version, and violated. */
-function violationsOver(history: ResultHistory, verdict: SloVerdict, versionName: string) {
-  const key = verdictKey(verdict, versionName);
-  let loops = 0;
-  let violations = 0;
+function violationCount(violations: ViolationCounts | undefined, key: string) {
+  const { loops = 0, violations: count = 0 } = violations?.get(key) ?? {};
+  return { loops, violations: count };
+}
+
+/** Per SLO and version (verdictKey): in how many loops it was judged, and violated. */
+function violationsByKey(history: ResultHistory): ViolationCounts {
+  const counts: ViolationCounts = new Map();
   for (const loop of history.loops) {
-    const same = loop.slos.find((v) => verdictKey(v, loop.versions[v.version] ?? '') === key);
-    if (!same) continue;
-    loops++;
-    if (same.status === 'fail') violations++;
+    for (const verdict of loop.slos) {
+      const key = verdictKey(verdict, loop.versions[verdict.version] ?? '');
+      const count = counts.get(key) ?? { loops: 0, violations: 0, lastLoop: Number.NaN };
+      // One verdict per SLO and version in a loop; a duplicate (a hand-edited file) counts once.
+      if (count.lastLoop === loop.loop) continue;
+      counts.set(key, {
+        loops: count.loops + 1,
+        violations: count.violations + (verdict.status === 'fail' ? 1 : 0),
+        lastLoop: loop.loop,
+      });
+    }
   }
-  return { loops, violations };
+  return counts;
 }
 
 /** Pins, invalid loops and compacted loops, when the file has any. */
@@ -158,6 +186,15 @@ function marksOf(history: ResultHistory): Pick<Report, 'pins' | 'invalidLoops' |
   };
 }
 
+/** Metric name -> value; a plain loop, as it runs for every metric of every loop in the file. */
+function valuesOf(
+  metrics: Readonly<Record<string, { value: number | null }>>,
+): Record<string, number | null> {
+  const values: Record<string, number | null> = {};
+  for (const name in metrics) values[name] = metrics[name]!.value;
+  return values;
+}
+
 /** Rendered queries, so a reader can rerun one by hand; omitted when no task recorded any. */
 function queriesOf(observed: Readonly<Record<string, { query?: string }>>): {
   queries?: Record<string, string>;
@@ -169,7 +206,7 @@ function queriesOf(observed: Readonly<Record<string, { query?: string }>>): {
 }
 
 function mergeMetricInfo(history: ResultHistory): Report['metricInfo'] {
-  const info: Report['metricInfo'] = {};
+  const info: Report['metricInfo'] = { ...history.summarizedMetricInfo };
   for (const loop of history.loops) Object.assign(info, loop.metricInfo ?? {});
   return info;
 }

@@ -3,6 +3,7 @@ import { appendFile, mkdir, open, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CanaryError, errorMessage } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import type { MetricInfo, MetricValue } from '../metrics/metric-board.js';
 import { toolVersion } from '../version.js';
 import { foldMarks } from './marks.js';
 import type { LoopSummary } from './cluster-store-summary.js';
@@ -480,7 +481,13 @@ export interface ResultHistory {
   file: string;
   /** Latest header (the experiment as last run). */
   header?: HeaderRecord;
+  /**
+   * Every loop, oldest first. When read with `fullLoops`, only the latest `fullLoops` are whole; older
+   * ones are summarized (see `summarizeLoop`).
+   */
   loops: LoopRecord[];
+  /** metricInfo of the summarized loops, merged in order (later loops win), so no description is lost. */
+  summarizedMetricInfo?: Record<string, MetricInfo>;
   end?: EndRecord;
   warnings: string[];
   /** Pin name -> the pinned loop (`canary results pin`); see pinnedLoop() in marks.ts. */
@@ -496,8 +503,53 @@ function invalidMark(loop: number, reason: string): MarkRecord {
   return { kind: 'mark', at: '', action: 'invalidate', loop, reason, lastLoop: 0, experimentHash: '' };
 }
 
+export interface ReadResultsOptions {
+  /**
+   * Keep only the latest `fullLoops` loops whole and summarize older ones as they are read, so memory
+   * grows with the metrics per loop, not with everything each loop recorded. Default: every loop whole.
+   */
+  fullLoops?: number;
+}
+
+/**
+ * What a report needs of an older loop: its number, times, status, versions, metric values and SLO
+ * verdicts (status and bound: warn and observe SLOs count violations over the history). Its tasks,
+ * queries, no-data reasons, the verdicts' details and histograms are left out (a report shows those for
+ * the latest loop only); its metricInfo is merged into `into`.
+ */
+export function summarizeLoop(record: LoopRecord, into: Record<string, MetricInfo>): LoopRecord {
+  if (record.metricInfo) Object.assign(into, record.metricInfo);
+  return {
+    kind: 'loop',
+    loop: record.loop,
+    experimentHash: record.experimentHash,
+    experimentStart: record.experimentStart,
+    start: record.start,
+    end: record.end,
+    durationMs: record.durationMs,
+    status: record.status,
+    ...(record.retrospective ? { retrospective: record.retrospective } : {}),
+    versions: record.versions,
+    tasks: [],
+    metrics: (record.metrics ?? []).map((perVersion) => {
+      const values: Record<string, MetricValue> = {};
+      for (const name in perVersion) values[name] = { value: perVersion[name]!.value };
+      return values;
+    }),
+    slos: record.slos.map(({ metric, op, limit, version, value, status, kind }) => ({
+      metric,
+      op,
+      limit,
+      version,
+      value,
+      status,
+      ...(kind !== undefined ? { kind } : {}),
+    })),
+  };
+}
+
 /** Builds the history record by record, as the scanner hands them over, then checks what it saw. */
-function historyBuilder(file: string) {
+function historyBuilder(file: string, { fullLoops }: ReadResultsOptions = {}) {
   const history: ResultHistory = { file, loops: [], warnings: [] };
   const marks: MarkRecord[] = [];
   const visit = (record: AnyResultRecord): void => {
@@ -507,6 +559,11 @@ function historyBuilder(file: string) {
     } else if (record.kind === 'loop') {
       history.loops.push(record);
       history.end = undefined;
+      if (fullLoops !== undefined && history.loops.length > Math.max(0, fullLoops)) {
+        const older = history.loops.length - Math.max(0, fullLoops) - 1;
+        history.summarizedMetricInfo ??= {};
+        history.loops[older] = summarizeLoop(history.loops[older]!, history.summarizedMetricInfo);
+      }
     } else if (record.kind === 'end') {
       history.end = record;
     } else if (record.kind === 'mark') {
@@ -539,19 +596,24 @@ function historyBuilder(file: string) {
 }
 
 /**
- * Read a whole result file, streamed, each record migrated to the current shape; marks and summaries
- * are folded in (pins, invalid loops, earlier aggregates). A torn last line (a crash mid-write) is
+ * Read a whole result file, streamed (never one file-sized string: 10,000 loops are ~90 MB), each
+ * record migrated to the current shape; with `fullLoops`, older loops summarized as they are read.
+ * Marks and summaries are folded in (pins, invalid loops, earlier aggregates). A torn last line (a crash mid-write) is
  * ignored with a warning; any other damaged line, or a format this canary does not read, is an error
  * naming file:line. An empty file is treated like a missing one (nothing recorded yet).
  */
-export async function readResults(file: string): Promise<ResultHistory> {
-  const { visit, finish } = historyBuilder(file);
+export async function readResults(file: string, options: ReadResultsOptions = {}): Promise<ResultHistory> {
+  const { visit, finish } = historyBuilder(file, options);
   return finish(await scanResultFile(file, visit));
 }
 
 /** The history in a result file's content (what readResults would read), for callers that hold it. */
-export function parseResults(file: string, content: string | Buffer): ResultHistory {
-  const { visit, finish } = historyBuilder(file);
+export function parseResults(
+  file: string,
+  content: string | Buffer,
+  options: ReadResultsOptions = {},
+): ResultHistory {
+  const { visit, finish } = historyBuilder(file, options);
   const { take, outcome } = lineScanner(file, visit);
   for (const line of linesOf(typeof content === 'string' ? Buffer.from(content, 'utf8') : content))
     take(line);

@@ -128,19 +128,35 @@ export function* linesOf(data: Buffer): Generator<RawLine> {
   if (start < data.length) yield { number: ++number, bytes: data.subarray(start), terminated: false };
 }
 
-/** The lines of a file as bytes, streamed: no file-sized string, so large files read too. */
+/**
+ * The lines of a file as bytes, streamed a 1 MiB chunk at a time: no file-sized string, so large files
+ * read too. A line within a chunk is a view into it (decoded in place, never copied); only a line that
+ * crosses chunks is joined, once, from its pieces.
+ */
 export async function* readLines(file: string): AsyncGenerator<RawLine> {
-  let carry: Buffer = Buffer.alloc(0);
+  let pieces: Buffer[] = [];
   let number = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) {
-    let data = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+  for await (const data of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+    const chunk = data as Buffer;
     let start = 0;
-    for (let newline = data.indexOf(0x0a); newline >= 0; newline = data.indexOf(0x0a, start)) {
-      yield { number: ++number, bytes: data.subarray(start, newline), terminated: true };
+    let newline = chunk.indexOf(0x0a);
+    if (pieces.length > 0) {
+      if (newline < 0) {
+        pieces.push(chunk);
+        continue;
+      }
+      pieces.push(chunk.subarray(0, newline));
+      yield { number: ++number, bytes: Buffer.concat(pieces), terminated: true };
+      pieces = [];
+      start = newline + 1;
+      newline = chunk.indexOf(0x0a, start);
+    }
+    for (; newline >= 0; newline = chunk.indexOf(0x0a, start)) {
+      yield { number: ++number, bytes: chunk.subarray(start, newline), terminated: true };
       start = newline + 1;
     }
-    carry = Buffer.from(data.subarray(start));
-    data = carry;
+    // Each chunk is a new buffer from the stream, so a view of its end stays valid.
+    if (start < chunk.length) pieces.push(chunk.subarray(start));
   }
-  if (carry.length > 0) yield { number: ++number, bytes: carry, terminated: false };
+  if (pieces.length > 0) yield { number: ++number, bytes: Buffer.concat(pieces), terminated: false };
 }

@@ -393,4 +393,77 @@ describe('readResults', () => {
   });
 
   // Damaged files, newer formats, directories and pipes: test/results/result-file-faults.test.ts.
+
+  it('reads records across its 1 MiB read chunks, a multi-byte character cut by a chunk boundary included', async () => {
+    await withTempDir(async (dir) => {
+      const file = path.join(dir, 'demo.jsonl');
+      // Each loop carries ~120 KB of text with multi-byte characters, so chunk boundaries fall inside them.
+      const output = 'é€😀'.repeat(12_000);
+      const loops = Array.from({ length: 30 }, (_, i) =>
+        // Loop 5's record (2.4 MB) spans whole chunks.
+        loopRecord(i + 1, {
+          tasks: [
+            { id: 'a', task: 'run', status: 'completed', output: i === 4 ? output.repeat(20) : output },
+          ],
+        }),
+      );
+      await writeFile(file, jsonl(header(), ...loops, endRecord(30)));
+      expect((await stat(file)).size).toBeGreaterThan(3 * 1024 * 1024);
+      const history = await readResults(file);
+      expect(history.warnings).toEqual([]);
+      expect(history.loops).toEqual(loops);
+      expect(history.end).toEqual(endRecord(30));
+    });
+  });
+
+  it('with fullLoops, keeps the latest loops whole and the metric values and info of older ones', async () => {
+    await withTempDir(async (dir) => {
+      const file = path.join(dir, 'demo.jsonl');
+      const loop = (n: number, info: string) =>
+        loopRecord(n, {
+          metrics: [{ 'p/m': { value: n, query: `q${n}` }, 'p/none': { value: null, reason: 'no data' } }],
+          metricInfo: { 'p/m': { description: info }, ...(n === 1 ? { 'p/old': { units: 'ms' } } : {}) },
+          slos: [
+            {
+              metric: 'p/m',
+              op: '<=',
+              limit: 5,
+              version: 0,
+              value: n,
+              status: n <= 5 ? 'pass' : 'fail',
+              kind: 'absolute',
+              policy: { mode: 'warn', onNoData: 'fail' },
+              gate: 'pass',
+            },
+          ],
+          retrospective: { at: `2024-05-01T09:0${n}:00.000Z` },
+          histograms: [[{ upperMs: 1, count: n }]],
+        });
+      await writeFile(file, jsonl(header(), loop(1, 'first'), loop(2, 'second'), loop(3, 'third')));
+      const history = await readResults(file, { fullLoops: 1 });
+      expect(history.loops.at(-1)).toEqual(loop(3, 'third'));
+      expect(history.loops.slice(0, 2)).toEqual(
+        [1, 2].map((n) => ({
+          ...loopRecord(n),
+          tasks: [],
+          metrics: [{ 'p/m': { value: n }, 'p/none': { value: null } }],
+          // Bound and status stay (warn SLOs count violations over the history); the details go.
+          slos: [
+            { metric: 'p/m', op: '<=', limit: 5, version: 0, value: n, status: 'pass', kind: 'absolute' },
+          ],
+          retrospective: { at: `2024-05-01T09:0${n}:00.000Z` },
+        })),
+      );
+      expect(history.summarizedMetricInfo).toEqual({
+        'p/m': { description: 'second' },
+        'p/old': { units: 'ms' },
+      });
+      // Without the option every loop stays whole.
+      expect((await readResults(file)).loops).toEqual([
+        loop(1, 'first'),
+        loop(2, 'second'),
+        loop(3, 'third'),
+      ]);
+    });
+  });
 });
