@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // History benchmarks: what a long-running experiment costs as its result file grows.
 //  - append: opening the result file and appending one loop record, at loop 1 vs at loop 10,000
-//    (goal <= 2x: appending reads only the file's tail);
+//    (goal <= 2x; opening the writer checks every line since the crash-safety work, see README);
 //  - report: `canary report -o json` over a 10,000-loop file, wall time and peak RSS of the process
 //    (goal <= 1 s and <= 150 MB), with the same report over 1 loop as the baseline;
 //  - cluster store: the encoded (gzipped JSON) in-cluster store after 10,000 loops (goal < 1 MiB).

@@ -7,6 +7,7 @@ import { describeBaseline, describeSloRule, explainVerdict } from '../results/ex
 
 import { readHistograms } from './read-histograms.js';
 import { comparableLoops } from '../results/marks.js';
+import { addLoopVerdicts, type SloHistoryCounts } from '../results/verdict-counts.js';
 
 /** The report model every renderer draws from; also the `-o json` output. */
 export function buildReport(history: ResultHistory): Report {
@@ -107,13 +108,10 @@ export function buildReport(history: ResultHistory): Report {
   };
 }
 
-/** verdictKey -> loops that judged the SLO for the version, violations, and the last such loop. */
-type ViolationCounts = Map<string, { loops: number; violations: number; lastLoop: number }>;
-
 function sloEntry(
   verdict: SloVerdict,
   latest: LoopRecord,
-  violations: ViolationCounts | undefined,
+  violations: SloHistoryCounts | undefined,
 ): SloEntry {
   const gate = verdictGate(verdict);
   const name = latest.versions[verdict.version] ?? `version-${verdict.version}`;
@@ -140,7 +138,7 @@ function sloEntry(
     ...(verdict.comparison ? { comparison: verdict.comparison } : {}),
     ...(verdict.policy ? { policy: verdict.policy } : {}),
     ...(verdict.policy && verdict.policy.mode !== 'gate'
-      ? { history: violationCount(violations, verdictKey(verdict, name)) }
+      ? { history: violations?.get(verdictKey(verdict, name)) ?? { loops: 0, violations: 0 } }
       : {}),
     ...(gate !== 'pass' && gate !== 'observe'
       ? { explanation: explainVerdict(verdict, latest.versions) }
@@ -148,27 +146,10 @@ function sloEntry(
   };
 }
 
-function violationCount(violations: ViolationCounts | undefined, key: string) {
-  const { loops = 0, violations: count = 0 } = violations?.get(key) ?? {};
-  return { loops, violations: count };
-}
-
-/** Per SLO and version (verdictKey): in how many loops it was judged, and violated. */
-function violationsByKey(history: ResultHistory): ViolationCounts {
-  const counts: ViolationCounts = new Map();
-  for (const loop of history.loops) {
-    for (const verdict of loop.slos) {
-      const key = verdictKey(verdict, loop.versions[verdict.version] ?? '');
-      const count = counts.get(key) ?? { loops: 0, violations: 0, lastLoop: Number.NaN };
-      // One verdict per SLO and version in a loop; a duplicate (a hand-edited file) counts once.
-      if (count.lastLoop === loop.loop) continue;
-      counts.set(key, {
-        loops: count.loops + 1,
-        violations: count.violations + (verdict.status === 'fail' ? 1 : 0),
-        lastLoop: loop.loop,
-      });
-    }
-  }
+/** Per SLO and version: the summarized loops' counts, then every whole loop, in one pass. */
+function violationsByKey(history: ResultHistory): SloHistoryCounts {
+  const counts: SloHistoryCounts = new Map(history.summarizedSloCounts ?? []);
+  for (const loop of history.loops) addLoopVerdicts(counts, loop);
   return counts;
 }
 

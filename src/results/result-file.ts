@@ -6,6 +6,7 @@ import { ExitCode } from '../exit-codes.js';
 import type { MetricInfo, MetricValue } from '../metrics/metric-board.js';
 import { toolVersion } from '../version.js';
 import { foldMarks } from './marks.js';
+import { addLoopVerdicts, type SloHistoryCounts } from './verdict-counts.js';
 import type { LoopSummary } from './cluster-store-summary.js';
 import { ResultFileBusyError, ResultLock, withAppendGuard, type LockOptions } from './result-lock.js';
 import { linesOf, looksTorn, parseResultLine, readLines, type RawLine } from './result-lines.js';
@@ -488,6 +489,8 @@ export interface ResultHistory {
   loops: LoopRecord[];
   /** metricInfo of the summarized loops, merged in order (later loops win), so no description is lost. */
   summarizedMetricInfo?: Record<string, MetricInfo>;
+  /** The summarized loops' SLO verdicts, counted per SLO and version (warn SLOs show them). */
+  summarizedSloCounts?: SloHistoryCounts;
   end?: EndRecord;
   warnings: string[];
   /** Pin name -> the pinned loop (`canary results pin`); see pinnedLoop() in marks.ts. */
@@ -512,13 +515,17 @@ export interface ReadResultsOptions {
 }
 
 /**
- * What a report needs of an older loop: its number, times, status, versions, metric values and SLO
- * verdicts (status and bound: warn and observe SLOs count violations over the history). Its tasks,
- * queries, no-data reasons, the verdicts' details and histograms are left out (a report shows those for
- * the latest loop only); its metricInfo is merged into `into`.
+ * What a report needs of an older loop: its number, times, status, versions and metric values. Its
+ * tasks, SLO verdicts, queries, no-data reasons and histograms are left out (a report shows those for
+ * the latest loop only); its metricInfo is merged into `into`, its verdicts counted into `sloCounts`.
  */
-export function summarizeLoop(record: LoopRecord, into: Record<string, MetricInfo>): LoopRecord {
+export function summarizeLoop(
+  record: LoopRecord,
+  into: Record<string, MetricInfo>,
+  sloCounts?: SloHistoryCounts,
+): LoopRecord {
   if (record.metricInfo) Object.assign(into, record.metricInfo);
+  if (sloCounts) addLoopVerdicts(sloCounts, record);
   return {
     kind: 'loop',
     loop: record.loop,
@@ -536,15 +543,7 @@ export function summarizeLoop(record: LoopRecord, into: Record<string, MetricInf
       for (const name in perVersion) values[name] = { value: perVersion[name]!.value };
       return values;
     }),
-    slos: record.slos.map(({ metric, op, limit, version, value, status, kind }) => ({
-      metric,
-      op,
-      limit,
-      version,
-      value,
-      status,
-      ...(kind !== undefined ? { kind } : {}),
-    })),
+    slos: [],
   };
 }
 
@@ -562,7 +561,12 @@ function historyBuilder(file: string, { fullLoops }: ReadResultsOptions = {}) {
       if (fullLoops !== undefined && history.loops.length > Math.max(0, fullLoops)) {
         const older = history.loops.length - Math.max(0, fullLoops) - 1;
         history.summarizedMetricInfo ??= {};
-        history.loops[older] = summarizeLoop(history.loops[older]!, history.summarizedMetricInfo);
+        history.summarizedSloCounts ??= new Map();
+        history.loops[older] = summarizeLoop(
+          history.loops[older]!,
+          history.summarizedMetricInfo,
+          history.summarizedSloCounts,
+        );
       }
     } else if (record.kind === 'end') {
       history.end = record;

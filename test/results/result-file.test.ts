@@ -11,7 +11,7 @@ import {
   readTail,
   ResultWriter,
 } from '../../src/results/result-file.js';
-import type { ResultRecord } from '../../src/results/records.js';
+import { verdictKey, type ResultRecord } from '../../src/results/records.js';
 import { withTempDir } from '../engine/helpers.js';
 import { endRecord, experiment, hash, header, jsonl, loopRecord } from './fixtures.js';
 
@@ -447,13 +447,14 @@ describe('readResults', () => {
           ...loopRecord(n),
           tasks: [],
           metrics: [{ 'p/m': { value: n }, 'p/none': { value: null } }],
-          // Bound and status stay (warn SLOs count violations over the history); the details go.
-          slos: [
-            { metric: 'p/m', op: '<=', limit: 5, version: 0, value: n, status: 'pass', kind: 'absolute' },
-          ],
+          slos: [],
           retrospective: { at: `2024-05-01T09:0${n}:00.000Z` },
         })),
       );
+      // Their verdicts are counted per SLO and version (warn SLOs show violations over the history).
+      expect([...history.summarizedSloCounts!]).toEqual([
+        [verdictKey({ kind: 'absolute', metric: 'p/m', op: '<=' }, 'version-0'), { loops: 2, violations: 0 }],
+      ]);
       expect(history.summarizedMetricInfo).toEqual({
         'p/m': { description: 'second' },
         'p/old': { units: 'ms' },
