@@ -3,17 +3,19 @@
 // concurrent vs sequential (concurrency 1), and vs the slowest single query. Twice: straight to
 // Prometheus (sub-millisecond answers), and through a loopback proxy that adds 20 ms per request,
 // as a Prometheus across a network would.
-// Run with `npm run bench:metrics` (builds first). Needs `prometheus` and `promtool` on the PATH.
+// Run with `npm run bench:metrics` (builds first); `npm run bench` runs it with the others. Needs `prometheus` and `promtool` on the PATH.
 import { execFile, spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadExperiment } from '../dist/config/load-experiment.js';
 import { runLoop } from '../dist/engine/run-loop.js';
 import { queryBackend } from '../dist/metrics/backend/http-query.js';
+import { interleave, median } from './lib/stats.mjs';
 
 const run = promisify(execFile);
 const metricsPerVersion = 50;
@@ -174,40 +176,60 @@ async function slowestSingleQuery(url) {
   return slowest;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 async function measure(root, url, label) {
   await writeFile(path.join(root, 'sequential.yaml'), experiment(1, url));
   await writeFile(path.join(root, 'concurrent.yaml'), experiment(16, url));
   await timeLoop(root, 'concurrent.yaml'); // warm up Prometheus, jq and connections
-  const sequential = [];
-  const concurrent = [];
-  const slowest = [];
-  for (let i = 0; i < rounds; i++) {
-    sequential.push(await timeLoop(root, 'sequential.yaml'));
-    concurrent.push(await timeLoop(root, 'concurrent.yaml'));
-    slowest.push(await slowestSingleQuery(url));
-  }
-  const s = median(sequential);
-  const c = median(concurrent);
-  const q = median(slowest);
-  console.log(`${label}: 2 versions x ${metricsPerVersion} metrics, median of ${rounds} rounds`);
-  console.log(`  sequential (concurrency 1)   ${s.toFixed(1)} ms`);
-  console.log(`  concurrent (concurrency 16)  ${c.toFixed(1)} ms`);
-  console.log(`  slowest single query         ${q.toFixed(1)} ms`);
-  console.log(`  speed-up vs sequential       ${(s / c).toFixed(2)}x   (goal >= 10x)`);
-  console.log(`  loop / slowest query         ${(c / q).toFixed(2)}x`);
+  const samples = await interleave(
+    {
+      sequential: () => timeLoop(root, 'sequential.yaml'),
+      concurrent: () => timeLoop(root, 'concurrent.yaml'),
+      slowest: () => slowestSingleQuery(url),
+    },
+    rounds,
+  );
+  const s = median(samples.sequential);
+  const c = median(samples.concurrent);
+  const q = median(samples.slowest);
+  return [
+    {
+      benchmark: `metrics loop, ${label}: 2 versions x ${metricsPerVersion} metrics, concurrency 16 vs 1`,
+      measured: `${c.toFixed(1)} ms`,
+      baseline: `sequential: ${s.toFixed(1)} ms`,
+      ratio: s / c,
+      goal: '>= 10x speed-up',
+      met: s / c >= 10,
+    },
+    {
+      benchmark: `metrics loop, ${label}: loop vs slowest single query`,
+      measured: `${c.toFixed(1)} ms`,
+      baseline: `slowest query: ${q.toFixed(1)} ms`,
+      ratio: c / q,
+      goal: '<= 1.5x',
+      met: c / q <= 1.5,
+    },
+  ];
 }
 
-const root = await mkdtemp(path.join(os.tmpdir(), 'canary-bench-'));
-const { url, child } = await startPrometheus(root);
-const proxy = await startDelayProxy(url, 20);
-try {
-  await writeFile(path.join(root, 'bench.njk'), template);
-  await measure(root, url, 'local Prometheus');
-  await measure(root, proxy.url, 'Prometheus 20 ms away');
-} finally {
-  await proxy.close();
-  child.kill('SIGTERM');
-  await rm(root, { recursive: true, force: true });
+/** Both scenarios against one real local Prometheus: straight, and 20 ms away through a proxy. */
+export async function measureMetricsLoop() {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'canary-bench-'));
+  const { url, child } = await startPrometheus(root);
+  const proxy = await startDelayProxy(url, 20);
+  try {
+    await writeFile(path.join(root, 'bench.njk'), template);
+    return [
+      ...(await measure(root, url, 'local Prometheus')),
+      ...(await measure(root, proxy.url, 'Prometheus 20 ms away')),
+    ];
+  } finally {
+    await proxy.close();
+    child.kill('SIGTERM');
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { printTable } = await import('./lib/table.mjs');
+  printTable(await measureMetricsLoop());
 }

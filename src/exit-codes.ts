@@ -6,6 +6,8 @@ export const ExitCode = {
   invalidExperiment: 3,
   executionError: 4,
   inconclusive: 5,
+  busy: 6,
+  badResults: 7,
   interrupted: 130,
   terminated: 143,
 } as const;
@@ -25,6 +27,14 @@ export const exitCodeTable: ReadonlyArray<readonly [number, string]> = [
     'execution error: a task could not run (unreachable service, timeout, bad plugin)',
   ],
   [ExitCode.inconclusive, 'inconclusive: no SLO was violated, but some SLO had no data'],
+  [
+    ExitCode.busy,
+    'busy: another canary run is writing the same result file (its pid is printed; wait or stop it)',
+  ],
+  [
+    ExitCode.badResults,
+    'unusable result file: damaged line (printed as file:line), newer format, or not a readable file',
+  ],
   [ExitCode.interrupted, 'interrupted by SIGINT (Ctrl-C); the current loop was recorded as interrupted'],
   [ExitCode.terminated, 'terminated by SIGTERM; the current loop was recorded as interrupted'],
 ];

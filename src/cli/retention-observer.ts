@@ -4,18 +4,25 @@ import { compactResultFile } from '../results/retention.js';
 /**
  * After each recorded loop, compacts the result file down to `keep` loops in full. Runs after the
  * result observer (observers are awaited in order), so the loop is on disk before it may be folded.
+ * The run holds the file's lock meanwhile; `verifyLock` (the writer's) stops a run that lost it from
+ * replacing the file.
  */
 export class RetentionObserver implements RunObserver {
   constructor(
     private readonly file: string,
     private readonly keep: number,
     private readonly warn: (line: string) => void,
+    private readonly verifyLock?: () => Promise<void>,
   ) {}
 
   async onEvent(event: RunEvent): Promise<void> {
     if (event.type !== 'loop-end') return;
     try {
-      const result = await compactResultFile(this.file, this.keep);
+      const result = await compactResultFile(
+        this.file,
+        this.keep,
+        this.verifyLock ? { verifyLock: this.verifyLock } : {},
+      );
       if (result.skipped) this.warn(`canary: retention: ${result.skipped}`);
     } catch (error) {
       // Retention must never cost a loop: the old file is intact when compaction fails.

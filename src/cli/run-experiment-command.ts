@@ -140,24 +140,18 @@ async function previewTasks(ready: ReadyExperiment): Promise<Record<string, unkn
   return previews;
 }
 
+type PreparedRunFlags = Pick<
+  RunFlags,
+  'results' | 'fresh' | 'loops' | 'keep' | 'assert' | 'quiet' | 'json' | 'github-summary' | 'record-fixtures'
+> & {
+  source?: string;
+  /** A retrospective run: one loop per past time (from --at or --from/--to/--step). */
+  evaluationTimes?: readonly Date[];
+};
+
 export async function runPrepared(
   ready: ReadyExperiment,
-  flags: Pick<
-    RunFlags,
-    | 'results'
-    | 'fresh'
-    | 'loops'
-    | 'keep'
-    | 'assert'
-    | 'quiet'
-    | 'json'
-    | 'github-summary'
-    | 'record-fixtures'
-  > & {
-    source?: string;
-    /** A retrospective run: one loop per past time (from --at or --from/--to/--step). */
-    evaluationTimes?: readonly Date[];
-  },
+  flags: PreparedRunFlags,
   output: Output,
   extraObservers: RunObserver[] = [],
 ): Promise<ExitCodeValue> {
@@ -165,7 +159,24 @@ export async function runPrepared(
   const resultsPath = flags.results
     ? path.resolve(cwd, flags.results)
     : defaultResultsPath(cwd, ready.experiment.metadata.name);
+  // Locks the file for this run: a second run on it exits 6 (busy) naming this one's pid.
   const writer = await ResultWriter.open(resultsPath, { fresh: flags.fresh });
+  try {
+    return await runWithWriter(ready, flags, output, extraObservers, writer, resultsPath);
+  } finally {
+    await writer.close();
+  }
+}
+
+async function runWithWriter(
+  ready: ReadyExperiment,
+  flags: PreparedRunFlags,
+  output: Output,
+  extraObservers: RunObserver[],
+  writer: ResultWriter,
+  resultsPath: string,
+): Promise<ExitCodeValue> {
+  const cwd = process.cwd();
   for (const warning of writer.warnings) output.warn(`canary: ${warning}`);
   const hash = hashExperiment(ready.experiment);
   // The previous loop of the same experiment carries failAfter streaks and the comparisons' look count.
@@ -200,7 +211,8 @@ export async function runPrepared(
       warn(`canary: spec.schedule "${ready.plan.schedule}" is not used by a retrospective run`);
   }
   const keep = flags.keep ?? ready.experiment.spec.retention?.keep;
-  const retention = keep !== undefined ? [new RetentionObserver(resultsPath, keep, warn)] : [];
+  const retention =
+    keep !== undefined ? [new RetentionObserver(resultsPath, keep, warn, () => writer.verifyLock())] : [];
   const observers: RunObserver[] = [...progress, recorder, ...retention, ...extraObservers];
 
   const controller = new AbortController();

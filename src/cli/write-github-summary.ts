@@ -10,7 +10,10 @@ import { appendGitHubSummary } from '../report/github-summary.js';
 export async function writeGitHubSummary(resultsFile: string, warn: (line: string) => void): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY?.trim()) return;
   try {
-    const file = await appendGitHubSummary(buildReport(await readResults(resultsFile)), process.env);
+    const file = await appendGitHubSummary(
+      buildReport(await readResults(resultsFile, { fullLoops: 1 })),
+      process.env,
+    );
     if (file) warn(`summary appended to ${file}`);
   } catch (error) {
     warn(`canary: could not write the GitHub job summary: ${errorMessage(error)}`);

@@ -118,19 +118,24 @@ function statusCodeOf(error: unknown): number | undefined {
   return failure?.type === 'status' ? failure.code : undefined;
 }
 
-async function readResultsSecret(target: GroupTarget, signal: AbortSignal): Promise<V1Secret | undefined> {
+async function readResultsSecret(
+  target: GroupTarget,
+  signal: AbortSignal,
+  options: { markTransient?: boolean } = {},
+): Promise<V1Secret | undefined> {
   const core = target.client.config.makeApiClient(CoreV1Api);
   const name = target.names.resultsSecret;
   try {
     return await core.readNamespacedSecret({ name, namespace: target.namespace }, abortableOptions(signal));
   } catch (error) {
     if (statusCodeOf(error) === 404) return undefined;
-    throw explainApiError(error, target, {
+    const explained = explainApiError(error, target, {
       verb: 'get',
       resource: 'secrets',
       name,
       purpose: 'read the result store',
     });
+    throw options.markTransient && isTransient(error) ? new TransientApiFailure(explained) : explained;
   }
 }
 
@@ -169,6 +174,22 @@ class WriteConflict extends Error {
   }
 }
 
+/** An answer that may be different next time: the API server (or etcd behind it) is briefly unwell. */
+class TransientApiFailure extends Error {
+  constructor(readonly original: unknown) {
+    super('the API server failed for a moment');
+    this.name = 'TransientApiFailure';
+  }
+}
+
+/** 5xx, 429, and no answer at all: worth another read-change-write; 4xx other than 409 are not. */
+function isTransient(error: unknown): boolean {
+  const failure = classifyApiFailure(error);
+  if (!failure) return false;
+  if (failure.type === 'transport') return true;
+  return failure.type === 'status' && (failure.code === 429 || failure.code >= 500);
+}
+
 export interface UpdateOptions {
   signal: AbortSignal;
   /** Attempts after the first on conflict (default 8: 50 ms doubling to 2 s, about 6 s in all). */
@@ -200,7 +221,7 @@ export async function updateGroupStore(
   let attempts = 0;
   const attempt = async (): Promise<UpdateOutcome> => {
     attempts += 1;
-    const secret = await readResultsSecret(target, options.signal);
+    const secret = await readResultsSecret(target, options.signal, { markTransient: true });
     const changed = { ...change(storeOf(secret)), updated: new Date().toISOString() };
     const { store, bytes, folded } = fitStore(changed, options.budget ?? storeBudgetBytes);
     const value = bytes.toString('base64');
@@ -223,6 +244,10 @@ export async function updateGroupStore(
     } catch (error) {
       // Conflict on replace, AlreadyExists on create: both mean someone else wrote first.
       if (statusCodeOf(error) === 409) throw new WriteConflict();
+      // The write may have been applied before the failure: `change` is run again on what is
+      // read next, and must notice its record is already there (see ClusterStoreObserver).
+      if (isTransient(error))
+        throw new TransientApiFailure(explainApiError(error, target, writeAction(secret)));
       throw explainApiError(error, target, {
         verb: secret ? 'update' : 'create',
         resource: 'secrets',
@@ -240,7 +265,7 @@ export async function updateGroupStore(
       factor: 2,
       randomize: true,
       signal: options.signal,
-      shouldRetry: ({ error }) => error instanceof WriteConflict,
+      shouldRetry: ({ error }) => error instanceof WriteConflict || error instanceof TransientApiFailure,
     });
   } catch (error) {
     if (error instanceof WriteConflict) {
@@ -249,8 +274,25 @@ export async function updateGroupStore(
         { hints: ['more than one pod is writing; the Job or CronJob should have concurrencyPolicy: Forbid'] },
       );
     }
+    if (error instanceof TransientApiFailure) {
+      const original = error.original;
+      const message = original instanceof Error ? original.message : String(original);
+      throw new CanaryError(`${message} (gave up after ${attempts} attempts)`, {
+        hints: ['the API server kept failing; the loop ran but its record was not stored'],
+        cause: original,
+      });
+    }
     throw error;
   }
+}
+
+function writeAction(secret: V1Secret | undefined): ApiAction {
+  return {
+    verb: secret ? 'update' : 'create',
+    resource: 'secrets',
+    ...(secret?.metadata?.name ? { name: secret.metadata.name } : {}),
+    purpose: 'write the result store',
+  };
 }
 
 /** Whether more loops may still come: a CronJob never ends; a Job ends when it completes or fails. */

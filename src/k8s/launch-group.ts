@@ -12,7 +12,7 @@ import { hasErrors, formatDiagnostic } from '../config/diagnostics.js';
 import { loadExperiment } from '../config/load-experiment.js';
 import type { Experiment } from '../config/experiment.js';
 import type { ValueFlagValues } from '../cli/prepare-experiment.js';
-import { ConfigError, UsageError } from '../errors.js';
+import { CanaryError, ConfigError, UsageError } from '../errors.js';
 import { checkGroupName, groupNames, type GroupNames } from './group-names.js';
 import { loadKubeClient, type KubeClient } from './kube-client.js';
 import { archiveName, archiveStamp, buildResultsArchive } from './manifest-archive.js';
@@ -77,34 +77,38 @@ export async function launchGroup(options: LaunchOptions): Promise<LaunchReport>
   const previous = experimentInSecret(
     (await objects.read({ kind: 'Secret', name: names.experimentSecret, namespace })) as V1Secret | undefined,
   );
-  const hadJob = await stopPreviousRunner(objects, names, namespace, workload.kind, actions);
+  try {
+    const hadJob = await stopPreviousRunner(objects, names, namespace, workload.kind, actions);
 
-  for (const manifest of manifests) {
-    const ref = refOf(manifest);
-    if (manifest.kind === 'Secret' && ref.name === names.resultsSecret) {
-      actions.push(...(await resetResults(objects, names, manifest, options.now?.() ?? new Date())));
-    } else if (manifest.kind === 'Job') {
-      await createJob(objects, manifest);
-      actions.push(
-        hadJob
-          ? { action: 'replaced', ref, detail: 'the previous Job and its pods were deleted' }
-          : { action: 'created', ref },
-      );
-    } else {
-      actions.push({ action: await objects.createOrReplace(manifest), ref });
+    for (const manifest of manifests) {
+      const ref = refOf(manifest);
+      if (manifest.kind === 'Secret' && ref.name === names.resultsSecret) {
+        actions.push(...(await resetResults(objects, names, manifest, options.now?.() ?? new Date())));
+      } else if (manifest.kind === 'Job') {
+        await createJob(objects, manifest);
+        actions.push(
+          hadJob
+            ? { action: 'replaced', ref, detail: 'the previous Job and its pods were deleted' }
+            : { action: 'created', ref },
+        );
+      } else {
+        actions.push({ action: await objects.createOrReplace(manifest), ref });
+      }
     }
-  }
 
-  // RBAC left in namespaces the previous experiment's ready tasks read in, but this one does not.
-  const nowUsed = new Set(manifests.map((m) => m.metadata.namespace));
-  for (const stale of (previous ? extraNamespacesOf(previous, namespace) : []).filter(
-    (n) => !nowUsed.has(n),
-  )) {
-    for (const kind of ['RoleBinding', 'Role'] as const) {
-      const ref = { kind, name: extraRbacName(names, namespace), namespace: stale };
-      if (await objects.remove(ref))
-        actions.push({ action: 'deleted', ref, detail: 'no ready task reads here any more' });
+    // RBAC left in namespaces the previous experiment's ready tasks read in, but this one does not.
+    const nowUsed = new Set(manifests.map((m) => m.metadata.namespace));
+    for (const stale of (previous ? extraNamespacesOf(previous, namespace) : []).filter(
+      (n) => !nowUsed.has(n),
+    )) {
+      for (const kind of ['RoleBinding', 'Role'] as const) {
+        const ref = { kind, name: extraRbacName(names, namespace), namespace: stale };
+        if (await objects.remove(ref))
+          actions.push({ action: 'deleted', ref, detail: 'no ready task reads here any more' });
+      }
     }
+  } catch (error) {
+    throw stoppedHalfWay(error, { group, namespace, actions });
   }
   const schedule = (workload['spec'] as { schedule?: string }).schedule;
   return {
@@ -187,6 +191,28 @@ async function resetResults(
     // Written meanwhile: that copy is out of date; archive again.
     if (archived) await objects.remove(archived);
   }
+}
+
+/**
+ * A launch that failed after writing some objects: say which ones, and the two ways out. Deleting
+ * them here could remove a previous launch's objects that were replaced, so the user decides.
+ */
+function stoppedHalfWay(
+  error: unknown,
+  done: { group: string; namespace: string; actions: readonly ObjectAction[] },
+): unknown {
+  if (!(error instanceof CanaryError) || done.actions.length === 0) return error;
+  const written = done.actions.map((a) => `${a.action} ${describeRef(a.ref)}`).join(', ');
+  return new CanaryError(`launch stopped half-way: ${error.message}`, {
+    exitCode: error.exitCode,
+    cause: error,
+    hints: [
+      ...error.hints,
+      `already done: ${written}`,
+      'launch again once the cause is fixed: it replaces what exists',
+      `or remove the group: canary k delete -g ${done.group} -n ${done.namespace}`,
+    ],
+  });
 }
 
 async function createJob(objects: GroupObjects, manifest: Manifest): Promise<void> {

@@ -222,6 +222,15 @@ class ClusterStoreObserver implements RunObserver {
   /** Pure: the update may run again after a conflict, on a newer store. */
   private withLoop(store: ClusterStore, record: LoopRecord): { store: ClusterStore; record: LoopRecord } {
     const { experimentHash, pod, keep, maxLoops } = this.settings;
+    // A write that failed with a 5xx may have been applied all the same: then the retry finds this
+    // very loop (same start, same pod) already stored, and must not append it a second time.
+    const stored = store.loops.find(
+      (l) =>
+        l.start === record.start &&
+        l.experimentHash === record.experimentHash &&
+        store.pods[String(l.loop)] === pod,
+    );
+    if (stored) return { store, record: stored };
     let next = store;
     if (needsHeader(next, experimentHash)) next = appendHeader(next, this.header(next, record));
     const appended = appendLoop(next, record, {

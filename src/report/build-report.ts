@@ -7,6 +7,7 @@ import { describeBaseline, describeSloRule, explainVerdict } from '../results/ex
 
 import { readHistograms } from './read-histograms.js';
 import { comparableLoops } from '../results/marks.js';
+import { addLoopVerdicts, type SloHistoryCounts } from '../results/verdict-counts.js';
 
 /** The report model every renderer draws from; also the `-o json` output. */
 export function buildReport(history: ResultHistory): Report {
@@ -15,6 +16,17 @@ export function buildReport(history: ResultHistory): Report {
   const header = history.header;
   const { exitCode } = assertConditions(state, { completed: true, nofailure: true, slos: true });
   const versionNames = latest?.versions ?? header?.experiment.spec.versions ?? [];
+  // Grouped once: filtering every verdict per version is quadratic in versions (100 versions x 100 metrics).
+  const verdictsByVersion = new Map<number, SloVerdict[]>();
+  for (const verdict of latest?.slos ?? []) {
+    const list = verdictsByVersion.get(verdict.version);
+    if (list) list.push(verdict);
+    else verdictsByVersion.set(verdict.version, [verdict]);
+  }
+  // Warn and observe SLOs show their violations over the history: counted in one pass over the loops.
+  const violations = latest?.slos.some((v) => v.policy && v.policy.mode !== 'gate')
+    ? violationsByKey(history)
+    : undefined;
   const versions = versionNames.map((name, index) => {
     const observed = latest?.metrics[index] ?? {};
     return {
@@ -25,7 +37,7 @@ export function buildReport(history: ResultHistory): Report {
           .filter(([, v]) => v.value === null)
           .map(([metric, v]) => [metric, v.reason ?? 'no value']),
       ),
-      slos: (latest?.slos ?? []).filter((s) => s.version === index).map((s) => sloEntry(s, latest!, history)),
+      slos: (verdictsByVersion.get(index) ?? []).map((s) => sloEntry(s, latest!, violations)),
       ...queriesOf(observed),
     };
   });
@@ -89,14 +101,18 @@ export function buildReport(history: ResultHistory): Report {
       status: loop.status,
       ...(loop.retrospective ? { retrospective: loop.retrospective } : {}),
       versions: loop.versions,
-      metrics: loop.metrics.map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.value]))),
+      metrics: loop.metrics.map(valuesOf),
     })),
     ...marksOf(history),
     warnings: history.warnings,
   };
 }
 
-function sloEntry(verdict: SloVerdict, latest: LoopRecord, history: ResultHistory): SloEntry {
+function sloEntry(
+  verdict: SloVerdict,
+  latest: LoopRecord,
+  violations: SloHistoryCounts | undefined,
+): SloEntry {
   const gate = verdictGate(verdict);
   const name = latest.versions[verdict.version] ?? `version-${verdict.version}`;
   const relative = verdict.relative;
@@ -122,7 +138,7 @@ function sloEntry(verdict: SloVerdict, latest: LoopRecord, history: ResultHistor
     ...(verdict.comparison ? { comparison: verdict.comparison } : {}),
     ...(verdict.policy ? { policy: verdict.policy } : {}),
     ...(verdict.policy && verdict.policy.mode !== 'gate'
-      ? { history: violationsOver(history, verdict, name) }
+      ? { history: violations?.get(verdictKey(verdict, name)) ?? { loops: 0, violations: 0 } }
       : {}),
     ...(gate !== 'pass' && gate !== 'observe'
       ? { explanation: explainVerdict(verdict, latest.versions) }
@@ -130,18 +146,11 @@ function sloEntry(verdict: SloVerdict, latest: LoopRecord, history: ResultHistor
   };
 }
 
-/** For warn and observe SLOs: in how many loops the SLO was judged for this version, and violated. */
-function violationsOver(history: ResultHistory, verdict: SloVerdict, versionName: string) {
-  const key = verdictKey(verdict, versionName);
-  let loops = 0;
-  let violations = 0;
-  for (const loop of history.loops) {
-    const same = loop.slos.find((v) => verdictKey(v, loop.versions[v.version] ?? '') === key);
-    if (!same) continue;
-    loops++;
-    if (same.status === 'fail') violations++;
-  }
-  return { loops, violations };
+/** Per SLO and version: the summarized loops' counts, then every whole loop, in one pass. */
+function violationsByKey(history: ResultHistory): SloHistoryCounts {
+  const counts: SloHistoryCounts = new Map(history.summarizedSloCounts ?? []);
+  for (const loop of history.loops) addLoopVerdicts(counts, loop);
+  return counts;
 }
 
 /** Pins, invalid loops and compacted loops, when the file has any. */
@@ -158,6 +167,15 @@ function marksOf(history: ResultHistory): Pick<Report, 'pins' | 'invalidLoops' |
   };
 }
 
+/** Metric name -> value; a plain loop, as it runs for every metric of every loop in the file. */
+function valuesOf(
+  metrics: Readonly<Record<string, { value: number | null }>>,
+): Record<string, number | null> {
+  const values: Record<string, number | null> = {};
+  for (const name in metrics) values[name] = metrics[name]!.value;
+  return values;
+}
+
 /** Rendered queries, so a reader can rerun one by hand; omitted when no task recorded any. */
 function queriesOf(observed: Readonly<Record<string, { query?: string }>>): {
   queries?: Record<string, string>;
@@ -169,7 +187,7 @@ function queriesOf(observed: Readonly<Record<string, { query?: string }>>): {
 }
 
 function mergeMetricInfo(history: ResultHistory): Report['metricInfo'] {
-  const info: Report['metricInfo'] = {};
+  const info: Report['metricInfo'] = { ...history.summarizedMetricInfo };
   for (const loop of history.loops) Object.assign(info, loop.metricInfo ?? {});
   return info;
 }

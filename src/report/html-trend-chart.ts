@@ -2,7 +2,7 @@ import { niceScale } from './chart-scale.js';
 import { formatNumber } from './format-number.js';
 import { coord, markup, seriesClass, type SafeHtml } from './html-markup.js';
 import type { Report } from './report-schema.js';
-import { collectSloRows, describeMetricInfo, describeMetricLabel } from './render-text.js';
+import { collectSloRows, describeMetricInfo, describeMetricLabel, type SloRow } from './render-text.js';
 
 const chart = { width: 540, height: 220, left: 50, right: 16, top: 14, bottom: 34 };
 /** Beyond this many loops, x labels would overlap: label about this many instead. */
@@ -34,9 +34,7 @@ export function renderTrendChart(report: Report, metric: string): SafeHtml | und
   );
   const values = series.flat().filter((value): value is number => value !== undefined);
   if (values.length === 0) return undefined;
-  const limits = collectSloRows(report)
-    .filter((row): row is typeof row & { limit: number } => row.metric === metric && row.limit !== null)
-    .filter((row, i, rows) => rows.findIndex((r) => r.limit === row.limit && r.op === row.op) === i);
+  const limits = sloLimits(report, metric);
   const scale = niceScale([...values, ...limits.map((row) => row.limit)]);
 
   const plotWidth = chart.width - chart.left - chart.right;
@@ -92,6 +90,28 @@ ${limitLines}${lines}
 <ul class="legend">${series.map((_, v) => markup`<li><span class="swatch ${seriesClass(v)}"></span>${versionLabel(v)}</li>`)}</ul>
 </figure>
 `;
+}
+
+type SloLimit = SloRow & { limit: number };
+const limitsByReport = new WeakMap<Report, Map<string, SloLimit[]>>();
+
+/**
+ * The distinct SLO limits on `metric`, first seen first. Collected once per report: a chart is drawn
+ * per metric, and collecting every SLO row for each would be quadratic (100 metrics x 100 versions).
+ */
+function sloLimits(report: Report, metric: string): SloLimit[] {
+  let byMetric = limitsByReport.get(report);
+  if (!byMetric) {
+    byMetric = new Map();
+    for (const row of collectSloRows(report)) {
+      if (row.limit === null) continue;
+      const limits = byMetric.get(row.metric) ?? [];
+      if (!limits.some((r) => r.limit === row.limit && r.op === row.op)) limits.push(row as SloLimit);
+      byMetric.set(row.metric, limits);
+    }
+    limitsByReport.set(report, byMetric);
+  }
+  return byMetric.get(metric) ?? [];
 }
 
 /** Indexes of consecutive defined values: one polyline per run. */

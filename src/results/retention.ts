@@ -12,7 +12,8 @@ import path from 'node:path';
 import { emptySummary, foldLoop } from './cluster-store-summary.js';
 import { effectiveMarks } from './marks.js';
 import type { AnyResultRecord, LoopRecord, MarkRecord, SummaryRecord } from './records.js';
-import { parseResults } from './result-file.js';
+import { parseResults, ResultFileError } from './result-file.js';
+import { withAppendGuard } from './result-lock.js';
 
 export interface CompactionResult {
   /** Loops folded into the aggregates by this compaction. */
@@ -27,6 +28,11 @@ export interface CompactOptions {
   /** Called with the new file's path just before the rename (tests stop here to simulate a crash). */
   beforeRename?: (temporary: string) => Promise<void>;
   now?: () => Date;
+  /**
+   * Called just before the rename: throws when the caller no longer holds the file's lock (a run that
+   * lost it to another must not replace that run's file). `canary run` passes its writer's check.
+   */
+  verifyLock?: () => Promise<void>;
 }
 
 /** The records of a compacted file, or undefined when nothing needs folding. Pure. */
@@ -117,7 +123,9 @@ function invalidMark(loop: number, reason: string): MarkRecord {
 
 /**
  * Compact `file` in place, keeping the latest `keep` loops (and pinned ones) in full. A file with a
- * line that does not parse is left alone: rewriting it would lose that line.
+ * line that does not parse, or a record of a kind this canary does not know, is left alone: rewriting
+ * it would lose that line. Runs while `canary run` holds the file's lock (it takes no lock itself);
+ * notes appended beside the run (`canary results pin`) share the append guard with the rename.
  */
 export async function compactResultFile(
   file: string,
@@ -125,12 +133,24 @@ export async function compactResultFile(
   options: CompactOptions = {},
 ): Promise<CompactionResult> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const text = await readFile(file, 'utf8');
-    const history = parseResults(file, text);
-    if (history.warnings.some((w) => w.startsWith('skipped line') || w.startsWith('ignored a torn'))) {
+    // Bytes, not text: decoding would turn a line that is not UTF-8 into one that passes.
+    const data = await readFile(file);
+    let history;
+    try {
+      history = parseResults(file, data);
+    } catch (error) {
+      if (error instanceof ResultFileError) {
+        return { folded: 0, dropped: 0, skipped: `not compacted: ${error.message}` };
+      }
+      throw error;
+    }
+    const unknownOrTorn = (w: string) =>
+      w.includes('skipped a record of kind') || w.startsWith('ignored a torn');
+    if (history.warnings.some(unknownOrTorn)) {
       return { folded: 0, dropped: 0, skipped: `not compacted: ${history.warnings.join('; ')}` };
     }
-    const records = text
+    const records = data
+      .toString('utf8')
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as AnyResultRecord);
@@ -140,12 +160,17 @@ export async function compactResultFile(
     try {
       await writeDurably(temporary, compacted.records.map((r) => `${JSON.stringify(r)}\n`).join(''));
       await options.beforeRename?.(temporary);
-      // Something appended meanwhile (a pin, a loop of another run): start over rather than lose it.
-      if ((await stat(file)).size !== Buffer.byteLength(text)) {
+      const replaced = await withAppendGuard(file, async () => {
+        // Something appended meanwhile (a pin beside the run): start over rather than lose it.
+        if ((await stat(file)).size !== data.length) return false;
+        await options.verifyLock?.();
+        await rename(temporary, file);
+        return true;
+      });
+      if (!replaced) {
         await rm(temporary, { force: true });
         continue;
       }
-      await rename(temporary, file);
     } catch (error) {
       await rm(temporary, { force: true });
       throw error;

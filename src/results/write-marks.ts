@@ -4,25 +4,24 @@
  */
 import { UsageError } from '../errors.js';
 import type { MarkRecord } from './records.js';
-import { readResults, readTail, ResultWriter } from './result-file.js';
+import { appendNote, readResults } from './result-file.js';
 import { isInvalid, pinNamePattern } from './marks.js';
 import { selectLoop } from './select-loop.js';
 
 type MarkRequest = Pick<MarkRecord, 'action' | 'loop' | 'name' | 'reason'>;
 
-async function appendMark(file: string, request: MarkRequest): Promise<MarkRecord> {
-  const writer = await ResultWriter.open(file);
-  const tail = await readTail(file);
-  const mark: MarkRecord = {
-    kind: 'mark',
-    at: new Date().toISOString(),
-    ...request,
-    lastLoop: tail.lastLoop,
-    experimentHash: tail.experimentHash ?? '',
-    ...(tail.experimentStart ? { experimentStart: tail.experimentStart } : {}),
-  };
-  await writer.append(mark);
-  return mark;
+async function appendMark(file: string, request: MarkRequest): Promise<void> {
+  await appendNote(file, (where) => {
+    const mark: MarkRecord = {
+      kind: 'mark',
+      at: new Date().toISOString(),
+      ...request,
+      lastLoop: where.lastLoop,
+      experimentHash: where.experimentHash ?? '',
+      ...(where.experimentStart ? { experimentStart: where.experimentStart } : {}),
+    };
+    return mark;
+  });
 }
 
 function checkPinName(name: string): void {

@@ -109,8 +109,10 @@ describe('canary report', () => {
       `${JSON.stringify({ ...header, format: 'canary.result/v9' })}\n`,
     );
     const result = await runCli(['report', '--results', 'future.jsonl'], { cwd: dir });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('"canary.result/v9"; this canary reads canary.result/v1');
+    expect(result.code).toBe(7);
+    expect(result.stderr).toContain(
+      'future.jsonl:1: result format "canary.result/v9" is not one this canary reads (canary.result/v1)',
+    );
   });
 });
 

@@ -479,10 +479,12 @@ describe('canary k launch errors', () => {
     cluster.api.allow();
     cluster.api.forbid({ verb: 'create', resource: 'rolebindings' });
     const rbac = await failure(launch(SIMPLE_JOB));
+    // Secrets, ServiceAccount and Role were written before: the error says so (test/k8s/api-faults.test.ts).
     expect(rbac.message).toBe(
-      'forbidden: cannot create rolebindings "canary-default" in namespace "default"',
+      'launch stopped half-way: forbidden: cannot create rolebindings "canary-default" in namespace "default"',
     );
     expect(rbac.hints[0]).toContain('API group "rbac.authorization.k8s.io"');
+    expect(rbac.hints.at(-1)).toBe('or remove the group: canary k delete -g default -n default');
   });
 
   it('an invalid group is a usage error, before anything is read', async () => {

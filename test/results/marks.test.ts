@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readResults, readTail, ResultWriter } from '../../src/results/result-file.js';
+import { readResults, readTail, ResultFileError, ResultWriter } from '../../src/results/result-file.js';
 import { comparableLoops, pinnedLoop } from '../../src/results/marks.js';
 import { invalidateLoop, pinLoop, unpinLoop } from '../../src/results/write-marks.js';
 import { buildReport } from '../../src/report/build-report.js';
@@ -134,5 +134,57 @@ describe('writing marks', () => {
     await invalidateLoop(file, '2', 'flaky');
     await expect(pinLoop(file, '2', 'silver')).rejects.toThrow(/loop 2 is marked invalid \(flaky\)/);
     await expect(invalidateLoop(file, '1', '  ')).rejects.toThrow(/--reason/);
+  });
+
+  it('takes the file lock when no run holds it, and releases it', async () => {
+    const file = await resultFile(header(), loopRecord(1));
+    await pinLoop(file, '1', 'golden');
+    expect((await readdir(dir)).filter((name) => name.startsWith(path.basename(file)))).toEqual([
+      path.basename(file),
+    ]);
+    // A run may open the file right after: the pin left no lock behind.
+    const writer = await ResultWriter.open(file);
+    await writer.close();
+  });
+
+  it('goes in beside a run that holds the lock; the run goes on appending and numbering', async () => {
+    const file = await resultFile(header(), loopRecord(1), loopRecord(2));
+    const writer = await ResultWriter.open(file);
+    try {
+      expect(await pinLoop(file, '1', 'golden')).toBe('pinned loop 1 as golden');
+      expect(await invalidateLoop(file, '2', 'noisy')).toBe('loop 2 marked invalid: noisy');
+      await writer.append(loopRecord(3));
+    } finally {
+      await writer.close();
+    }
+    const history = await readResults(file);
+    expect(history.warnings).toEqual([]);
+    expect(history.loops.map((l) => l.loop)).toEqual([1, 2, 3]);
+    expect(pinnedLoop(history, 'golden')?.loop).toBe(1);
+    expect(history.invalid).toEqual({ 2: 'noisy' });
+    expect((await readTail(file)).lastLoop).toBe(3);
+  });
+});
+
+describe('marks and summaries are record kinds readers know', () => {
+  it('a mark without where the file stands is a damaged line, refused with file:line', async () => {
+    const broken = { kind: 'mark', at: '2024-05-01T12:00:00.000Z', action: 'pin', loop: 1, name: 'golden' };
+    const file = await resultFile(header(), loopRecord(1), broken);
+    await expect(readResults(file)).rejects.toThrow(ResultFileError);
+    await expect(readResults(file)).rejects.toThrow(
+      `${file}:3: damaged line: a mark record without a valid "lastLoop"`,
+    );
+    await expect(readTail(file)).rejects.toThrow(ResultFileError);
+  });
+
+  it('a summary without its aggregates is a damaged line too', async () => {
+    const file = await resultFile(
+      header(),
+      { kind: 'summary', at: '2024-05-01T12:00:00.000Z' },
+      loopRecord(1),
+    );
+    await expect(readResults(file)).rejects.toThrow(
+      `${file}:2: damaged line: a summary record without a valid "summary"`,
+    );
   });
 });

@@ -27,17 +27,21 @@ async function run(
   const writer = await ResultWriter.open(file);
   const observer = new ResultObserver(writer, testExperiment(), experimentHash, undefined);
   if (endReason) observer.setEndReason(endReason);
-  const outcome = await runExperiment({
-    plan: makePlan([{ id: 'a' }]),
-    registry: registryOf({ a: noop }),
-    experimentHash,
-    experimentDir: process.cwd(),
-    firstLoop: writer.lastLoop + 1,
-    loops,
-    signal: signal ?? new AbortController().signal,
-    observers: [observer],
-  });
-  return { observer, outcome };
+  try {
+    const outcome = await runExperiment({
+      plan: makePlan([{ id: 'a' }]),
+      registry: registryOf({ a: noop }),
+      experimentHash,
+      experimentDir: process.cwd(),
+      firstLoop: writer.lastLoop + 1,
+      loops,
+      signal: signal ?? new AbortController().signal,
+      observers: [observer],
+    });
+    return { observer, outcome };
+  } finally {
+    await writer.close();
+  }
 }
 
 describe('ResultObserver with the engine', () => {

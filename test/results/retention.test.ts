@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactResultFile } from '../../src/results/retention.js';
-import { readResults, readTail } from '../../src/results/result-file.js';
+import { readResults, readTail, ResultWriter } from '../../src/results/result-file.js';
+import { lockPathOf, ResultFileBusyError } from '../../src/results/result-lock.js';
+import { pinLoop } from '../../src/results/write-marks.js';
 import { pinnedLoop } from '../../src/results/marks.js';
 import { listLoops } from '../../src/results/list-loops.js';
 import { renderReport } from '../../src/report/render-report.js';
@@ -135,7 +137,7 @@ describe('compactResultFile', () => {
     );
     const before = await readFile(file, 'utf8');
     const result = await compactResultFile(file, 1);
-    expect(result.skipped).toMatch(/not compacted: skipped line 3/);
+    expect(result.skipped).toMatch(/not compacted: .*:3: damaged line: not JSON/);
     expect(await readFile(file, 'utf8')).toBe(before);
   });
 });
@@ -187,5 +189,73 @@ describe('crash safety', () => {
     const history = await readResults(file);
     expect(pinnedLoop(history, 'late')?.loop).toBe(2);
     expect(history.loops.map((l) => l.loop)).toEqual([2, 3]);
+  });
+
+  it('a pin made beside the run while it compacts is not lost either', async () => {
+    const file = await resultFile(header(), ...[1, 2, 3].map(loop));
+    const writer = await ResultWriter.open(file);
+    try {
+      let pinned = false;
+      const result = await compactResultFile(file, 1, {
+        verifyLock: () => writer.verifyLock(),
+        beforeRename: async () => {
+          if (pinned) return;
+          pinned = true;
+          // The run holds the lock: the pin goes in beside it, under the append guard.
+          await pinLoop(file, '2', 'late');
+        },
+      });
+      expect(result).toEqual({ folded: 1, dropped: 0 });
+      await writer.append(loop(4));
+    } finally {
+      await writer.close();
+    }
+    const history = await readResults(file);
+    expect(pinnedLoop(history, 'late')?.loop).toBe(2);
+    expect(history.loops.map((l) => l.loop)).toEqual([2, 3, 4]);
+    expect(history.earlier).toMatchObject({ loops: 1, firstLoop: 1, lastLoop: 1 });
+  });
+});
+
+describe('retention and the result file lock', () => {
+  it("compacts while the run's writer holds the lock; the writer appends to the new file", async () => {
+    const file = await resultFile(header(), ...[1, 2, 3, 4].map(loop));
+    const writer = await ResultWriter.open(file);
+    try {
+      const result = await compactResultFile(file, 2, { verifyLock: () => writer.verifyLock() });
+      expect(result).toEqual({ folded: 2, dropped: 0 });
+      await writer.append(loop(5));
+      expect(writer.lastLoop).toBe(5);
+    } finally {
+      await writer.close();
+    }
+    const history = await readResults(file);
+    expect(history.warnings).toEqual([]);
+    expect(history.loops.map((l) => l.loop)).toEqual([3, 4, 5]);
+    expect(history.earlier).toMatchObject({ loops: 2, firstLoop: 1, lastLoop: 2 });
+    expect((await readdir(dir)).filter((name) => name.includes(path.basename(file)))).toEqual([
+      path.basename(file),
+    ]);
+  });
+
+  it('a run that lost its lock to another leaves the file as it was', async () => {
+    const file = await resultFile(header(), ...[1, 2, 3].map(loop));
+    const writer = await ResultWriter.open(file);
+    const before = await readFile(file, 'utf8');
+    // Another run took the lock over (this one was presumed dead).
+    const other = {
+      pid: process.ppid,
+      host: os.hostname(),
+      started: new Date().toISOString(),
+      token: 'other',
+    };
+    await writeFile(lockPathOf(file), JSON.stringify(other));
+    await expect(compactResultFile(file, 1, { verifyLock: () => writer.verifyLock() })).rejects.toThrow(
+      ResultFileBusyError,
+    );
+    expect(await readFile(file, 'utf8')).toBe(before);
+    expect((await readdir(dir)).some((name) => name.includes('.compact-'))).toBe(false);
+    await writer.close();
+    await rm(lockPathOf(file));
   });
 });

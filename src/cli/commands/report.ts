@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Flags } from '@oclif/core';
 import type { ReportFormat } from '../../report/render-report.js';
 import { CanaryCommand } from '../base-command.js';
@@ -22,16 +23,20 @@ export default class Report extends CanaryCommand {
     const { flags } = await this.parse(Report);
     const { findResultsFile } = await import('../find-results.js');
     const { readResults } = await import('../../results/result-file.js');
-    const { renderReport } = await import('../../report/render-report.js');
-    const history = await readResults(await findResultsFile(process.cwd(), flags.results));
+    const { renderReportChunks } = await import('../../report/render-report.js');
+    // A report shows the latest loop in full and only metric values of older ones.
+    const history = await readResults(await findResultsFile(process.cwd(), flags.results), { fullLoops: 1 });
     for (const warning of history.warnings) this.logToStderr(`canary: ${warning}`);
     const format = flags.output as ReportFormat;
-    let text = renderReport(history, format);
+    for (const chunk of renderReportChunks(history, format)) {
+      if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+    }
     // Loops retention compacted away: their aggregates, as `canary k report` shows the cluster store's.
     if (history.earlier && (format === 'text' || format === 'markdown')) {
       const { renderEarlierLoops } = await import('../../results/cluster-store-report.js');
-      text += renderEarlierLoops(history.earlier, format);
+      if (!process.stdout.write(renderEarlierLoops(history.earlier, format))) {
+        await once(process.stdout, 'drain');
+      }
     }
-    process.stdout.write(text);
   }
 }

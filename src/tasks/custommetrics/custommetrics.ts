@@ -11,7 +11,6 @@ import {
   ProviderProblem,
   renderProviders,
 } from './providers.js';
-import { collectMetrics, describeQuery } from './collect-metrics.js';
 import { atEvaluationTime } from './evaluation-time.js';
 import { parseStartingTime, versionCountOf } from './version-values.js';
 import { Redactor } from '../../metrics/backend/secrets.js';
@@ -122,6 +121,8 @@ export const customMetricsTask = defineTask<CustomMetricsInput>({
   },
   async preview(input, context) {
     const providers = await compileProviders(input, context);
+    // The query client (undici) is loaded by a dry run or a loop, not by `canary validate`.
+    const { describeQuery } = await import('./collect-metrics.js');
     const now = new Date();
     const redactor = new Redactor();
     return renderProviders(providers, input, now, now).map(({ version, templateName, spec }) => ({
@@ -149,6 +150,7 @@ export const customMetricsTask = defineTask<CustomMetricsInput>({
       throw error;
     }
     if (context.evaluationTime) rendered = atEvaluationTime(rendered, context.evaluationTime);
+    const { collectMetrics } = await import('./collect-metrics.js');
     const { values, missing } = await collectMetrics(rendered, input, context);
     context.log(
       `${values + missing} metrics queried for ${versionCountOf(input.versionValues)} version(s): ${values} with values, ${missing} without`,

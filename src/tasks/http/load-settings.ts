@@ -1,4 +1,4 @@
-import { parseDuration } from '../../util/duration.js';
+import { formatDuration, parseDuration } from '../../util/duration.js';
 import type { HttpInput } from './http-input.js';
 import type { LoadPlan } from './send-load.js';
 
@@ -33,4 +33,12 @@ export function warmupPlanOf(input: HttpInput, plan: LoadPlan): LoadPlan | undef
 
 export function percentilesOf(input: HttpInput): readonly number[] {
   return input.percentiles ?? defaultPercentiles;
+}
+
+/** One line for logs and dry runs: how much load, how fast, over how many connections. */
+export function describeLoad(plan: LoadPlan): string {
+  const amount =
+    plan.requests !== undefined ? `${plan.requests} requests` : `${formatDuration(plan.durationMs ?? 0)}`;
+  const rate = plan.qps !== undefined ? `at ${plan.qps} qps` : 'as fast as possible';
+  return `${amount} ${rate} over ${plan.connections} connection(s), timeout ${formatDuration(plan.timeoutMs)}`;
 }

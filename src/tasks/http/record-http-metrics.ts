@@ -1,8 +1,7 @@
 import type { MetricBoard, MetricInfo } from '../../metrics/metric-board.js';
 import { latencyBuckets, summarizeLatency } from './latency-histogram.js';
 import type { LoadResult } from './send-load.js';
-
-export const httpProvider = 'http';
+import { httpProvider } from './http-provider.js';
 
 const counter = (description: string): MetricInfo => ({ description, type: 'counter' });
 const latency = (description: string): MetricInfo => ({ description, units: 'ms', type: 'gauge' });

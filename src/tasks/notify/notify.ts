@@ -9,7 +9,7 @@ import { prepareSlack } from './prepare-slack.js';
 import { prepareWebhook } from './prepare-webhook.js';
 import type { PrepareContext, PreparedNotification } from './prepared-notification.js';
 import { checkNotifyInput, notifyTargets } from './check-notify-input.js';
-import { sendNotification, type SendOutcome } from './send-notification.js';
+import type { SendOutcome } from './send-notification.js';
 
 const defaultTimeoutMs = 10_000;
 const defaultRetries = 2;
@@ -58,6 +58,8 @@ export const notifyTask = defineTask<NotifyInput>({
         experimentDir: context.experimentDir,
       });
       redactor.addAll(prepared.secrets);
+      // The HTTP client (undici) is loaded when a notification is sent, not by `canary validate`.
+      const { sendNotification } = await import('./send-notification.js');
       outcome = await sendNotification(prepared.request, {
         timeoutMs: input.timeout ? parseDuration(input.timeout) : defaultTimeoutMs,
         retries: input.retries ?? defaultRetries,

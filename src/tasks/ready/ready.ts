@@ -6,14 +6,9 @@
  * failures (the resource is not ready) and which are errors (canary could not
  * look).
  */
-import { TaskError } from '../../errors.js';
-import { KubeConfigError, loadKubeClient, type KubeClient } from '../../k8s/kube-client.js';
-import { formatDuration, parseDuration } from '../../util/duration.js';
 import { defineTask } from '../task-definition.js';
 import { checkReadyInput } from './check-ready-input.js';
-import { describeObservation } from './describe-observation.js';
 import { DEFAULT_READY_TIMEOUT, ReadyInputSchema, type ReadyInput } from './ready-input.js';
-import { waitUntilReady } from './wait-until-ready.js';
 
 export { readyShortcuts, type ReadyShortcut, type ReadyShortcutKey } from './ready-shortcuts.js';
 export { ReadyInputSchema, type ReadyInput } from './ready-input.js';
@@ -38,38 +33,8 @@ export const readyTask = defineTask<ReadyInput>({
     };
   },
   async run(input, context) {
-    const timeoutMs = parseDuration(input.timeout ?? DEFAULT_READY_TIMEOUT);
-    const client = connect(context.env);
-    const namespace = input.namespace ?? context.experiment.namespace ?? client.namespace;
-    const result = await waitUntilReady({
-      client,
-      query: {
-        resource: input.resource,
-        ...(input.group !== undefined ? { group: input.group } : {}),
-        ...(input.version !== undefined ? { version: input.version } : {}),
-      },
-      name: input.name,
-      namespace,
-      ...(input.condition !== undefined ? { condition: input.condition } : {}),
-      timeoutMs,
-      signal: context.signal,
-      onChange: (description, observation) => {
-        if (observation.state !== 'ready') context.log(`waiting: ${description}`);
-      },
-    });
-    const checks = result.attempts === 1 ? '1 check' : `${result.attempts} checks`;
-    const summary = `${describeObservation(result.observation, result.target, client.server)} (after ${formatDuration(Math.round(result.elapsedMs))}, ${checks})`;
-    context.log(summary);
-    return { output: summary };
+    // The Kubernetes client is loaded when a loop waits for an object, not by `canary validate`.
+    const { runReady } = await import('./run-ready.js');
+    return runReady(input, context);
   },
 });
-
-/** The kubeconfig from the task's environment (KUBECONFIG, ~/.kube/config, in-cluster), never process.env. */
-function connect(env: Readonly<Record<string, string | undefined>>): KubeClient {
-  try {
-    return loadKubeClient({ env });
-  } catch (error) {
-    if (error instanceof KubeConfigError) throw new TaskError(error.message, 'error', { cause: error });
-    throw error;
-  }
-}

@@ -16,7 +16,7 @@ import { coreVersions, group, groupList, resourceList, versionInfo } from './dis
 import { handleObjectRequest, type Reply } from './object-requests.js';
 import { ObjectStore, type KubeObject } from './object-store.js';
 import { parseRoute, type Route } from './parse-route.js';
-import { forbidden, StatusError, unauthorized, unknownResource } from './status.js';
+import { forbidden, StatusError, unauthorized, unknownResource, type StatusReason } from './status.js';
 
 export const DEFAULT_TOKEN = 'fake-token';
 export const DEFAULT_USER = 'system:serviceaccount:canary:canary-runner';
@@ -44,6 +44,20 @@ export interface Condition {
   lastTransitionTime?: string;
 }
 
+/** Fail requests as a sick API server would: the next `count` that match get `status`. */
+export interface InjectedFault {
+  /** HTTP method; any when absent. */
+  method?: string;
+  /** Matched against the path (without the query). */
+  path: string | RegExp;
+  status: number;
+  /** Requests to fail; default 1. */
+  count?: number;
+  message?: string;
+  /** Do the request first, then answer the error: the write happened, the client does not know. */
+  afterApplying?: boolean;
+}
+
 export interface RecordedRequest {
   method: string;
   /** Path and query, as sent. */
@@ -65,6 +79,7 @@ export class FakeKubeApi {
   private readonly rules = new AccessRules();
   private readonly podLogs = new Map<string, string>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly faults: Array<InjectedFault & { left: number }> = [];
   private readonly users: Readonly<Record<string, string>>;
   private baseUrl = '';
 
@@ -170,6 +185,16 @@ export class FakeKubeApi {
     this.rules.allow(rule);
   }
 
+  /** Fails the next matching requests (see InjectedFault); faults are tried in the order given. */
+  failNext(fault: InjectedFault): void {
+    this.faults.push({ ...fault, left: fault.count ?? 1 });
+  }
+
+  /** Drops every fault not yet used up. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Text served at `/api/v1/namespaces/<ns>/pods/<name>/log` (optionally for one container). */
   setPodLog(namespace: string, pod: string, text: string, container?: string): void {
     this.podLogs.set(
@@ -195,9 +220,12 @@ export class FakeKubeApi {
       const user = this.authenticate(request);
       const route = parseRoute(method, url);
       if (route?.type === 'resource') verb = route.verb;
+      const fault = this.takeFault(method, url.pathname);
+      if (fault && !fault.afterApplying) throw injected(fault);
       reply = route
         ? this.answer(route, user, url, request.headers['content-type'] ?? '', body)
         : pageNotFound();
+      if (fault) throw injected(fault);
     } catch (error) {
       reply =
         error instanceof StatusError
@@ -218,6 +246,17 @@ export class FakeKubeApi {
       response.writeHead(reply.code, { 'content-type': 'text/plain; charset=utf-8' });
       response.end(reply.text);
     }
+  }
+
+  private takeFault(method: string, pathname: string): InjectedFault | undefined {
+    const fault = this.faults.find(
+      (f) =>
+        f.left > 0 &&
+        (f.method === undefined || f.method === method) &&
+        (typeof f.path === 'string' ? f.path === pathname : f.path.test(pathname)),
+    );
+    if (fault) fault.left -= 1;
+    return fault;
   }
 
   private authenticate(request: http.IncomingMessage): string {
@@ -277,6 +316,22 @@ export class FakeKubeApi {
     const definition = this.definitionOf(ref.apiVersion, ref.kind);
     return { definition, namespace: definition.namespaced ? (ref.namespace ?? 'default') : '' };
   }
+}
+
+const statusReasons: Record<number, StatusReason> = {
+  409: 'Conflict',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
+
+function injected(fault: InjectedFault): StatusError {
+  return new StatusError(
+    fault.status,
+    statusReasons[fault.status] ?? 'InternalError',
+    fault.message ?? `injected fault: HTTP ${fault.status}`,
+  );
 }
 
 function pageNotFound(): Reply {

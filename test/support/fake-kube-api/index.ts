@@ -4,6 +4,7 @@ export {
   DEFAULT_USER,
   type Condition,
   type FakeKubeApiOptions,
+  type InjectedFault,
   type ObjectRef,
   type RecordedRequest,
 } from './fake-kube-api.js';

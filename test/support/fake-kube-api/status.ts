@@ -13,7 +13,11 @@ export type StatusReason =
   | 'BadRequest'
   | 'Invalid'
   | 'MethodNotAllowed'
-  | 'UnsupportedMediaType';
+  | 'UnsupportedMediaType'
+  | 'InternalError'
+  | 'ServiceUnavailable'
+  | 'TooManyRequests'
+  | 'Timeout';
 
 export interface StatusDetails {
   name?: string;
