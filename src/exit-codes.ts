@@ -26,7 +26,10 @@ export const exitCodeTable: ReadonlyArray<readonly [number, string]> = [
     ExitCode.executionError,
     'execution error: a task could not run (unreachable service, timeout, bad plugin)',
   ],
-  [ExitCode.inconclusive, 'inconclusive: no SLO was violated, but some SLO had no data'],
+  [
+    ExitCode.inconclusive,
+    'inconclusive: no SLO was violated, but some had no data, too few samples or no decision',
+  ],
   [
     ExitCode.busy,
     'busy: another canary run is writing the same result file (its pid is printed; wait or stop it)',

@@ -88,6 +88,20 @@ export function latencyBuckets(histogram: LatencyHistogram): LatencyBucket[] {
   return buckets;
 }
 
+/**
+ * The histogram as bins for rank tests: the buckets, led by an empty bin that closes at the first
+ * bucket's lower edge. Without it, a reader takes the first bucket to start at 0 and places its
+ * observations (and any median in it) far below where they were.
+ */
+export function latencyBins(histogram: LatencyHistogram): Array<{ upper: number; count: number }> {
+  const buckets = latencyBuckets(histogram);
+  const first = buckets[0];
+  if (!first) return [];
+  const index = boundIndexOf(Math.round(first.upperMs * 1000));
+  const lead = index > 0 ? [{ upper: boundMicros(index - 1) / 1000, count: 0 }] : [];
+  return [...lead, ...buckets.map(({ upperMs, count }) => ({ upper: upperMs, count }))];
+}
+
 /** Bound i is mantissas[i % 10] * 10^floor(i / 10) microseconds (bound 0 is 10 µs). */
 function boundMicros(index: number): number {
   const mantissa = mantissas[index % mantissas.length]!;

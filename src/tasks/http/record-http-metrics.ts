@@ -1,5 +1,5 @@
 import type { MetricBoard, MetricInfo } from '../../metrics/metric-board.js';
-import { latencyBuckets, summarizeLatency } from './latency-histogram.js';
+import { latencyBins, summarizeLatency } from './latency-histogram.js';
 import type { LoadResult } from './send-load.js';
 import { httpProvider } from './http-provider.js';
 
@@ -33,11 +33,7 @@ export function recordHttpMetrics(
     'no requests',
   );
   // The whole distribution: for rank tests between versions and the HTML report's histograms.
-  board.recordDistribution(
-    version,
-    `${httpProvider}/latency`,
-    latencyBuckets(result.histogram).map(({ upperMs, count }) => ({ upper: upperMs, count })),
-  );
+  board.recordDistribution(version, `${httpProvider}/latency`, latencyBins(result.histogram));
   const summary = summarizeLatency(result.histogram, percentiles);
   const noLatency = 'no responses';
   record('latency-mean', summary?.meanMs ?? null, latency('Mean latency'), noLatency);

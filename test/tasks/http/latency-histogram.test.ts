@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createLatencyHistogram,
+  latencyBins,
   latencyBuckets,
   recordLatencyMs,
   summarizeLatency,
@@ -63,5 +64,18 @@ describe('summarizeLatency', () => {
 
   it('is undefined without values', () => {
     expect(summarizeLatency(createLatencyHistogram(), [50])).toBeUndefined();
+  });
+});
+
+describe('latencyBins', () => {
+  it("leads with an empty bin closing at the first bucket's lower edge, so no value reads as near 0", () => {
+    const bins = latencyBins(histogramOf([33, 35, 38]));
+    expect(bins[0]).toEqual({ upper: 30, count: 0 });
+    expect(bins.slice(1)).toEqual([{ upper: 40, count: 3 }]);
+  });
+
+  it('needs no lead below the lowest bound, and is empty for an empty histogram', () => {
+    expect(latencyBins(histogramOf([0.001]))).toEqual([{ upper: 0.01, count: 1 }]);
+    expect(latencyBins(createLatencyHistogram())).toEqual([]);
   });
 });
