@@ -297,8 +297,19 @@ describe('replay errors', () => {
     );
     const missing = path.join(dir, 'missing.jsonl');
     await usage(replay(experiment(original), { replay: missing }), /no result file at/);
+    // A file that is not a result file at all is refused by the reader itself (exit 7), never replayed.
     const garbage = await write('garbage.jsonl', 'not json\n{"kind":"loop"\n');
-    await usage(replay(experiment(original), { replay: garbage }), /has no header record/);
+    const refused = await replay(experiment(original), { replay: garbage }).then(
+      () => undefined,
+      (caught: unknown) => caught as CanaryError,
+    );
+    expect(refused?.exitCode).toBe(ExitCode.badResults);
+    expect(refused?.message).toMatch(/is not a canary result file \(line 1: not JSON/);
+    const headless = await write(
+      'headless.jsonl',
+      '{"kind":"end","at":"2026-01-01T00:00:00Z","reason":"done","loops":0,"lastLoop":0,"experimentHash":"x"}\n',
+    );
+    await usage(replay(experiment(original), { replay: headless }), /has no header record/);
   });
 
   it('flags of a real run do not go with --replay; replay flags need it; unknown loops are named', async () => {
