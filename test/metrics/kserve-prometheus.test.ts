@@ -6,15 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrometheus, type PrometheusServer } from '../support/prometheus.js';
 import { expectedKserveMetrics, kserveOpenMetrics, type RevisionTraffic } from '../support/kserve-data.js';
 import { runCli } from '../cli/cli-harness.js';
-
-/** Deterministic pseudo-random numbers, so the data set is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
+import { createSeededRandom } from '../../src/model-server/seeded-random.js';
 
 function traffic(
   revisionName: string,
@@ -23,7 +15,7 @@ function traffic(
   meanMs: number,
   errorEvery: number,
 ): RevisionTraffic {
-  const next = random(seed);
+  const next = createSeededRandom(seed);
   return {
     serviceName: 'sklearn-iris-predictor-default',
     revisionName,

@@ -10,15 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrometheus, type PrometheusServer } from '../../support/prometheus.js';
 import { kserveOpenMetrics, type RevisionTraffic } from '../../support/kserve-data.js';
 import { runCli } from '../../cli/cli-harness.js';
+import { createSeededRandom } from '../../../src/model-server/seeded-random.js';
 import type { LoopRecord } from '../../../src/results/records.js';
 
 /** Deterministic lognormal latencies (median 20 ms), scaled by `slowdown`. */
 function traffic(revisionName: string, seed: number, count: number, slowdown: number): RevisionTraffic {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state + 0.5) / 2 ** 32;
-  };
+  const random = createSeededRandom(seed);
+  const uniform = () => 1 - random(); // in (0, 1]: the log below needs it above 0
   return {
     serviceName: 'sklearn-iris-predictor-default',
     revisionName,
