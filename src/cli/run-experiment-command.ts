@@ -15,6 +15,7 @@ import { DirectoryFixtureRecorder } from '../metrics/fixtures/fixture-recorder.j
 import { pinnedLoop } from '../results/marks.js';
 import { RetentionObserver } from './retention-observer.js';
 import { evaluationTimesFromFlags } from './retrospective-window.js';
+import { usesPinnedBaseline } from '../tasks/assess/slo-rules.js';
 import { formatRfc3339 } from '../util/rfc3339.js';
 
 export interface RunFlags extends ValueFlagValues {
@@ -179,12 +180,12 @@ async function runWithWriter(
   const cwd = process.cwd();
   for (const warning of writer.warnings) output.warn(`canary: ${warning}`);
   const hash = hashExperiment(ready.experiment);
-  // The previous loop of the same experiment carries failAfter streaks and the comparisons' look count.
-  // Pins (relative SLOs against a pinned loop) may come from an earlier version of the experiment.
-  const earlier = writer.lastLoop > 0 ? await readResults(resultsPath) : undefined;
-  const previousLoop = writer.needsHeader(hash)
-    ? undefined
-    : earlier?.loops.findLast((loop) => loop.experimentHash === hash);
+  // The previous loop of the same experiment carries failAfter streaks and the comparisons' look count;
+  // the writer saw it while checking the file. Only pinned baselines need the whole history read again
+  // (the pin may name a loop of an earlier version of the experiment).
+  const previousLoop = writer.previousLoop(hash);
+  const earlier =
+    writer.lastLoop > 0 && usesPinnedBaseline(ready.experiment) ? await readResults(resultsPath) : undefined;
   const recorder = new ResultObserver(writer, ready.experiment, hash, flags.source);
   const json = output.json ?? (flags.json ? output.log : undefined);
   const live =

@@ -51,6 +51,8 @@ export interface ResultTail {
   experimentStart?: string;
   /** Format of the segment the file ends in (its last header); absent without a header. */
   format?: string;
+  /** The last loop record: failAfter streaks and a comparison's look continue from it. */
+  lastLoopRecord?: LoopRecord;
   /** Bytes of a torn last line (a crash mid-write), dropped before the next append. */
   tornBytes: number;
   /** The last record is whole but has no newline after it (a hand edit). */
@@ -233,7 +235,7 @@ export async function readTail(file: string): Promise<ResultTail> {
     };
     if (record.kind === 'header')
       tail = { ...known, format: record.format, lastLoop: (record.firstLoop ?? 1) - 1 };
-    else if (record.kind === 'loop') tail = { ...known, lastLoop: record.loop };
+    else if (record.kind === 'loop') tail = { ...known, lastLoop: record.loop, lastLoopRecord: record };
     else tail = { ...known, lastLoop: record.lastLoop ?? record.loops };
   });
   if (problems.length > 0) throw damagedFile(file, problems, sawRecord);
@@ -317,6 +319,12 @@ export class ResultWriter {
     return this.tail.lastLoop;
   }
 
+  /** The latest loop in the file, if it belongs to this experiment's current segment. */
+  previousLoop(experimentHash: string): LoopRecord | undefined {
+    const loop = this.tail.lastLoopRecord;
+    return !this.needsHeader(experimentHash) && loop?.experimentHash === experimentHash ? loop : undefined;
+  }
+
   /** A header starts the file, and a new segment when the experiment (or the result format) changed. */
   needsHeader(experimentHash: string): boolean {
     return this.tail.experimentHash !== experimentHash || (this.tail.format ?? resultFormat) !== resultFormat;
@@ -350,6 +358,7 @@ export class ResultWriter {
       this.tail = {
         ...this.tail,
         lastLoop: record.loop,
+        lastLoopRecord: record,
         experimentHash: record.experimentHash,
         experimentStart: record.experimentStart,
       };

@@ -89,3 +89,41 @@ describe('a relative SLO against a pinned loop', () => {
     expect(explain.stdout).toContain('baseline loop 1 pinned as golden = 20');
   });
 });
+
+describe('failAfter across runs appending to one file', () => {
+  it("counts the previous run's violation: the first run warns, the second fails", async () => {
+    await writeFile(
+      path.join(dir, 'streak.yaml'),
+      `apiVersion: canary/v1
+kind: Experiment
+metadata: {name: streak}
+spec:
+  versions: [candidate]
+  plugins: {file-metrics: ${JSON.stringify(plugin)}}
+  tasks:
+    - task: run
+      with: {script: 'cp metrics.json "$CANARY_WORKDIR/m.json"'}
+    - task: file-metrics
+      with: {file: m.json, provider: app}
+    - task: assess
+      with:
+        SLOs: {upper: {app/latency-mean: {limit: 10, failAfter: 2}}}
+`,
+    );
+    await writeFile(path.join(dir, 'metrics.json'), JSON.stringify({ versions: [{ 'latency-mean': 20 }] }));
+    const run = () => runCli(['run', 'streak.yaml', '-q', '--results', 's.jsonl'], { cwd: dir });
+    const first = await run();
+    expect(first.code, first.stderr).toBe(0);
+    const second = await run();
+    expect(second.code, second.stderr).toBe(1);
+    const loops = (await readFile(path.join(dir, 's.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .filter((record) => record.kind === 'loop');
+    expect(loops.map((loop) => [loop.iteration, loop.slos[0].gate, loop.slos[0].policy.streak])).toEqual([
+      [1, 'warn', 1],
+      [2, 'fail', 2],
+    ]);
+  });
+});

@@ -256,6 +256,7 @@ describe('readTail', () => {
       expect(size).toBeGreaterThan(3 * 64 * 1024);
       expect(await readTail(file)).toEqual({
         lastLoop: 400,
+        lastLoopRecord: expect.objectContaining({ kind: 'loop', loop: 400, experimentHash: hash }),
         experimentHash: hash,
         experimentStart: '2024-05-01T10:01:00.000Z',
         format: 'canary.result/v1',

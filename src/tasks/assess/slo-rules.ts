@@ -197,3 +197,16 @@ export function sloMetricReferences(
   (input.compare ?? []).forEach((entry, i) => minSamples(['compare', i], entry.minSamples));
   return references;
 }
+
+/** Whether any assess task compares with a pinned loop (then a run must read the file's pins). */
+export function usesPinnedBaseline(experiment: {
+  spec: { tasks: ReadonlyArray<{ task: string; with?: unknown }> };
+}): boolean {
+  return experiment.spec.tasks.some(
+    (task) =>
+      task.task === 'assess' &&
+      listSloRules((task.with ?? {}) as AssessInput).some(
+        (rule) => rule.kind !== 'absolute' && typeof rule.baseline === 'object',
+      ),
+  );
+}
