@@ -2,7 +2,7 @@ import { binnedMedian, compareDistributions, compareRates } from '../../stats/in
 import type { ComparisonResult, SloStatus } from '../../results/records.js';
 import type { TaskContext } from '../task-definition.js';
 import type { Baseline } from './baseline.js';
-import type { RawVerdict } from './judge-slo.js';
+import { describeAllowance, type RawVerdict } from './judge-slo.js';
 import type { LatencyComparisonRule, RateComparisonRule } from './slo-rules.js';
 
 const statusOf: Record<ComparisonResult['decision'], SloStatus> = {
@@ -68,10 +68,7 @@ export function judgeComparison(
   const tolerance =
     'fraction' in rule.amount ? { ratio: rule.amount.fraction } : { shift: rule.amount.amount };
   const units = rule.units ?? context.metrics.info.get(rule.metric)?.units;
-  const describeTolerance =
-    'fraction' in rule.amount
-      ? `${rule.amount.fraction * 100}%`
-      : `${rule.amount.amount}${units ? ` ${units}` : ''}`;
+  const describeTolerance = describeAllowance(rule.amount, units);
   const relative = {
     baseline: baseline.ref,
     baselineValue: null,

@@ -78,15 +78,19 @@ function allowed(amount: Allowance, baselineValue: number): number {
 /** `<= baseline + 10%`, `<= baseline + 5 ms (floor 0.5)`, `>= baseline - 2%`. */
 export function describeRelativeRule(rule: Pick<RelativeRule, 'op' | 'amount' | 'units' | 'floor'>): string {
   const sign = rule.op === '<=' ? '+' : '-';
-  const amount =
-    'fraction' in rule.amount
-      ? `${formatNumber(rule.amount.fraction * 100)}%`
-      : `${formatNumber(rule.amount.amount)}${rule.units ? ` ${rule.units}` : ''}`;
+  const amount = describeAllowance(rule.amount, rule.units);
   const floor =
     rule.floor !== undefined
       ? ` (at least ${formatNumber(rule.floor)}${rule.units ? ` ${rule.units}` : ''})`
       : '';
   return `${rule.op} baseline ${sign} ${amount}${floor}`;
+}
+
+/** `10%` or `5 ms`; percentages through formatNumber, so 7% never prints as 7.000000000000001%. */
+export function describeAllowance(amount: Allowance, units: string | undefined): string {
+  return 'fraction' in amount
+    ? `${formatNumber(amount.fraction * 100)}%`
+    : `${formatNumber(amount.amount)}${units ? ` ${units}` : ''}`;
 }
 
 function holds(op: '<=' | '>=', value: number, limit: number): boolean {

@@ -161,6 +161,12 @@ describe('comparisons on histograms and counts held by the board', () => {
     expect(verdict!.limit).toBeCloseTo(0.001, 9);
   });
 
+  it('states the tolerance as written (7%, not 7.000000000000001%)', () => {
+    const context = assessContext([{}, {}]);
+    const [verdict] = assessVersions({ compare: [{ latency: 'http/latency', maxIncrease: '7%' }] }, context);
+    expect(verdict!.relative!.rule).toBe('median shift <= 7%');
+  });
+
   it('no histogram or no counts is nodata, never a pass', () => {
     const context = assessContext([{ 'p/n': 10 }, { 'p/e': 1, 'p/n': 10 }]);
     const verdicts = assessVersions(
