@@ -6,6 +6,7 @@ import { verdictKey } from '../../results/records.js';
 import { resolveBaseline, type Baseline } from './baseline.js';
 import { checkAssessInput } from './check-assess-input.js';
 import { judgeComparison } from './judge-comparison.js';
+import type * as Statistics from '../../stats/index.js';
 import { checkSamples, judgeAbsolute, judgeRelative, type RawVerdict } from './judge-slo.js';
 import { listSloRules, type SloRule } from './slo-rules.js';
 
@@ -17,8 +18,12 @@ export { listSloRules, type SloRule } from './slo-rules.js';
  * for every version but the baseline. Each raw verdict then goes through its policy (minSamples,
  * onNoData, failAfter, mode), which decides how it counts for the exit code.
  */
-export function assessVersions(input: AssessInput, context: TaskContext): SloVerdict[] {
+export async function assessVersions(input: AssessInput, context: TaskContext): Promise<SloVerdict[]> {
   const rules = listSloRules(input);
+  // Loaded only when needed: every command that validates an experiment imports this task.
+  const stats = rules.some((rule) => rule.kind === 'compare-latency' || rule.kind === 'compare-rate')
+    ? await import('../../stats/index.js')
+    : undefined;
   const versionCount = Math.max(context.versions.length, context.metrics.versionCount, 1);
   const streaks = previousStreaks(context);
   const verdicts: SloVerdict[] = [];
@@ -35,7 +40,7 @@ export function assessVersions(input: AssessInput, context: TaskContext): SloVer
       const raw =
         baseline && 'error' in baseline
           ? noBaseline(rule, version, baseline.error)
-          : withSamples(judge(rule, version, context, baseline), rule, version, context, baseline);
+          : withSamples(judge(rule, version, context, baseline, stats), rule, version, context, baseline);
       const name = context.versions[version] ?? `version-${version}`;
       verdicts.push(applyPolicy(raw, rule.policy, streaks.get(verdictKey(raw, name)) ?? 0));
     });
@@ -48,6 +53,7 @@ function judge(
   version: number,
   context: TaskContext,
   baseline: Baseline | undefined,
+  stats: typeof Statistics | undefined,
 ): RawVerdict {
   switch (rule.kind) {
     case 'absolute':
@@ -56,7 +62,7 @@ function judge(
       return judgeRelative(rule, version, context.metrics, baseline!);
     case 'compare-latency':
     case 'compare-rate':
-      return judgeComparison(rule, version, context, baseline!);
+      return judgeComparison(rule, version, context, baseline!, stats!);
   }
 }
 
@@ -109,6 +115,6 @@ export const assessTask = defineTask<AssessInput>({
   inputSchema: AssessInputSchema,
   check: checkAssessInput,
   async run(input, context) {
-    context.slos.push(...assessVersions(input, context));
+    context.slos.push(...(await assessVersions(input, context)));
   },
 });

@@ -1,4 +1,5 @@
-import { binnedMedian, compareDistributions, compareRates } from '../../stats/index.js';
+// Types only: the statistics (and their @stdlib distributions) load when an experiment compares.
+import type * as Statistics from '../../stats/index.js';
 import type { ComparisonResult, SloStatus } from '../../results/records.js';
 import type { TaskContext } from '../task-definition.js';
 import type { Baseline } from './baseline.js';
@@ -21,7 +22,9 @@ export function judgeComparison(
   version: number,
   context: TaskContext,
   baseline: Baseline,
+  stats: typeof Statistics,
 ): RawVerdict {
+  const { binnedMedian, compareDistributions, compareRates } = stats;
   const look = { alpha: rule.alpha, look: context.iteration, looks: context.plannedLoops ?? null };
   const base = { kind: 'compare' as const, metric: rule.metric, op: rule.op, version };
   if (rule.kind === 'compare-rate') {

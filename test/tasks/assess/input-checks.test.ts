@@ -24,7 +24,7 @@ describe('assess input checks', () => {
       p.message,
     ]);
 
-  it('a relative SLO needs exactly one direction', () => {
+  it('a relative SLO needs exactly one direction', async () => {
     expect(check({ relative: { SLOs: { 'p/x': {} } } })).toEqual([
       [
         'relative.SLOs.p/x',
@@ -34,13 +34,13 @@ describe('assess input checks', () => {
     expect(check({ relative: { SLOs: { 'p/x': { maxIncrease: 1, maxDecrease: 1 } } } })).toHaveLength(1);
   });
 
-  it('units go with an amount, not a percentage', () => {
+  it('units go with an amount, not a percentage', async () => {
     expect(check({ relative: { SLOs: { 'p/x': { maxIncrease: '10%', units: 'ms' } } } })).toEqual([
       ['relative.SLOs.p/x.units', 'units apply to an amount, not to a percentage (10%)'],
     ]);
   });
 
-  it('baselines must name a version', () => {
+  it('baselines must name a version', async () => {
     expect(
       check({ baseline: 'nope', relative: { SLOs: { 'p/x': { maxIncrease: 1 } } } }, ['a', 'b']),
     ).toEqual([['baseline', 'baseline "nope" is not in spec.versions']]);
@@ -52,7 +52,7 @@ describe('assess input checks', () => {
     ).toEqual([]);
   });
 
-  it('every metric reference is checked, minSamples and comparisons included', () => {
+  it('every metric reference is checked, minSamples and comparisons included', async () => {
     expect(
       check({
         defaults: { minSamples: 'bad >= 3' },
@@ -61,7 +61,7 @@ describe('assess input checks', () => {
     ).toEqual(['compare.0.requests', 'defaults.minSamples']);
   });
 
-  it('duplicates are errors per kind', () => {
+  it('duplicates are errors per kind', async () => {
     expect(
       check({
         compare: [
@@ -95,7 +95,7 @@ describe('relative SLOs from --set, as the issue writes them', () => {
         'kserve-prometheus/error-rate': { maxIncrease: 0.005 },
       },
     });
-    const verdicts = assessVersions(
+    const verdicts = await assessVersions(
       input,
       assessContext(
         [
@@ -126,13 +126,16 @@ describe('comparisons on histograms and counts held by the board', () => {
   /** Bins 10, 20, ... 100 ms with `counts`. */
   const bins = (counts: number[]) => counts.map((count, i) => ({ upper: (i + 1) * 10, count }));
 
-  it('a clearly slower candidate is worse; a copy of the baseline is not worse', () => {
+  it('a clearly slower candidate is worse; a copy of the baseline is not worse', async () => {
     const context = assessContext([{}, {}, {}]);
     const base = [0, 50, 200, 400, 200, 100, 50, 0, 0, 0];
     context.metrics.recordDistribution(0, 'http/latency', bins(base));
     context.metrics.recordDistribution(1, 'http/latency', bins([0, 0, 50, 200, 400, 200, 100, 50, 0, 0]));
     context.metrics.recordDistribution(2, 'http/latency', bins(base));
-    const verdicts = assessVersions({ compare: [{ latency: 'http/latency', maxIncrease: '5%' }] }, context);
+    const verdicts = await assessVersions(
+      { compare: [{ latency: 'http/latency', maxIncrease: '5%' }] },
+      context,
+    );
     expect(verdicts.map((v) => [v.version, v.status, v.comparison?.decision])).toEqual([
       [1, 'fail', 'worse'],
       [2, 'pass', 'not-worse'],
@@ -140,7 +143,7 @@ describe('comparisons on histograms and counts held by the board', () => {
     expect(verdicts[0]!.comparison!.sequential).toMatchObject({ look: 1, looks: null });
   });
 
-  it('alpha is spent over spec.maxLoops: the first of five looks uses a sliver of it', () => {
+  it('alpha is spent over spec.maxLoops: the first of five looks uses a sliver of it', async () => {
     const context = assessContext(
       [
         { 'p/e': 0, 'p/n': 1000 },
@@ -151,7 +154,7 @@ describe('comparisons on histograms and counts held by the board', () => {
         plannedLoops: 5,
       },
     );
-    const [verdict] = assessVersions(
+    const [verdict] = await assessVersions(
       { compare: [{ errors: 'p/e', requests: 'p/n', maxIncrease: 0.001 }] },
       context,
     );
@@ -161,15 +164,18 @@ describe('comparisons on histograms and counts held by the board', () => {
     expect(verdict!.limit).toBeCloseTo(0.001, 9);
   });
 
-  it('states the tolerance as written (7%, not 7.000000000000001%)', () => {
+  it('states the tolerance as written (7%, not 7.000000000000001%)', async () => {
     const context = assessContext([{}, {}]);
-    const [verdict] = assessVersions({ compare: [{ latency: 'http/latency', maxIncrease: '7%' }] }, context);
+    const [verdict] = await assessVersions(
+      { compare: [{ latency: 'http/latency', maxIncrease: '7%' }] },
+      context,
+    );
     expect(verdict!.relative!.rule).toBe('median shift <= 7%');
   });
 
-  it('no histogram or no counts is nodata, never a pass', () => {
+  it('no histogram or no counts is nodata, never a pass', async () => {
     const context = assessContext([{ 'p/n': 10 }, { 'p/e': 1, 'p/n': 10 }]);
-    const verdicts = assessVersions(
+    const verdicts = await assessVersions(
       {
         compare: [
           { latency: 'http/latency', maxIncrease: '5%' },

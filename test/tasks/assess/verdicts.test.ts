@@ -204,8 +204,8 @@ describe.each([
   ['minSamples and onNoData', samplesCases],
   ['modes', modeCases],
 ])('%s', (_, cases) => {
-  it.each(cases)('$name', ({ input, metrics, expected }) => {
-    const verdicts = assessVersions(input, assessContext(metrics));
+  it.each(cases)('$name', async ({ input, metrics, expected }) => {
+    const verdicts = await assessVersions(input, assessContext(metrics));
     expect(verdicts.map(summary)).toEqual(expected.map((e, i) => ({ ...summary(verdicts[i]!), ...e })));
     expect(verdicts).toHaveLength(expected.length);
   });
@@ -214,7 +214,7 @@ describe.each([
 describe('failAfter', () => {
   const input: AssessInput = { SLOs: { upper: { [lat]: { limit: 25, failAfter: 3 } } } };
   /** Run `values` as consecutive loops, each seeing the previous loop's verdicts. */
-  function run(values: number[]) {
+  async function run(values: number[]) {
     let previousLoop;
     const gates: string[] = [];
     for (const [i, value] of values.entries()) {
@@ -222,19 +222,19 @@ describe('failAfter', () => {
         iteration: i + 1,
         ...(previousLoop ? { previousLoop } : {}),
       });
-      const slos = assessVersions(input, context);
+      const slos = await assessVersions(input, context);
       gates.push(`${slos[0]!.gate}:${slos[0]!.policy?.streak}`);
       previousLoop = loopWith({ loop: i + 1, versions: context.versions as string[], slos });
     }
     return gates;
   }
 
-  it('fails only on the third consecutive violating loop', () => {
-    expect(run([30, 30, 30, 30])).toEqual(['warn:1', 'warn:2', 'fail:3', 'fail:4']);
+  it('fails only on the third consecutive violating loop', async () => {
+    expect(await run([30, 30, 30, 30])).toEqual(['warn:1', 'warn:2', 'fail:3', 'fail:4']);
   });
 
-  it('a passing loop resets the count', () => {
-    expect(run([30, 30, 20, 30, 30, 30])).toEqual([
+  it('a passing loop resets the count', async () => {
+    expect(await run([30, 30, 20, 30, 30, 30])).toEqual([
       'warn:1',
       'warn:2',
       'pass:0',
@@ -244,16 +244,15 @@ describe('failAfter', () => {
     ]);
   });
 
-  it('matches versions by name, not by position, across loops', () => {
+  it('matches versions by name, not by position, across loops', async () => {
     const first = assessContext([{}, { [lat]: 30 }], { versions: ['a', 'b'] });
-    const slos = assessVersions(input, first);
+    const slos = await assessVersions(input, first);
     const previousLoop = loopWith({ versions: ['a', 'b'], slos });
     // The versions swapped places: b is now index 0.
     const second = assessContext([{ [lat]: 30 }, {}], { versions: ['b', 'a'], iteration: 2, previousLoop });
-    expect(assessVersions(input, second).map((v) => `${v.version}:${v.gate}:${v.policy?.streak}`)).toEqual([
-      '0:warn:2',
-      '1:inconclusive:0',
-    ]);
+    expect(
+      (await assessVersions(input, second)).map((v) => `${v.version}:${v.gate}:${v.policy?.streak}`),
+    ).toEqual(['0:warn:2', '1:inconclusive:0']);
   });
 });
 
@@ -264,8 +263,8 @@ describe('baselines', () => {
   });
   const metrics = [{ [lat]: 10 }, { [lat]: 20 }, { [lat]: 30 }];
 
-  it('defaults to the version named baseline, wherever it is', () => {
-    const verdicts = assessVersions(
+  it('defaults to the version named baseline, wherever it is', async () => {
+    const verdicts = await assessVersions(
       input(undefined),
       assessContext(metrics, { versions: ['c1', 'baseline', 'c2'] }),
     );
@@ -275,32 +274,38 @@ describe('baselines', () => {
     ]);
   });
 
-  it('defaults to the first version when none is named baseline', () => {
-    const verdicts = assessVersions(input(undefined), assessContext(metrics, { versions: ['x', 'y', 'z'] }));
+  it('defaults to the first version when none is named baseline', async () => {
+    const verdicts = await assessVersions(
+      input(undefined),
+      assessContext(metrics, { versions: ['x', 'y', 'z'] }),
+    );
     expect(verdicts.map((v) => [v.version, v.relative?.baseline])).toEqual([
       [1, 0],
       [2, 0],
     ]);
   });
 
-  it('takes a name or an index', () => {
+  it('takes a name or an index', async () => {
     const versions = ['x', 'y', 'z'];
-    expect(assessVersions(input('z'), assessContext(metrics, { versions })).map((v) => v.version)).toEqual([
-      0, 1,
-    ]);
-    expect(assessVersions(input(1), assessContext(metrics, { versions })).map((v) => v.version)).toEqual([
-      0, 2,
-    ]);
+    expect(
+      (await assessVersions(input('z'), assessContext(metrics, { versions }))).map((v) => v.version),
+    ).toEqual([0, 1]);
+    expect(
+      (await assessVersions(input(1), assessContext(metrics, { versions }))).map((v) => v.version),
+    ).toEqual([0, 2]);
   });
 
-  it('an unknown baseline is nodata for every version, with the reason', () => {
-    const verdicts = assessVersions(input('nope'), assessContext(metrics, { versions: ['x', 'y', 'z'] }));
+  it('an unknown baseline is nodata for every version, with the reason', async () => {
+    const verdicts = await assessVersions(
+      input('nope'),
+      assessContext(metrics, { versions: ['x', 'y', 'z'] }),
+    );
     expect(verdicts).toHaveLength(3);
     expect(verdicts[0]).toMatchObject({ status: 'nodata', gate: 'inconclusive' });
     expect(verdicts[0]!.reason).toContain('baseline "nope" is not a version of this experiment');
   });
 
-  it('a pinned loop: each version against its namesake in the pinned loop', () => {
+  it('a pinned loop: each version against its namesake in the pinned loop', async () => {
     const pinned = loopWith({
       loop: 7,
       versions: ['x', 'y'],
@@ -310,15 +315,15 @@ describe('baselines', () => {
       versions: ['x', 'y'],
       pinnedLoop: (name) => (name === 'golden' ? pinned : undefined),
     });
-    const verdicts = assessVersions(input({ pinned: 'golden' }), context);
+    const verdicts = await assessVersions(input({ pinned: 'golden' }), context);
     expect(verdicts.map((v) => [v.version, v.status, v.limit, v.relative?.baseline])).toEqual([
       [0, 'pass', 11, { pinned: 'golden', loop: 7 }],
       [1, 'fail', 110, { pinned: 'golden', loop: 7 }],
     ]);
   });
 
-  it('a missing pin says how to make one', () => {
-    const verdicts = assessVersions(
+  it('a missing pin says how to make one', async () => {
+    const verdicts = await assessVersions(
       input({ pinned: 'golden' }),
       assessContext(metrics, { pinnedLoop: () => undefined }),
     );
