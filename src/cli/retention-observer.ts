@@ -1,10 +1,11 @@
 import type { RunEvent, RunObserver } from '../engine/events.js';
+import type { ResultWriter } from '../results/result-file.js';
 import { compactResultFile } from '../results/retention.js';
 
 /**
  * After each recorded loop, compacts the result file down to `keep` loops in full. Runs after the
  * result observer (observers are awaited in order), so the loop is on disk before it may be folded.
- * The run holds the file's lock meanwhile; `verifyLock` (the writer's) stops a run that lost it from
+ * The run holds the file's lock meanwhile; the writer's `verifyLock` stops a run that lost it from
  * replacing the file.
  */
 export class RetentionObserver implements RunObserver {
@@ -12,17 +13,20 @@ export class RetentionObserver implements RunObserver {
     private readonly file: string,
     private readonly keep: number,
     private readonly warn: (line: string) => void,
-    private readonly verifyLock?: () => Promise<void>,
+    private readonly writer?: Pick<ResultWriter, 'verifyLock' | 'forgetPosition'>,
   ) {}
 
   async onEvent(event: RunEvent): Promise<void> {
     if (event.type !== 'loop-end') return;
     try {
+      const writer = this.writer;
       const result = await compactResultFile(
         this.file,
         this.keep,
-        this.verifyLock ? { verifyLock: this.verifyLock } : {},
+        writer ? { verifyLock: () => writer.verifyLock() } : {},
       );
+      // The compacted file replaced the one the writer appends to: its offsets are stale now.
+      if (result.folded + result.dropped > 0) writer?.forgetPosition();
       if (result.skipped) this.warn(`canary: retention: ${result.skipped}`);
     } catch (error) {
       // Retention must never cost a loop: the old file is intact when compaction fails.

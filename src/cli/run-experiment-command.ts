@@ -212,8 +212,7 @@ async function runWithWriter(
       warn(`canary: spec.schedule "${ready.plan.schedule}" is not used by a retrospective run`);
   }
   const keep = flags.keep ?? ready.experiment.spec.retention?.keep;
-  const retention =
-    keep !== undefined ? [new RetentionObserver(resultsPath, keep, warn, () => writer.verifyLock())] : [];
+  const retention = keep !== undefined ? [new RetentionObserver(resultsPath, keep, warn, writer)] : [];
   const observers: RunObserver[] = [...progress, recorder, ...retention, ...extraObservers];
 
   const controller = new AbortController();

@@ -11,6 +11,7 @@ import type { LoopSummary } from './cluster-store-summary.js';
 import { ResultFileBusyError, ResultLock, withAppendGuard, type LockOptions } from './result-lock.js';
 import { linesOf, looksTorn, parseResultLine, readLines, type RawLine } from './result-lines.js';
 import { migrateRecord, migrations, readsFormat } from './result-migrations.js';
+import { readStampedTail, stampTail, type LoopPlace } from './tail-stamp.js';
 import {
   resultFormat,
   type AnyResultRecord,
@@ -53,6 +54,8 @@ export interface ResultTail {
   format?: string;
   /** The last loop record: failAfter streaks and a comparison's look continue from it. */
   lastLoopRecord?: LoopRecord;
+  /** Where the last loop record's line is in the file (without its newline). */
+  lastLoopAt?: LoopPlace;
   /** Bytes of a torn last line (a crash mid-write), dropped before the next append. */
   tornBytes: number;
   /** The last record is whole but has no newline after it (a hand edit). */
@@ -86,10 +89,19 @@ interface ScanOutcome {
  * each problem and a torn last line are collected. One implementation for the streamed file
  * (`scanResultFile`) and for text already in memory (`parseResults`).
  */
-function lineScanner(file: string, visit: (record: AnyResultRecord, line: number) => void) {
+/** Where a record's line is: its number and its bytes in the file (without the newline). */
+interface LinePlace {
+  line: number;
+  offset: number;
+  length: number;
+}
+
+type RecordVisitor = (record: AnyResultRecord, place: LinePlace) => void;
+
+function lineScanner(file: string, visit: RecordVisitor) {
   const outcome: ScanOutcome = { problems: [], skipped: [], sawRecord: false };
   let format: string | undefined;
-  const take = ({ number, bytes, terminated }: RawLine): void => {
+  const take = ({ number, offset, bytes, terminated }: RawLine): void => {
     const parsed = parseResultLine(bytes);
     if (parsed.type === 'blank') return;
     if (parsed.type === 'unknown-kind') {
@@ -117,16 +129,13 @@ function lineScanner(file: string, visit: (record: AnyResultRecord, line: number
       record = migrateRecord(record, format);
     }
     outcome.sawRecord = true;
-    visit(record, number);
+    visit(record, { line: number, offset, length: bytes.length });
   };
   return { take, outcome };
 }
 
 /** One pass over the file's lines, streamed: see `lineScanner`. */
-async function scanResultFile(
-  file: string,
-  visit: (record: AnyResultRecord, line: number) => void,
-): Promise<ScanOutcome> {
+async function scanResultFile(file: string, visit: RecordVisitor): Promise<ScanOutcome> {
   await checkRegularFile(file);
   const { take, outcome } = lineScanner(file, visit);
   try {
@@ -223,7 +232,7 @@ export async function readTail(file: string): Promise<ResultTail> {
     throw unreadable(file, error);
   }
   let lastRecordLine = 0;
-  const { problems, torn, sawRecord } = await scanResultFile(file, (record, line) => {
+  const { problems, torn, sawRecord } = await scanResultFile(file, (record, { line, offset, length }) => {
     lastRecordLine = line;
     // Marks and summaries repeat no loop of their own: the records before them say where the file stands.
     if (record.kind === 'mark' || record.kind === 'summary') return;
@@ -235,7 +244,13 @@ export async function readTail(file: string): Promise<ResultTail> {
     };
     if (record.kind === 'header')
       tail = { ...known, format: record.format, lastLoop: (record.firstLoop ?? 1) - 1 };
-    else if (record.kind === 'loop') tail = { ...known, lastLoop: record.loop, lastLoopRecord: record };
+    else if (record.kind === 'loop')
+      tail = {
+        ...known,
+        lastLoop: record.loop,
+        lastLoopRecord: record,
+        lastLoopAt: { loop: record.loop, offset, length },
+      };
     else tail = { ...known, lastLoop: record.lastLoop ?? record.loops };
   });
   if (problems.length > 0) throw damagedFile(file, problems, sawRecord);
@@ -251,6 +266,7 @@ export async function readTail(file: string): Promise<ResultTail> {
 /** Appends records as whole lines with one write each, flushed to disk before returning. */
 export class ResultWriter {
   readonly warnings: string[] = [];
+  private positionKnown = true;
   private constructor(
     readonly file: string,
     private tail: ResultTail,
@@ -288,7 +304,9 @@ export class ResultWriter {
       await syncFolder(path.dirname(file));
       warnings.push(`previous results kept as ${archived}`);
     }
-    const tail = await readTail(file);
+    // A file unchanged since a writer checked it whole and closed it needs no second pass.
+    const stamped = await readStampedTail(file);
+    const tail = stamped ? { ...stamped, tornBytes: 0 } : await readTail(file);
     const writer = new ResultWriter(file, tail, lock);
     writer.warnings.push(...warnings);
     if (tail.tornBytes > 0) {
@@ -350,6 +368,7 @@ export class ResultWriter {
     // rather than interleave with it.
     await this.lock.verify();
     const created = this.tail.size === 0;
+    const offset = this.tail.size;
     const bytes = await appendLine(this.file, record);
     // A new file's name must survive a power loss too, not only its content.
     if (created) await syncFolder(path.dirname(this.file));
@@ -359,6 +378,7 @@ export class ResultWriter {
         ...this.tail,
         lastLoop: record.loop,
         lastLoopRecord: record,
+        lastLoopAt: { loop: record.loop, offset, length: bytes - 1 },
         experimentHash: record.experimentHash,
         experimentStart: record.experimentStart,
       };
@@ -372,9 +392,30 @@ export class ResultWriter {
     }
   }
 
-  /** Release the lock; the file stays as written. */
+  /**
+   * The file was replaced behind the writer (retention compacted it): its size and offsets are no
+   * longer known, so the next writer checks it whole.
+   */
+  forgetPosition(): void {
+    this.positionKnown = false;
+  }
+
+  /** Release the lock; the file stays as written, stamped as checked when the writer knows where it ends. */
   async close(): Promise<void> {
+    if (this.positionKnown && (await this.holdsLock())) {
+      const { lastLoop, experimentHash, experimentStart, format, lastLoopAt, size } = this.tail;
+      await stampTail(this.file, { lastLoop, experimentHash, experimentStart, format, lastLoopAt, size });
+    }
     await this.lock.release();
+  }
+
+  private async holdsLock(): Promise<boolean> {
+    try {
+      await this.lock.verify();
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
 

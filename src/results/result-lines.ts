@@ -112,6 +112,8 @@ export function looksTorn(bytes: Uint8Array, afterRecord: boolean): boolean {
 export interface RawLine {
   /** 1-based. */
   number: number;
+  /** Byte offset of the line's first byte in the file. */
+  offset: number;
   /** The line without its newline. From `readLines`, valid only until the next line is asked for. */
   bytes: Buffer;
   /** False only for a last line that has no newline after it. */
@@ -123,10 +125,11 @@ export function* linesOf(data: Buffer): Generator<RawLine> {
   let number = 0;
   let start = 0;
   for (let newline = data.indexOf(0x0a); newline >= 0; newline = data.indexOf(0x0a, start)) {
-    yield { number: ++number, bytes: data.subarray(start, newline), terminated: true };
+    yield { number: ++number, offset: start, bytes: data.subarray(start, newline), terminated: true };
     start = newline + 1;
   }
-  if (start < data.length) yield { number: ++number, bytes: data.subarray(start), terminated: false };
+  if (start < data.length)
+    yield { number: ++number, offset: start, bytes: data.subarray(start), terminated: false };
 }
 
 const readChunkBytes = 1024 * 1024;
@@ -143,6 +146,8 @@ export async function* readLines(file: string): AsyncGenerator<RawLine> {
     const buffer = Buffer.alloc(readChunkBytes);
     let pieces: Buffer[] = [];
     let number = 0;
+    let chunkOffset = 0; // where the chunk in `buffer` starts in the file
+    let pendingOffset = 0; // where the line in `pieces` starts
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;
@@ -152,21 +157,28 @@ export async function* readLines(file: string): AsyncGenerator<RawLine> {
       if (pieces.length > 0) {
         if (newline < 0) {
           pieces.push(Buffer.from(chunk)); // copied: the next read reuses `buffer`
+          chunkOffset += bytesRead;
           continue;
         }
         pieces.push(chunk.subarray(0, newline));
-        yield { number: ++number, bytes: Buffer.concat(pieces), terminated: true };
+        yield { number: ++number, offset: pendingOffset, bytes: Buffer.concat(pieces), terminated: true };
         pieces = [];
         start = newline + 1;
         newline = chunk.indexOf(0x0a, start);
       }
       for (; newline >= 0; newline = chunk.indexOf(0x0a, start)) {
-        yield { number: ++number, bytes: chunk.subarray(start, newline), terminated: true };
+        const offset = chunkOffset + start;
+        yield { number: ++number, offset, bytes: chunk.subarray(start, newline), terminated: true };
         start = newline + 1;
       }
-      if (start < chunk.length) pieces.push(Buffer.from(chunk.subarray(start)));
+      if (start < chunk.length) {
+        pieces.push(Buffer.from(chunk.subarray(start)));
+        pendingOffset = chunkOffset + start;
+      }
+      chunkOffset += bytesRead;
     }
-    if (pieces.length > 0) yield { number: ++number, bytes: Buffer.concat(pieces), terminated: false };
+    if (pieces.length > 0)
+      yield { number: ++number, offset: pendingOffset, bytes: Buffer.concat(pieces), terminated: false };
   } finally {
     await handle.close();
   }

@@ -254,15 +254,22 @@ describe('readTail', () => {
       await writeFile(file, jsonl(header(), ...loops));
       const { size } = await stat(file);
       expect(size).toBeGreaterThan(3 * 64 * 1024);
-      expect(await readTail(file)).toEqual({
+      const tail = await readTail(file);
+      expect(tail).toEqual({
         lastLoop: 400,
         lastLoopRecord: expect.objectContaining({ kind: 'loop', loop: 400, experimentHash: hash }),
+        lastLoopAt: { loop: 400, offset: expect.any(Number), length: expect.any(Number) },
         experimentHash: hash,
         experimentStart: '2024-05-01T10:01:00.000Z',
         format: 'canary.result/v1',
         tornBytes: 0,
         size,
       });
+      // The place is the line's bytes in the file, found across read chunks.
+      const { offset, length } = tail.lastLoopAt!;
+      const text = await readFile(file);
+      expect(JSON.parse(text.subarray(offset, offset + length).toString('utf8'))).toEqual(loops[399]);
+      expect(offset + length + 1).toBe(size);
     });
   });
 
@@ -275,6 +282,9 @@ describe('readTail', () => {
       await writeFile(file, jsonl(header(), loopRecord(1), huge));
       const tail = await readTail(file);
       expect(tail).toMatchObject({ lastLoop: 2, tornBytes: 0 });
+      const { offset, length } = tail.lastLoopAt!;
+      const text = await readFile(file);
+      expect(JSON.parse(text.subarray(offset, offset + length).toString('utf8'))).toEqual(huge);
     });
   });
 

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../../version.js';
 
@@ -39,10 +38,6 @@ export interface TemplateFetchContext {
   fetchTimeoutMs?: number;
   /** Never touch the network: URL templates come from the cache (CANARY_OFFLINE=1). */
   offline?: boolean;
-}
-
-export function defaultCacheDir(env: Record<string, string | undefined>): string {
-  return env.CANARY_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'canary');
 }
 
 /** Load a template by reference: builtin, file (relative to the experiment), or URL (cached, optionally pinned). */

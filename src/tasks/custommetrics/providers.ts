@@ -1,6 +1,6 @@
 import path from 'node:path';
+import { defaultCacheDir } from '../../util/cache-dir.js';
 import {
-  defaultCacheDir,
   loadTemplateSource,
   parseReferenceString,
   TemplateSourceError,
