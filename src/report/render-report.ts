@@ -41,6 +41,8 @@ export function* renderReportChunks(history: ResultHistory, format: ReportFormat
   yield* jsonChunks(buildReport(history));
 }
 
+const jsonPieceChars = 64 * 1024;
+
 function* jsonChunks(report: Report): Generator<string> {
   if (report.history.length === 0) {
     yield `${JSON.stringify(report, null, 2)}\n`;
@@ -50,11 +52,16 @@ function* jsonChunks(report: Report): Generator<string> {
   const marker = '\n  "history": []';
   const outline = JSON.stringify({ ...report, history: [] }, null, 2);
   const at = outline.indexOf(marker) + marker.length - 1;
-  yield outline.slice(0, at);
+  // Entries go out in pieces of about 64 KiB: one write per entry would be 10,000 writes.
+  let piece = outline.slice(0, at);
   let separator = '\n    ';
   for (const entry of report.history) {
-    yield separator + JSON.stringify(entry, null, 2).replaceAll('\n', '\n    ');
+    piece += separator + JSON.stringify(entry, null, 2).replaceAll('\n', '\n    ');
     separator = ',\n    ';
+    if (piece.length >= jsonPieceChars) {
+      yield piece;
+      piece = '';
+    }
   }
-  yield `\n  ${outline.slice(at)}\n`;
+  yield `${piece}\n  ${outline.slice(at)}\n`;
 }
