@@ -114,36 +114,35 @@ function sloEntry(
   violations: SloHistoryCounts | undefined,
 ): SloEntry {
   const gate = verdictGate(verdict);
-  const name = latest.versions[verdict.version] ?? `version-${verdict.version}`;
-  const relative = verdict.relative;
-  return {
+  // Built by assignment, not spreads of temporary objects: a report of 100 versions x 100 metrics
+  // makes 20,000 of these.
+  const entry = {
     metric: verdict.metric,
     op: verdict.op,
     limit: verdict.limit,
     value: verdict.value,
     status: verdict.status,
-    ...(verdict.reason !== undefined ? { reason: verdict.reason } : {}),
-    ...(verdict.kind !== undefined ? { kind: verdict.kind } : {}),
-    gate,
-    rule: describeSloRule(verdict),
-    ...(relative
-      ? {
-          baseline: {
-            name: describeBaseline(relative.baseline, latest.versions),
-            value: relative.baselineValue,
-          },
-        }
-      : {}),
-    ...(verdict.samples ? { samples: verdict.samples } : {}),
-    ...(verdict.comparison ? { comparison: verdict.comparison } : {}),
-    ...(verdict.policy ? { policy: verdict.policy } : {}),
-    ...(verdict.policy && verdict.policy.mode !== 'gate'
-      ? { history: violations?.get(verdictKey(verdict, name)) ?? { loops: 0, violations: 0 } }
-      : {}),
-    ...(gate !== 'pass' && gate !== 'observe'
-      ? { explanation: explainVerdict(verdict, latest.versions) }
-      : {}),
-  };
+  } as SloEntry;
+  if (verdict.reason !== undefined) entry.reason = verdict.reason;
+  if (verdict.kind !== undefined) entry.kind = verdict.kind;
+  entry.gate = gate;
+  entry.rule = describeSloRule(verdict);
+  const relative = verdict.relative;
+  if (relative) {
+    entry.baseline = {
+      name: describeBaseline(relative.baseline, latest.versions),
+      value: relative.baselineValue,
+    };
+  }
+  if (verdict.samples) entry.samples = verdict.samples;
+  if (verdict.comparison) entry.comparison = verdict.comparison;
+  if (verdict.policy) entry.policy = verdict.policy;
+  if (verdict.policy && verdict.policy.mode !== 'gate') {
+    const name = latest.versions[verdict.version] ?? `version-${verdict.version}`;
+    entry.history = violations?.get(verdictKey(verdict, name)) ?? { loops: 0, violations: 0 };
+  }
+  if (gate !== 'pass' && gate !== 'observe') entry.explanation = explainVerdict(verdict, latest.versions);
+  return entry;
 }
 
 /** Per SLO and version: the summarized loops' counts, then every whole loop, in one pass. */

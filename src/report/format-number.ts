@@ -10,6 +10,8 @@ export function formatNumber(value: number | null | undefined): string {
   if (value === 0) return '0';
   const magnitude = Math.abs(value);
   if (magnitude >= 1e15 || magnitude < 1e-6) return formatExponent(value);
+  // Whole numbers (most limits and counts) print as they are; reports format one per SLO and value.
+  if (Number.isInteger(value)) return String(value);
   const decimals = magnitude >= 1 ? 4 : 3 - Math.floor(Math.log10(magnitude));
   const text = trimZeros(value.toFixed(Math.min(decimals, 20)));
   // A value that rounds away entirely should not print as "-0".
