@@ -1,5 +1,6 @@
 import { toConfiguredId, type Hook } from '@oclif/core';
 import { ExitCode } from '../exit-codes.js';
+import { editDistance } from '../util/edit-distance.js';
 
 /**
  * init hook: "did you mean" for a mistyped command when nobody can answer a prompt. On a TTY the
@@ -45,18 +46,4 @@ export function findClosest(typed: string, ids: readonly string[]): string | und
     if (!best || distance < best.distance) best = { id, distance };
   }
   return best && best.distance <= Math.max(2, Math.floor(typed.length / 2)) ? best.id : undefined;
-}
-
-/** Levenshtein distance, one row at a time. */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

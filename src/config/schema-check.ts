@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { PathSegment } from './diagnostics.js';
+import { editDistance } from '../util/edit-distance.js';
 
 /** A schema violation, with its path into the checked value. */
 export interface SchemaProblem {
@@ -203,20 +204,6 @@ export function suggestKey(key: string, allowed: readonly string[]): string | un
   if (best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 4)))
     return `did you mean ${JSON.stringify(best)}?`;
   return allowed.length > 0 ? `allowed keys: ${allowed.join(', ')}` : undefined;
-}
-
-export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }
 
 function parsePointer(pointer: string): PathSegment[] {

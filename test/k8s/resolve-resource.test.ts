@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { closeMatches, editDistance } from '../../src/k8s/close-matches.js';
+import { closeMatches } from '../../src/k8s/close-matches.js';
+import { editDistance } from '../../src/util/edit-distance.js';
 import { clearDiscoveryCache } from '../../src/k8s/discovery.js';
 import { loadKubeClient, type KubeClient } from '../../src/k8s/kube-client.js';
 import { resolveResource, UnknownResourceError, type ResourceQuery } from '../../src/k8s/resolve-resource.js';
