@@ -23,6 +23,15 @@ export class AttemptFailure extends Error {
     this.retryAfterMs = options.retryAfterMs;
   }
 
+  /** The same failure, final: `why` is added to its detail. */
+  notRetried(why: string): AttemptFailure {
+    return new AttemptFailure(this.summary, {
+      detail: this.detail ? `${this.detail} (${why})` : why,
+      ...(this.status !== undefined ? { status: this.status } : {}),
+      retryable: false,
+    });
+  }
+
   /** `HTTP 503 after 3 attempts: <detail>`. */
   describe(attempts: number): string {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';

@@ -2,15 +2,15 @@
  * Queries a metrics backend (Prometheus's HTTP API or any HTTP/JSON API) and always
  * ends in JSON or a reason. Only an abort through `signal` throws.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { IncomingHttpHeaders } from 'node:http';
-import pRetry, { AbortError } from 'p-retry';
+import { AbortError } from 'p-retry';
 import { request as sendRequest } from 'undici';
 import { AttemptFailure, describeNetworkError } from './attempt-failure.js';
 import { type BackendTls, getBackendDispatcher } from './backend-dispatcher.js';
 import { type BackendRequest, type PreparedRequest, prepareRequest } from './backend-request.js';
 import { interpretResponse, readBody } from './backend-response.js';
 import { Redactor, isSensitiveHeader } from './redactor.js';
+import { retryAttempts } from './retry-attempts.js';
 
 export type { BackendRequest, PreparedRequest } from './backend-request.js';
 export type { BackendTls } from './backend-dispatcher.js';
@@ -62,7 +62,7 @@ export interface QueryOptions {
   minRetryDelayMs?: number;
   /** Backoff ceiling. Default 10 s. */
   maxRetryDelayMs?: number;
-  /** Longest `Retry-After` honoured. Default 30 s. */
+  /** Longest `Retry-After` honoured; a server asking for longer gets no retry. Default 30 s. */
   maxRetryAfterMs?: number;
   /** Default 16 MiB. */
   maxResponseBytes?: number;
@@ -98,45 +98,25 @@ export async function queryBackend(request: BackendRequest, options: QueryOption
   const prepared = prepareRequest(request);
   if ('problem' in prepared) return { ok: false, reason: redactor.redact(prepared.problem), attempts: 0 };
 
-  let attempts = 0;
-  try {
-    const { status, json } = await pRetry(
-      () => {
-        attempts++;
-        return attempt(prepared, options, redactor);
-      },
-      {
-        retries: options.retries,
-        factor: 2,
-        minTimeout: options.minRetryDelayMs ?? DEFAULT_MIN_RETRY_DELAY_MS,
-        maxTimeout: options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS,
-        randomize: true,
-        signal: options.signal,
-        shouldRetry: ({ error }) => error instanceof AttemptFailure && error.retryable,
-        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-          if (!(error instanceof AttemptFailure) || !error.retryable || retriesLeft === 0) return;
-          const retryAfterMs =
-            error.retryAfterMs === undefined
-              ? undefined
-              : Math.min(error.retryAfterMs, options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS);
-          options.onRetry?.({
-            attempt: attemptNumber,
-            reason: redactor.redact(error.describe(1)),
-            ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-          });
-          if (retryAfterMs) await sleep(retryAfterMs, undefined, { signal: options.signal });
-        },
-      },
-    );
-    return { ok: true, status, json, attempts };
-  } catch (error) {
-    if (options.signal?.aborted) throw options.signal.reason;
-    if (!(error instanceof AttemptFailure)) throw error; // a bug, not a backend problem
-    const reason = redactor.redact(error.describe(attempts));
-    return error.status === undefined
-      ? { ok: false, reason, attempts }
-      : { ok: false, reason, status: error.status, attempts };
-  }
+  const outcome = await retryAttempts(() => attempt(prepared, options, redactor), {
+    retries: options.retries,
+    minRetryDelayMs: options.minRetryDelayMs ?? DEFAULT_MIN_RETRY_DELAY_MS,
+    maxRetryDelayMs: options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS,
+    signal: options.signal,
+    onRetry: (attempt, failure, retryAfterMs) =>
+      options.onRetry?.({
+        attempt,
+        reason: redactor.redact(failure.describe(1)),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      }),
+  });
+  const { attempts } = outcome;
+  if (outcome.ok) return { ok: true, status: outcome.value.status, json: outcome.value.json, attempts };
+  const reason = redactor.redact(outcome.failure.describe(attempts));
+  return outcome.failure.status === undefined
+    ? { ok: false, reason, attempts }
+    : { ok: false, reason, status: outcome.failure.status, attempts };
 }
 
 /** One request with its own deadline; resolves with JSON or throws AttemptFailure. */

@@ -2,13 +2,13 @@
  * Sends one HTTP notification with retries. Unlike queryBackend (which needs a JSON answer),
  * any 2xx counts as delivered: Slack answers `ok`, GitHub answers 204 with no body.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import pRetry, { AbortError } from 'p-retry';
+import { AbortError } from 'p-retry';
 import { request as sendRequest } from 'undici';
 import { AttemptFailure, describeNetworkError } from '../../metrics/backend/attempt-failure.js';
 import { getBackendDispatcher } from '../../metrics/backend/backend-dispatcher.js';
 import { excerpt, readBody } from '../../metrics/backend/backend-response.js';
 import { parseRetryAfter } from '../../metrics/backend/retry-after.js';
+import { retryAttempts } from '../../metrics/backend/retry-attempts.js';
 
 export interface NotificationRequest {
   url: string;
@@ -44,38 +44,20 @@ export async function sendNotification(
   options: SendOptions,
 ): Promise<SendOutcome> {
   options.signal?.throwIfAborted();
-  let attempts = 0;
-  try {
-    const status = await pRetry(
-      () => {
-        attempts++;
-        return attempt(request, options);
-      },
-      {
-        retries: options.retries,
-        factor: 2,
-        minTimeout: options.minRetryDelayMs ?? 250,
-        maxTimeout: 10_000,
-        randomize: true,
-        signal: options.signal,
-        shouldRetry: ({ error }) => error instanceof AttemptFailure && error.retryable,
-        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-          if (!(error instanceof AttemptFailure) || !error.retryable || retriesLeft === 0) return;
-          options.onRetry?.(attemptNumber, error.describe(1));
-          const wait = Math.min(error.retryAfterMs ?? 0, maxRetryAfterMs);
-          if (wait > 0) await sleep(wait, undefined, { signal: options.signal });
-        },
-      },
-    );
-    return { ok: true, status, attempts };
-  } catch (error) {
-    if (options.signal?.aborted) throw options.signal.reason;
-    if (!(error instanceof AttemptFailure)) throw error;
-    const reason = error.describe(attempts);
-    return error.status === undefined
-      ? { ok: false, reason, attempts }
-      : { ok: false, reason, status: error.status, attempts };
-  }
+  const outcome = await retryAttempts(() => attempt(request, options), {
+    retries: options.retries,
+    minRetryDelayMs: options.minRetryDelayMs ?? 250,
+    maxRetryDelayMs: 10_000,
+    maxRetryAfterMs,
+    signal: options.signal,
+    onRetry: (attempt, failure) => options.onRetry?.(attempt, failure.describe(1)),
+  });
+  const { attempts } = outcome;
+  if (outcome.ok) return { ok: true, status: outcome.value, attempts };
+  const reason = outcome.failure.describe(attempts);
+  return outcome.failure.status === undefined
+    ? { ok: false, reason, attempts }
+    : { ok: false, reason, status: outcome.failure.status, attempts };
 }
 
 async function attempt(request: NotificationRequest, options: SendOptions): Promise<number> {

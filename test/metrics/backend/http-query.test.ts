@@ -93,8 +93,8 @@ describe('queryBackend: success and retries', () => {
     expect(events).toEqual([{ attempt: 1, reason: 'HTTP 429: slow down', retryAfterMs: 1000 }]);
   });
 
-  it('caps Retry-After and really waits for it', async () => {
-    const server = await serve((_, res) => sendJson(res, 429, 'later', { 'retry-after': '3600' }));
+  it('really waits for a Retry-After within its limit', async () => {
+    const server = await serve((_, res) => sendJson(res, 429, 'later', { 'retry-after': '20' }));
     const controller = new AbortController();
     const events: RetryEvent[] = [];
     const pending = queryBackend(get(server.url), {
@@ -106,8 +106,23 @@ describe('queryBackend: success and retries', () => {
       },
     });
     await expect(pending).rejects.toThrow('stop waiting');
-    expect(events).toEqual([{ attempt: 1, reason: 'HTTP 429: later', retryAfterMs: 30_000 }]);
+    expect(events).toEqual([{ attempt: 1, reason: 'HTTP 429: later', retryAfterMs: 20_000 }]);
     expect(server.requests).toHaveLength(1); // it was waiting, not retrying
+  });
+
+  it('gives up at once, saying why, when Retry-After is longer than it waits', async () => {
+    const server = await serve((_, res) => sendJson(res, 429, 'later', { 'retry-after': '3600' }));
+    const events: RetryEvent[] = [];
+    const response = await queryBackend(get(server.url), { ...FAST, onRetry: (event) => events.push(event) });
+    expect(response).toEqual({
+      ok: false,
+      status: 429,
+      attempts: 1,
+      reason:
+        'HTTP 429: later (the server asked to retry after 3600 s, longer than canary waits (30 s); not retried)',
+    });
+    expect(events).toEqual([]);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('does not retry a 400', async () => {

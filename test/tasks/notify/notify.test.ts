@@ -223,6 +223,18 @@ describe('notify: retries and failures', () => {
     );
   });
 
+  it('does not wait an hour for a receiver that asks for one with Retry-After', async () => {
+    const server = await receiver((_, response) => {
+      response.writeHead(429, { 'content-type': 'text/plain', 'retry-after': '3600' });
+      response.end('rate limited');
+    });
+    const result = await run({ webhook: { url: server.url }, retries: 3 });
+    expect(server.requests).toHaveLength(1);
+    expect(result?.output).toBe(
+      `webhook ${server.url}: not sent: HTTP 429: rate limited (the server asked to retry after 3600 s, longer than canary waits (30 s); not retried) (softFailure: the loop goes on)`,
+    );
+  });
+
   it('retries refused connections, then records a soft failure', async () => {
     const port = await closedPort();
     const context = makeContext({ env });
