@@ -33,6 +33,8 @@ export interface ExperimentRequest {
   values?: Record<string, unknown>;
   /** Environment for tasks' checks (template cache, offline mode); default none. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** False: plugin modules are not imported (validate --no-plugins); their tasks' inputs go unchecked. */
+  importPlugins?: boolean;
 }
 
 export interface LoadedExperiment {
@@ -96,10 +98,15 @@ export async function loadExperiment(request: ExperimentRequest): Promise<Loaded
     .filter((d) => !d.message.startsWith('missing required key'))
     .map((d) => d.path);
   const experiment = normalizeExperiment(raw);
-  const plugins = await loadPlugins(experiment.spec.plugins ?? {}, source.experimentDir);
+  const plugins = await loadPlugins(experiment.spec.plugins ?? {}, source.experimentDir, {
+    importModules: request.importPlugins !== false,
+  });
   for (const problem of plugins.problems) {
     result.diagnostics.push(
-      at(['spec', 'plugins', problem.name], problem.message, problem.hint ? { hint: problem.hint } : {}),
+      at(['spec', 'plugins', problem.name], problem.message, {
+        ...(problem.hint ? { hint: problem.hint } : {}),
+        ...(problem.severity ? { severity: problem.severity } : {}),
+      }),
     );
   }
   result.registry = createRegistry(plugins.definitions);

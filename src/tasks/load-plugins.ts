@@ -10,6 +10,16 @@ export interface PluginProblem {
   name: string;
   message: string;
   hint?: string;
+  /** Default error. */
+  severity?: 'warning';
+}
+
+export interface LoadPluginOptions {
+  /**
+   * False: check that each plugin module exists but do not import it (its top-level code would run).
+   * Its tasks get a stand-in that accepts any input and cannot run.
+   */
+  importModules?: boolean;
 }
 
 /**
@@ -20,6 +30,7 @@ export interface PluginProblem {
 export async function loadPlugins(
   plugins: Readonly<Record<string, string>>,
   experimentDir: string,
+  options: LoadPluginOptions = {},
 ): Promise<{ definitions: Map<string, TaskDefinition<never>>; problems: PluginProblem[] }> {
   const definitions = new Map<string, TaskDefinition<never>>();
   const problems: PluginProblem[] = [];
@@ -39,6 +50,16 @@ export async function loadPlugins(
         message: `plugin module not found: ${file}`,
         hint: 'plugin paths are relative to the experiment file, e.g. ../plugins/file-metrics.js',
       });
+      continue;
+    }
+    if (options.importModules === false) {
+      problems.push({
+        name,
+        severity: 'warning',
+        message: `plugin ${JSON.stringify(name)} not loaded (--no-plugins): inputs of its tasks were not checked`,
+        hint: 'validate without --no-plugins to check them; that imports the module, so its top-level code runs',
+      });
+      definitions.set(name, unloadedPlugin(name, reference));
       continue;
     }
     let module: Record<string, unknown>;
@@ -83,4 +104,16 @@ function describeShapeProblem(candidate: unknown): string | undefined {
     return `inputSchema does not compile: ${errorMessage(error)}`;
   }
   return undefined;
+}
+
+/** Stands in for a plugin that was not imported: any input passes, and it refuses to run. */
+function unloadedPlugin(name: string, reference: string): TaskDefinition<never> {
+  return {
+    name,
+    description: `plugin ${reference} (not loaded)`,
+    inputSchema: {},
+    run() {
+      throw new Error(`plugin ${name} was not loaded (--no-plugins)`);
+    },
+  } as unknown as TaskDefinition<never>;
 }

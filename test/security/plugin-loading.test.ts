@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/config/load-experiment.js';
+import { runCli } from '../cli/cli-harness.js';
 import { withTempDir } from '../engine/helpers.js';
 
 /**
@@ -125,6 +126,37 @@ describe('plugins load only from paths the experiment names', () => {
         expect(loaded.diagnostics.some((d) => d.message.startsWith('plugin module not found: '))).toBe(true);
       }
       expect(existsSync(marker)).toBe(false);
+    });
+  });
+});
+
+describe('canary validate --no-plugins runs no plugin code', () => {
+  it('checks that the module exists, imports nothing, warns that inputs went unchecked, exits 0', async () => {
+    await withTempDir(async (dir) => {
+      const marker = path.join(dir, 'imported');
+      await writeFile(path.join(dir, 'mine.js'), pluginSource(marker));
+      const file = await experimentWith(dir, `    mine: ./mine.js\n`, 'mine');
+      const skipped = await runCli(['validate', '--no-plugins', file], { cwd: dir });
+      expect(skipped.stderr).toMatch(
+        /warning +spec\.plugins\.mine: plugin "mine" not loaded \(--no-plugins\): inputs of its tasks were not checked/,
+      );
+      expect(skipped.stderr).toMatch(/valid \(.*1 tasks\)/);
+      expect(skipped.code).toBe(0);
+      expect(existsSync(marker)).toBe(false);
+
+      // Without the flag the module is imported (documented): its schema checks the task's inputs.
+      const loaded = await runCli(['validate', file], { cwd: dir });
+      expect(loaded.code).toBe(0);
+      expect(existsSync(marker)).toBe(true);
+    });
+  });
+
+  it('still reports a plugin module that does not exist (exit 3)', async () => {
+    await withTempDir(async (dir) => {
+      const file = await experimentWith(dir, `    mine: ./missing.js\n`, 'mine');
+      const result = await runCli(['validate', '--no-plugins', file], { cwd: dir });
+      expect(result.stderr).toMatch(/plugin module not found: .*missing\.js/);
+      expect(result.code).toBe(3);
     });
   });
 });
