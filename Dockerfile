@@ -24,7 +24,8 @@ WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# Read at run time through the package root: oclif's manifest (package.json), built-in
+COPY --from=build /app/oclif.manifest.json ./
+# Read at run time through the package root: oclif's configuration (package.json), built-in
 # templates and plugins, published schemas, example experiments.
 COPY bin ./bin
 COPY plugins ./plugins

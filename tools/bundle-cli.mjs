@@ -8,9 +8,13 @@
 //   (`validate` never loads the Kubernetes client, undici or the HDR histograms).
 // - src/config/precompiled-validators.ts (empty) is replaced by ajv's standalone code for the
 //   built-in schemas, generated from the tsc output: compiling them took most of `canary validate`.
+// - oclif.manifest.json (oclif's list of commands with their flags and arguments) is written from
+//   the bundled command table: without it oclif builds that list from every command class at each
+//   start.
 // - The metafile (dist/bundle/metafile.json) maps chunks to their sources; test/cli/bundle.test.ts
 //   reads it to check what `validate` loads.
 import { build } from 'esbuild';
+import { Config, settings } from '@oclif/core';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,3 +77,13 @@ const result = await build({
 if (!validatorsReplaced)
   throw new Error('src/config/schema-check.ts no longer imports ./precompiled-validators.js');
 writeFileSync(path.join(outdir, 'metafile.json'), JSON.stringify(result.metafile));
+
+// Built from the bundle just written, never from an older manifest (oclif would read that one).
+const manifestFile = path.join(root, 'oclif.manifest.json');
+rmSync(manifestFile, { force: true });
+settings.enableAutoTranspile = false; // as in src/cli/main.ts
+const config = await Config.load({ root });
+const canary = config.plugins.get(config.pjson.name);
+if (canary === undefined || canary.hasManifest || Object.keys(canary.manifest.commands).length === 0)
+  throw new Error('oclif did not build the command manifest from dist/bundle/commands.js');
+writeFileSync(manifestFile, `${JSON.stringify(canary.manifest, null, 2)}\n`);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { builtinSchemas } from '../../src/config/precompile-validators.js';
 import { schemaKey } from '../../src/config/schema-check.js';
+import { COMMANDS } from '../../src/cli/commands.js';
 import { runCli, type CliResult } from './cli-harness.js';
 
 // What start-up depends on, checked without timing it (bench/startup/startup.mjs times it): bin/run.js
@@ -70,5 +71,19 @@ describe('the bundled CLI', () => {
       .map((name) => readFileSync(path.join(bundleDir, name), 'utf8'))
       .join('\n');
     for (const schema of builtinSchemas()) expect(code).toContain(JSON.stringify(schemaKey(schema)));
+  });
+
+  it("ships oclif's manifest of the commands in the sources, for this version", () => {
+    const manifest = JSON.parse(readFileSync(path.join(root, 'oclif.manifest.json'), 'utf8')) as {
+      version: string;
+      commands: Record<string, { flags: object }>;
+    };
+    const pjson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(manifest.version).toBe(pjson.version);
+    expect(Object.keys(manifest.commands).sort()).toEqual(Object.keys(COMMANDS).sort());
+    for (const [id, command] of Object.entries(COMMANDS))
+      expect(Object.keys(manifest.commands[id]!.flags).sort()).toEqual(
+        Object.keys(command.flags ?? {}).sort(),
+      );
   });
 });
