@@ -13,6 +13,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY tools/bundle-cli.mjs ./tools/
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:20-bookworm-slim
@@ -23,7 +24,8 @@ WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# Read at run time through the package root: oclif's manifest (package.json), built-in
+COPY --from=build /app/oclif.manifest.json ./
+# Read at run time through the package root: oclif's configuration (package.json), built-in
 # templates and plugins, published schemas, example experiments.
 COPY bin ./bin
 COPY plugins ./plugins

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core';
-
-await execute({ dir: import.meta.url });
+// The CLI is bundled into dist/bundle/ by `npm run build` (tools/bundle-cli.mjs): one file to load
+// instead of hundreds of modules is most of canary's start-up time.
+await import('../dist/bundle/main.js');

@@ -1,5 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { createHash } from 'node:crypto';
+import { precompiledValidators } from './precompiled-validators.js';
 import type { PathSegment } from './diagnostics.js';
 import { editDistance } from '../util/edit-distance.js';
 
@@ -13,16 +15,34 @@ export interface SchemaProblem {
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true }));
+/** Options of every validator, compiled here or precompiled by the build (precompile-validators.ts). */
+export const ajvOptions = { allErrors: true, strict: false, allowUnionTypes: true, verbose: true } as const;
+let ajv: Ajv | undefined;
 const compiled = new WeakMap<object, ValidateFunction>();
 
+/**
+ * The validator of a schema: the build's precompiled one when the schema is one of the built-in ones
+ * (compiling the experiment and task schemas took ajv most of `canary validate`'s start-up), else
+ * compiled now (plugins' schemas, and every schema when running from tsc output, where the table
+ * is empty).
+ */
 export function compileSchema(schema: object): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = precompiledValidators.get(schemaKey(schema)) ?? compileNow(schema);
     compiled.set(schema, validate);
   }
   return validate;
+}
+
+function compileNow(schema: object): ValidateFunction {
+  ajv ??= addFormats(new Ajv(ajvOptions));
+  return ajv.compile(schema);
+}
+
+/** Identifies a schema by content, so that a precompiled validator is used only for the schema it was built from. */
+export function schemaKey(schema: object): string {
+  return createHash('sha256').update(JSON.stringify(schema)).digest('base64url');
 }
 
 export function checkAgainstSchema(schema: object, value: unknown): SchemaProblem[] {
