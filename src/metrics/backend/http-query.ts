@@ -4,7 +4,6 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { AbortError } from 'p-retry';
-import { request as sendRequest } from 'undici';
 import { AttemptFailure, describeNetworkError } from './attempt-failure.js';
 import { type BackendTls, getBackendDispatcher } from './backend-dispatcher.js';
 import { type BackendRequest, type PreparedRequest, prepareRequest } from './backend-request.js';
@@ -127,7 +126,8 @@ async function attempt(
 ): Promise<{ status: number; json: unknown }> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  const unlink = options.signal ? abortWith(options.signal, deadline) : undefined;
+  const signal = deadline.signal;
   let gotHeaders = false;
   try {
     const response = await (options.transport ?? httpTransport)(prepared, {
@@ -145,7 +145,7 @@ async function attempt(
   } catch (error) {
     if (options.signal?.aborted) throw new AbortError('aborted'); // stop retrying; the caller rethrows the reason
     if (error instanceof AttemptFailure) throw error;
-    if (deadline.signal.aborted) {
+    if (signal.aborted) {
       const detail = gotHeaders
         ? `response body incomplete after ${options.timeoutMs}ms`
         : `no response within ${options.timeoutMs}ms`;
@@ -154,16 +154,39 @@ async function attempt(
     throw describeNetworkError(error, gotHeaders);
   } finally {
     clearTimeout(timer);
+    unlink?.();
   }
+}
+
+const attemptsUnder = new WeakMap<AbortSignal, Set<AbortController>>();
+
+/**
+ * Aborts `controller` when the caller's `signal` aborts, until the returned function is called. One
+ * listener per caller's signal however many attempts run under it: a listener per attempt would pass
+ * Node's 10-listener warning at 16 queries in flight, and AbortSignal.any costs more per query and
+ * keeps each combined signal registered on the run's long-lived signal until it is collected.
+ */
+function abortWith(signal: AbortSignal, controller: AbortController): () => void {
+  if (signal.aborted) controller.abort(signal.reason);
+  let attempts = attemptsUnder.get(signal);
+  if (attempts === undefined) {
+    const linked = new Set<AbortController>();
+    attemptsUnder.set(signal, (attempts = linked));
+    signal.addEventListener('abort', () => linked.forEach((c) => c.abort(signal.reason)), { once: true });
+  }
+  attempts.add(controller);
+  return () => attempts.delete(controller);
 }
 
 /** The real thing: one request through the pooled connections of its TLS setting. */
 export const httpTransport: Transport = async (prepared, options) => {
-  const response = await sendRequest(prepared.url, {
+  // The dispatcher's own request(): undici's top-level request() would parse the URL again.
+  const response = await getBackendDispatcher(options.tls).request({
+    origin: prepared.url.origin,
+    path: `${prepared.url.pathname}${prepared.url.search}`,
     method: prepared.method,
     headers: prepared.headers,
     body: prepared.body,
-    dispatcher: getBackendDispatcher(options.tls),
     signal: options.signal,
   });
   options.onHeaders();

@@ -4,6 +4,7 @@
  */
 import { describeCompileErrors, describeRuntimeError, isOnlyDiagnostics, truncate } from './jq-errors.js';
 import { MAX_JQ_ARGUMENT_BYTES, runJq } from './jq-runtime.js';
+import { followPlainPath, parsePlainPath } from './jq-plain-path.js';
 
 export type JqExtraction<T = number> = { value: T } | { value: null; reason: string };
 /** Reads jq's first output as a value of the metric's kind (a number unless said otherwise). */
@@ -20,6 +21,18 @@ const MAX_DOCUMENT_BYTES = MAX_JQ_ARGUMENT_BYTES - 32 * 1024;
  * types, no output and jq errors become a reason.
  */
 export async function extractWithJq<T = number>(
+  document: unknown,
+  expression: string,
+  interpret: JqInterpreter<T> = interpretOutput as unknown as JqInterpreter<T>,
+): Promise<JqExtraction<T>> {
+  const plain = parsePlainPath(expression);
+  const followed = plain && followPlainPath(document, plain);
+  if (followed) return interpret(followed.output);
+  return extractWithJqRun(document, expression, interpret);
+}
+
+/** extractWithJq, always through jq (exported so tests can hold the plain-path shortcut to jq). */
+export async function extractWithJqRun<T = number>(
   document: unknown,
   expression: string,
   interpret: JqInterpreter<T> = interpretOutput as unknown as JqInterpreter<T>,
@@ -170,10 +183,31 @@ export async function extractManyWithJq<T = number>(
   expression: string,
   interpret: JqInterpreter<T> = interpretOutput as unknown as JqInterpreter<T>,
 ): Promise<Array<JqExtraction<T>>> {
+  const plain = parsePlainPath(expression);
+  if (plain === undefined) return extractManyWithJqRuns(documents, expression, interpret);
+  const followed = documents.map((d) => followPlainPath(d, plain));
+  const results = followed.map((f) => (f ? interpret(f.output) : undefined));
+  const left = documents.filter((_, i) => results[i] === undefined);
+  if (left.length > 0) {
+    const answers = await extractManyWithJqRuns(left, expression, interpret);
+    let next = 0;
+    results.forEach((result, i) => {
+      if (result === undefined) results[i] = answers[next++];
+    });
+  }
+  return results as Array<JqExtraction<T>>;
+}
+
+/** extractManyWithJq, always through jq. */
+async function extractManyWithJqRuns<T>(
+  documents: readonly unknown[],
+  expression: string,
+  interpret: JqInterpreter<T>,
+): Promise<Array<JqExtraction<T>>> {
   const syntaxError = await checkJqSyntaxCached(expression);
   if (syntaxError !== undefined) return documents.map(() => noValue(`jq: error: ${syntaxError}`));
   if (documents.length <= 1 || UNBATCHABLE.test(expression))
-    return Promise.all(documents.map((d) => extractWithJq(d, expression, interpret)));
+    return Promise.all(documents.map((d) => extractWithJqRun(d, expression, interpret)));
   const serialized = documents.map(serializeDocument);
   const results: Array<JqExtraction<T> | undefined> = serialized.map((json) =>
     typeof json === 'string' ? undefined : noValue(json.reason),
@@ -201,7 +235,7 @@ export async function extractManyWithJq<T = number>(
       interpret,
     );
     for (const [k, index] of indexes.entries()) {
-      results[index] = outcomes?.[k] ?? (await extractWithJq(documents[index], expression, interpret));
+      results[index] = outcomes?.[k] ?? (await extractWithJqRun(documents[index], expression, interpret));
     }
   }
   return results as Array<JqExtraction<T>>;

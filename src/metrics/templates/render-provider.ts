@@ -30,9 +30,28 @@ interface TimeValues {
   evaluationTimestamp: number;
 }
 
+/** Compiled templates, keyed by everything compiling reads: a run compiles each once, not every loop. */
+const compiledCache = new Map<string, CompiledProvider>();
+const COMPILED_CACHE_SIZE = 64;
+/** Rendered texts kept per template: every version's text of the last couple of loops. */
+const PARSED_CACHE_SIZE = 32;
+
 /** Parse a template once; render it per version and loop. */
 export function compileProvider(source: TemplateSource, name: string): CompiledProvider {
+  const key = JSON.stringify([source.syntax, name, source.origin, source.text]);
+  const cached = compiledCache.get(key);
+  if (cached) return cached;
+  const compiled = compileUncached(source, name);
+  if (compiledCache.size >= COMPILED_CACHE_SIZE) compiledCache.clear();
+  compiledCache.set(key, compiled);
+  return compiled;
+}
+
+function compileUncached(source: TemplateSource, name: string): CompiledProvider {
   const renderText = compileText(source, name);
+  // A template that does not use the time renders the same text every loop: parse it once. Each
+  // caller gets its own copy, so nothing a caller does to its spec reaches the next loop.
+  const parsed = new Map<string, ProviderSpec>();
   return {
     source,
     render(values, elapsedTimeSeconds, evaluationTime = new Date()) {
@@ -41,7 +60,13 @@ export function compileProvider(source: TemplateSource, name: string): CompiledP
         evaluationTime: formatRfc3339(evaluationTime),
         evaluationTimestamp: Math.floor(evaluationTime.getTime() / 1000),
       });
-      return { spec: parseProviderSpec(text), text };
+      let spec = parsed.get(text);
+      if (spec === undefined) {
+        spec = parseProviderSpec(text);
+        if (parsed.size >= PARSED_CACHE_SIZE) parsed.delete(parsed.keys().next().value!);
+        parsed.set(text, spec);
+      }
+      return { spec: structuredClone(spec), text };
     },
   };
 }

@@ -55,7 +55,12 @@ export const CustomMetricsInputSchema = Type.Object(
       Type.Integer({ minimum: 0, maximum: 10, description: 'Retries per query (default 2)' }),
     ),
     concurrency: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 64, description: 'Queries in flight (default 16)' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: 256,
+        description:
+          'Queries in flight (default 32). Higher hides more network latency; lower spares a busy Prometheus, which runs 20 queries at once and queues the rest',
+      }),
     ),
     headersFrom: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]+$' }), SecretSourceSchema, {

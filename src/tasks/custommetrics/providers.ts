@@ -136,7 +136,7 @@ async function compileFixture(
     ? { ...loaded, origin: path.relative(context.experimentDir, path.resolve(fixtureDir, loaded.origin)) }
     : loaded;
   try {
-    return Object.assign(compileProvider(source, name), { replay });
+    return { ...compileProvider(source, name), replay }; // the compiled template is shared: not mutated
   } catch (error) {
     throw describeRenderError(name, source, error);
   }

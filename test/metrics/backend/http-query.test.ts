@@ -224,6 +224,40 @@ describe('queryBackend: success and retries', () => {
     await expect(pending).rejects.toThrow('interrupted');
   });
 
+  it('aborting one signal stops every query in flight under it, without a listener per query', async () => {
+    const server = await serve(() => undefined);
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      const pending = Array.from({ length: 20 }, () =>
+        queryBackend(get(server.url), { ...FAST, signal: controller.signal }),
+      );
+      while (server.requests.length < 20) await new Promise((resolve) => setImmediate(resolve));
+      controller.abort(new Error('interrupted'));
+      const outcomes = await Promise.allSettled(pending);
+      expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : o.status))).toEqual(
+        Array.from({ length: 20 }, () => 'interrupted'),
+      );
+      // Node emits its listener-leak warning on the next tick
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+  });
+
+  it('a query that starts under an aborted signal is not sent', async () => {
+    const server = await serve((_, res) => sendJson(res, 200, vector('1')));
+    const controller = new AbortController();
+    controller.abort(new Error('already stopped'));
+    await expect(queryBackend(get(server.url), { ...FAST, signal: controller.signal })).rejects.toThrow(
+      'already stopped',
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('reuses a kept-alive connection', async () => {
     const server = await serve((_, res) => sendJson(res, 200, vector('1')));
     for (let i = 0; i < 4; i++) await queryBackend(get(server.url), FAST);
