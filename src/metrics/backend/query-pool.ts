@@ -6,10 +6,11 @@ import pLimit from 'p-limit';
 
 export type QueryPool = <T>(job: () => Promise<T>) => Promise<T>;
 
-export const DEFAULT_QUERY_CONCURRENCY = 8;
-
-/** Jobs start in the order scheduled, with at most `concurrency` in flight. */
-export function createQueryPool(concurrency = DEFAULT_QUERY_CONCURRENCY): QueryPool {
+/**
+ * Jobs start in the order scheduled, with at most `concurrency` in flight (the custommetrics task's
+ * `concurrency`, default `defaultQueryConcurrency` there).
+ */
+export function createQueryPool(concurrency: number): QueryPool {
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`query concurrency must be an integer >= 1, got ${concurrency}`);
   }
