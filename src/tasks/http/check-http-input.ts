@@ -6,7 +6,7 @@ import { listEndpoints } from './endpoints.js';
 import { defaultNumRequests } from './load-settings.js';
 import { payloadFileOf, resolvePayloadPath } from './payload.js';
 
-/** Headers the HTTP client owns: undici rejects them or they would break keep-alive framing. */
+/** Headers the HTTP client owns: they would break its keep-alive framing or protocol. */
 const clientOwnedHeaders = new Set([
   'connection',
   'content-length',
