@@ -344,7 +344,8 @@ export class ResponseParser {
     const codings = this.codings;
     if (codings === undefined) return undefined;
     const last = codings.length - 1;
-    if (codings.indexOf('chunked') < last) {
+    const chunked = codings.indexOf('chunked');
+    if (chunked >= 0 && chunked < last) {
       throw new MalformedResponseError(`chunked is not the last transfer-coding: ${codings.join(', ')}`);
     }
     return codings[last] === 'chunked' ? 'chunked' : 'close';
