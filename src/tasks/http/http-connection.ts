@@ -41,6 +41,8 @@ export class HttpConnection {
   private expiresAt = Infinity;
   private slot: RequestSlot | undefined;
   private readonly parser = new ResponseParser();
+  /** Where plain TCP reads land; the parser is done with them before the next read. */
+  private readonly readBuffer = Buffer.allocUnsafe(16 * 1024);
   private readonly headRequest: boolean;
   private readonly retryable: boolean;
 
@@ -79,7 +81,7 @@ export class HttpConnection {
 
   private connect(): void {
     const { hostname, port, secure } = this.request;
-    const socket = secure
+    const socket: net.Socket = secure
       ? tls.connect({
           host: hostname,
           port,
@@ -87,7 +89,13 @@ export class HttpConnection {
           ALPNProtocols: ['http/1.1'],
           ...this.tlsOptions,
         })
-      : net.connect({ host: hostname, port });
+      : net.connect({
+          host: hostname,
+          port,
+          // Reads land in one buffer per connection and go straight to the parser, past the stream
+          // machinery and without a new Buffer per read.
+          onread: { buffer: this.readBuffer, callback: (size) => this.onRead(socket, size) },
+        });
     this.socket = socket;
     this.connected = false;
     this.responses = 0;
@@ -99,7 +107,7 @@ export class HttpConnection {
       if (this.slot) this.write();
     });
     socket.on('data', (chunk: Buffer) => {
-      if (socket === this.socket) this.receive(chunk);
+      if (socket === this.socket) this.receive(chunk, chunk.length);
     });
     socket.on('end', () => {
       if (socket === this.socket) this.closed(undefined);
@@ -112,12 +120,18 @@ export class HttpConnection {
     });
   }
 
+  private onRead(socket: net.Socket, size: number): boolean {
+    if (socket === this.socket) this.receive(this.readBuffer, size);
+    return true;
+  }
+
   private write(): void {
     this.slot!.onWrite();
     this.socket!.write(this.request.bytes);
   }
 
-  private receive(chunk: Buffer): void {
+  /** `size` bytes of `data` came in. */
+  private receive(data: Buffer, size: number): void {
     const slot = this.slot;
     if (!slot) {
       // Bytes nobody asked for: the connection's framing can no longer be trusted.
@@ -126,14 +140,14 @@ export class HttpConnection {
     }
     let end: number;
     try {
-      end = this.parser.execute(chunk);
+      end = this.parser.execute(data, 0, size);
     } catch (error) {
       this.slot = undefined;
       this.dropSocket();
       slot.settle(error as Error);
       return;
     }
-    if (end >= 0) this.complete(slot, end === chunk.length);
+    if (end >= 0) this.complete(slot, end === size);
   }
 
   /** The response is whole; the socket stays for the next request if both sides want it. */

@@ -61,6 +61,8 @@ const contentLength = bytesOf('content-length');
 const transferEncoding = bytesOf('transfer-encoding');
 const connection = bytesOf('connection');
 const keepAlive = bytesOf('keep-alive');
+const close = bytesOf('close');
+const timeoutParameter = bytesOf('timeout=');
 
 function bytesOf(text: string): Uint8Array {
   return Uint8Array.from(text, (char) => char.charCodeAt(0));
@@ -106,11 +108,10 @@ export class ResponseParser {
   }
 
   /**
-   * Parses `data` from `start`. Returns the offset just past the end of the response once it is complete
+   * Parses `data` from `start` to `end`. Returns the offset just past the end of the response once it is complete
    * (bytes after it belong to no request), or -1 when it needs more. Throws MalformedResponseError.
    */
-  execute(data: Buffer, start = 0): number {
-    const end = data.length;
+  execute(data: Buffer, start = 0, end = data.length): number {
     this.receivedBytes += end - start;
     let at = start;
     while (at < end) {
@@ -295,15 +296,43 @@ export class ResponseParser {
     } else if (nameLength === 17 && nameIs(line, start, transferEncoding)) {
       this.readTransferEncoding(line.toString('latin1', valueStart, valueEnd));
     } else if (nameLength === 10 && nameIs(line, start, connection)) {
-      for (const token of line.toString('latin1', valueStart, valueEnd).toLowerCase().split(',')) {
-        const trimmed = token.trim();
-        if (trimmed === 'close') this.closeToken = true;
-        else if (trimmed === 'keep-alive') this.keepAliveToken = true;
-      }
+      this.readConnection(line, valueStart, valueEnd);
     } else if (nameLength === 10 && nameIs(line, start, keepAlive)) {
-      const timeout = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i.exec(line.toString('latin1', valueStart, valueEnd));
-      if (timeout) this.keepAliveTimeoutMs = Number(timeout[1]) * 1000;
+      this.readKeepAlive(line, valueStart, valueEnd);
     }
+  }
+
+  /** Connection options; the usual single `keep-alive` or `close` is matched without making strings. */
+  private readConnection(line: Buffer, start: number, end: number): void {
+    const length = end - start;
+    if (length === keepAlive.length && nameIs(line, start, keepAlive)) {
+      this.keepAliveToken = true;
+      return;
+    }
+    if (length === close.length && nameIs(line, start, close)) {
+      this.closeToken = true;
+      return;
+    }
+    for (const token of line.toString('latin1', start, end).toLowerCase().split(',')) {
+      const trimmed = token.trim();
+      if (trimmed === 'close') this.closeToken = true;
+      else if (trimmed === 'keep-alive') this.keepAliveToken = true;
+    }
+  }
+
+  /** `timeout=N` (seconds) among the parameters; the usual leading `timeout=N` is read from the bytes. */
+  private readKeepAlive(line: Buffer, start: number, end: number): void {
+    if (end - start > timeoutParameter.length && nameIs(line, start, timeoutParameter)) {
+      let at = start + timeoutParameter.length;
+      let seconds = 0;
+      while (at < end && at - start < 20 && isDigit(line[at]!)) seconds = seconds * 10 + line[at++]! - 0x30;
+      if (at > start + timeoutParameter.length && (at === end || line[at] === 0x2c)) {
+        this.keepAliveTimeoutMs = seconds * 1000;
+        return;
+      }
+    }
+    const timeout = /(?:^|[,;\s])timeout\s*=\s*(\d+)\s*(?:[,;]|$)/i.exec(line.toString('latin1', start, end));
+    if (timeout) this.keepAliveTimeoutMs = Number(timeout[1]) * 1000;
   }
 
   /** Digits, or a list of the same digits (`5, 5`); differing values could frame two ways. */
@@ -413,7 +442,7 @@ function isBlank(byte: number): boolean {
   return byte === space || byte === tab;
 }
 
-/** Case-insensitive match against a lower-case name of letters and dashes (names are tokens already). */
+/** Case-insensitive match against a lower-case name of letters, dashes and `=` (names are tokens already). */
 function nameIs(line: Buffer, start: number, name: Uint8Array): boolean {
   for (let i = 0; i < name.length; i++) {
     if ((line[start + i]! | 0x20) !== name[i]) return false;

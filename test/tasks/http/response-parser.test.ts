@@ -184,6 +184,16 @@ describe('response parser: framing', () => {
       Buffer.from('HTTP/1.1 200 OK\r\nKeep-Alive: max=5, timeout=7\r\nContent-Length: 0\r\n\r\n'),
     );
     expect(parser.keepAliveTimeoutMs).toBe(7000);
+    for (const [value, ms] of [
+      ['timeout=60', 60_000],
+      ['Timeout=3, max=100', 3000],
+      ['timeout=x', undefined],
+      ['timeout=5x', undefined],
+    ] as const) {
+      parser.reset(false);
+      parser.execute(Buffer.from(`HTTP/1.1 200 OK\r\nKeep-Alive: ${value}\r\nContent-Length: 0\r\n\r\n`));
+      expect({ value, ms: parser.keepAliveTimeoutMs }).toEqual({ value, ms });
+    }
     parser.reset(false);
     parser.execute(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
     expect(parser.keepAliveTimeoutMs).toBeUndefined();
