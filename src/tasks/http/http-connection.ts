@@ -106,9 +106,12 @@ export class HttpConnection {
       this.connected = true;
       if (this.slot) this.write();
     });
-    socket.on('data', (chunk: Buffer) => {
-      if (socket === this.socket) this.receive(chunk, chunk.length);
-    });
+    if (secure) {
+      // TLS sockets do not take `onread`: their decrypted data comes as events.
+      socket.on('data', (chunk: Buffer) => {
+        if (socket === this.socket) this.receive(chunk, chunk.length);
+      });
+    }
     socket.on('end', () => {
       if (socket === this.socket) this.closed(undefined);
     });
