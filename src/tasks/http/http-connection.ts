@@ -19,8 +19,8 @@ export class ConnectionClosedError extends Error {
 /** Methods whose requests may be sent again without changing their effect (RFC 9110, 9.2.2). */
 const idempotentMethods = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
-/** A server's `Keep-Alive: timeout` is cut by this much, so that a socket is not reused as it expires. */
-const keepAliveMarginMs = 1_000;
+/** A server's `Keep-Alive: timeout` is cut by this much (undici's default), not to reuse a socket as it expires. */
+const keepAliveMarginMs = 2_000;
 
 /**
  * One keep-alive HTTP/1.1 connection (TCP, or TLS for https) carrying one request at a time, connected
