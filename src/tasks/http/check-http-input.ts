@@ -5,8 +5,9 @@ import type { HttpInput, PayloadInput } from './http-input.js';
 import { listEndpoints } from './endpoints.js';
 import { defaultNumRequests } from './load-settings.js';
 import { payloadFileOf, resolvePayloadPath } from './payload.js';
+import { headerProblem } from './request-bytes.js';
 
-/** Headers the HTTP client owns: undici rejects them or they would break keep-alive framing. */
+/** Headers the HTTP client owns: they would break its keep-alive framing or protocol. */
 const clientOwnedHeaders = new Set([
   'connection',
   'content-length',
@@ -170,7 +171,7 @@ function checkHeaders(input: HttpInput): TaskProblem[] {
   ];
   const problems: TaskProblem[] = [];
   for (const [path, headers] of sets) {
-    for (const name of Object.keys(headers ?? {})) {
+    for (const [name, value] of Object.entries(headers ?? {})) {
       if (clientOwnedHeaders.has(name.toLowerCase())) {
         problems.push({
           severity: 'error',
@@ -179,6 +180,8 @@ function checkHeaders(input: HttpInput): TaskProblem[] {
           atKey: true,
         });
       }
+      const problem = headerProblem(name, value);
+      if (problem) problems.push({ severity: 'error', path: [...path, name], message: problem });
     }
   }
   return problems;

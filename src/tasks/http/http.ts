@@ -43,7 +43,7 @@ export const httpTask = defineTask<HttpInput>({
     });
   },
   async run(input, context) {
-    // The load generator (undici, HDR histograms) is loaded only when a loop sends load, not by `canary validate`.
+    // The load generator (its HTTP client, HDR histograms) is loaded only when a loop sends load, not by `canary validate`.
     const { runHttp } = await import('./run-http.js');
     return runHttp(input, context);
   },

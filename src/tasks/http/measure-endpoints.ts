@@ -1,4 +1,4 @@
-import { ConnectionSet } from './connection-set.js';
+import { ConnectionSet, type ConnectionOptions } from './connection-set.js';
 import type { StatusClassifier } from './error-ranges.js';
 import { createLatencyHistogram } from './latency-histogram.js';
 import type { PreparedRequest } from './prepare-request.js';
@@ -14,6 +14,8 @@ export interface MeasureOptions {
   warmup?: LoadPlan;
   isError: StatusClassifier;
   signal: AbortSignal;
+  /** Extra TLS settings for https endpoints (tests pass their own certificate authority). */
+  tls?: ConnectionOptions['tls'];
   /** Called after each endpoint, for progress. */
   onMeasured?: (measurement: EndpointMeasurement) => void;
 }
@@ -38,19 +40,17 @@ export async function measureEndpoints(
 }
 
 async function measureEndpoint(request: PreparedRequest, options: MeasureOptions): Promise<LoadResult> {
-  const { plan, warmup, isError, signal } = options;
-  const connections = new ConnectionSet(request, plan);
-  let result: LoadResult | undefined;
+  const { plan, warmup, isError, signal, tls } = options;
+  const connections = new ConnectionSet(request, { connections: plan.connections, ...(tls ? { tls } : {}) });
   try {
     // The warmup opens the connections and warms the server; only its abort matters.
     const warm = warmup ? await sendLoad(connections, warmup, isError, signal) : undefined;
-    result =
-      warm?.stopped === 'aborted' ? nothingMeasured() : await sendLoad(connections, plan, isError, signal);
-    return result;
+    return warm?.stopped === 'aborted'
+      ? nothingMeasured()
+      : await sendLoad(connections, plan, isError, signal);
   } finally {
     // Requests still in flight (after an abort) are cut off rather than waited for.
-    if (result?.stopped === 'aborted' || !result) await connections.destroy();
-    else await connections.close();
+    connections.close();
   }
 }
 
@@ -59,6 +59,7 @@ function nothingMeasured(): LoadResult {
     requestCount: 0,
     errorCount: 0,
     responseCount: 0,
+    retriedCount: 0,
     statusCounts: new Map(),
     failures: new Map(),
     histogram: createLatencyHistogram(),

@@ -1,19 +1,21 @@
 import type { HttpMethodName } from './http-input.js';
 import type { EndpointSpec } from './endpoints.js';
 import { loadPayload } from './payload.js';
+import { serializeRequest } from './request-bytes.js';
 
 /** Everything a request needs, computed once: the load loop sends these same values every time. */
 export interface PreparedRequest {
   version: number;
   /** The URL as written, for messages. */
   url: string;
-  origin: string;
-  /** Path and query. */
-  path: string;
+  /** `https:` connects with TLS. */
+  secure: boolean;
+  /** Host name or IP address (without IPv6 brackets), and port. */
+  hostname: string;
+  port: number;
   method: HttpMethodName;
-  /** Flat [name, value, ...] list, the form undici takes without converting. */
-  headers: string[];
-  body: Buffer | null;
+  /** The request as written on the connection: head and body. */
+  bytes: Buffer;
 }
 
 export async function prepareRequest(spec: EndpointSpec, experimentDir: string): Promise<PreparedRequest> {
@@ -31,13 +33,20 @@ export async function prepareRequest(spec: EndpointSpec, experimentDir: string):
   } else if (spec.contentType !== undefined) {
     headers['content-type'] = spec.contentType;
   }
+  const secure = url.protocol === 'https:';
   return {
     version: spec.version,
     url: spec.url,
-    origin: url.origin,
-    path: `${url.pathname}${url.search}`,
+    secure,
+    hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
     method: spec.method,
-    headers: Object.entries(headers).flat(),
-    body,
+    bytes: serializeRequest({
+      method: spec.method,
+      path: `${url.pathname}${url.search}`,
+      host: url.host,
+      headers,
+      body,
+    }),
   };
 }

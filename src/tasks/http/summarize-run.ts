@@ -19,7 +19,10 @@ export function summarizeMeasurement(
     `version ${request.version} ${request.method} ${request.url}: ${result.requestCount} requests in ` +
       `${formatDuration(Math.round(result.elapsedMs))}${rate}, ${result.errorCount} errors${errorShare}` +
       (statuses ? `; status ${statuses}` : '') +
-      (result.stopped ? `; stopped early (${result.stopped})` : ''),
+      (result.stopped ? `; stopped early (${result.stopped})` : '') +
+      (result.retriedCount > 0
+        ? `; ${result.retriedCount} sent again after the server closed an idle connection`
+        : ''),
   ];
   const latency = summarizeLatency(result.histogram, percentiles);
   if (latency) {

@@ -138,6 +138,16 @@ describe('http check', () => {
     expect(
       await problemsOf({ url: 'http://a/', headers: { 'Content-Length': '3', 'X-Ok': 'y' } }),
     ).toMatchObject([{ severity: 'error', path: 'headers.Content-Length' }]);
+    // A line break would end the header early and smuggle the rest in as headers of its own.
+    expect(
+      await problemsOf({ endpoints: { a: { url: 'http://a/', headers: { 'X-A': 'one\r\nX-B: two' } } } }),
+    ).toMatchObject([
+      {
+        severity: 'error',
+        path: 'endpoints.a.headers.X-A',
+        message: 'the value of header X-A contains a line break or NUL character',
+      },
+    ]);
   });
 
   it('checks that payload files exist, relative to the experiment', async () => {
