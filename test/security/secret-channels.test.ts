@@ -12,7 +12,8 @@ import {
 import { findLeak, leakProbes } from './leak-probes.js';
 
 /**
- * A real experiment takes a bearer token from an environment variable, an API key, a basic-auth
+ * A real experiment (load from the http task, then metrics and notifications) takes a bearer token
+ * from an environment variable, an API key, a basic-auth
  * password and a Slack URL from files, against a loopback backend that echoes what it got into
  * error bodies (cut where a 200-character excerpt would cut the token in half). Every output
  * channel is then scanned for every form of every secret. A new channel is one line in `channels`.
@@ -105,6 +106,12 @@ metadata:
 spec:
   versions: [stable, canary]
   tasks:
+    - id: load
+      task: http
+      with:
+        url: ${base}/load
+        numRequests: 3
+        headersFrom: {Authorization: {env: PROM_TOKEN, prefix: 'Bearer '}, X-Api-Key: {file: secrets/api-key}}
     - id: metrics
       task: custommetrics
       with:
@@ -308,6 +315,10 @@ describe('the experiment really used its secrets', () => {
     expect(backend.every((r) => r.headers['x-api-key'] === fileToken)).toBe(true);
     const basicAuth = `Basic ${basicPair}`;
     expect(server.requests.some((r) => r.headers.authorization === basicAuth)).toBe(true);
+    const load = server.requests.filter((r) => r.url === '/load');
+    expect(load).toHaveLength(6); // 3 per run, two runs with the key file in place
+    expect(load.every((r) => r.headers.authorization === `Bearer ${envToken}`)).toBe(true);
+    expect(load.every((r) => r.headers['x-api-key'] === fileToken)).toBe(true);
     const hooks = server.requests.filter((r) => r.url === '/hook');
     expect(hooks).toHaveLength(2);
     expect(hooks.every((r) => r.headers.authorization === `Bearer ${envToken}`)).toBe(true);

@@ -6,6 +6,7 @@ import { listEndpoints } from './endpoints.js';
 import { defaultNumRequests } from './load-settings.js';
 import { payloadFileOf, resolvePayloadPath } from './payload.js';
 import { headerProblem } from './request-bytes.js';
+import { isSensitiveHeader } from '../../metrics/backend/secrets.js';
 
 /** Headers the HTTP client owns: they would break its keep-alive framing or protocol. */
 const clientOwnedHeaders = new Set([
@@ -159,32 +160,53 @@ function checkErrorRanges(input: HttpInput): TaskProblem[] {
   );
 }
 
+type HeaderLevel = Pick<HttpInput, 'headers' | 'headersFrom'>;
+
 function checkHeaders(input: HttpInput): TaskProblem[] {
-  const sets: Array<[Array<string | number>, Record<string, string> | undefined]> = [
-    [['headers'], input.headers],
-    ...Object.entries(input.endpoints ?? {}).map(
-      ([id, endpoint]): [Array<string | number>, Record<string, string> | undefined] => [
-        ['endpoints', id, 'headers'],
-        endpoint.headers,
-      ],
-    ),
+  const levels: Array<[Array<string | number>, HeaderLevel]> = [
+    [[], input],
+    ...Object.entries(input.endpoints ?? {}).map(([id, endpoint]): [Array<string | number>, HeaderLevel] => [
+      ['endpoints', id],
+      endpoint,
+    ]),
   ];
   const problems: TaskProblem[] = [];
-  for (const [path, headers] of sets) {
-    for (const [name, value] of Object.entries(headers ?? {})) {
-      if (clientOwnedHeaders.has(name.toLowerCase())) {
+  for (const [at, level] of levels) {
+    const fromSecrets = new Set(Object.keys(level.headersFrom ?? {}).map((name) => name.toLowerCase()));
+    for (const name of Object.keys(level.headersFrom ?? {})) {
+      if (clientOwnedHeaders.has(name.toLowerCase()))
+        problems.push(clientOwned([...at, 'headersFrom', name], name));
+    }
+    for (const [name, value] of Object.entries(level.headers ?? {})) {
+      const path = [...at, 'headers', name];
+      if (clientOwnedHeaders.has(name.toLowerCase())) problems.push(clientOwned(path, name));
+      const problem = headerProblem(name, value);
+      if (problem) problems.push({ severity: 'error', path, message: problem });
+      if (fromSecrets.has(name.toLowerCase())) {
         problems.push({
           severity: 'error',
-          path: [...path, name],
-          message: `header ${name} is set by the HTTP client`,
+          path,
+          message: `header ${name} is set in both headers and headersFrom`,
+          hint: 'keep one of them',
+          atKey: true,
+        });
+      } else if (isSensitiveHeader(name)) {
+        // The experiment is copied into every result file's header record, and into reports.
+        problems.push({
+          severity: 'warning',
+          path,
+          message: `header ${name} looks like a credential written into the experiment`,
+          hint: `read it from a secret: headersFrom: {${name}: {env: VARIABLE, prefix: "Bearer "}} (or {file: path})`,
           atKey: true,
         });
       }
-      const problem = headerProblem(name, value);
-      if (problem) problems.push({ severity: 'error', path: [...path, name], message: problem });
     }
   }
   return problems;
+}
+
+function clientOwned(path: Array<string | number>, name: string): TaskProblem {
+  return { severity: 'error', path, message: `header ${name} is set by the HTTP client`, atKey: true };
 }
 
 async function checkPayloadFiles(input: HttpInput, experimentDir: string): Promise<TaskProblem[]> {

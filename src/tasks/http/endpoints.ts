@@ -1,3 +1,4 @@
+import type { SecretSource } from '../../metrics/backend/secrets.js';
 import type { HttpInput, HttpMethodName, PayloadInput } from './http-input.js';
 
 /** One endpoint with the task-level settings merged in, tied to the version it measures. */
@@ -9,6 +10,8 @@ export interface EndpointSpec {
   method: HttpMethodName;
   /** Lower-case names, so an endpoint's header replaces the task-level one whatever its case. */
   headers: Record<string, string>;
+  /** Header values resolved from secrets when the loop runs; lower-case names, as `headers`. */
+  headersFrom: Record<string, SecretSource>;
   payload?: PayloadInput;
   contentType?: string;
   /** Where the URL sits below `with`, for diagnostics. */
@@ -35,27 +38,35 @@ export function listEndpoints(input: HttpInput): EndpointSpec[] {
 
 function mergeEndpoint(
   input: HttpInput,
-  endpoint: Partial<Pick<HttpInput, 'method' | 'headers' | 'payload' | 'contentType'>> & { url: string },
+  endpoint: Partial<Pick<HttpInput, 'method' | 'headers' | 'headersFrom' | 'payload' | 'contentType'>> & {
+    url: string;
+  },
   version: number,
   id: string | undefined,
   path: Array<string | number>,
 ): EndpointSpec {
   const payload = endpoint.payload ?? input.payload;
   const contentType = endpoint.contentType ?? input.contentType;
+  // A header set at both levels takes the endpoint's, whether it is literal or from a secret there.
+  const headers = { ...lowerCaseKeys(input.headers), ...lowerCaseKeys(endpoint.headers) };
+  const headersFrom = { ...lowerCaseKeys(input.headersFrom), ...lowerCaseKeys(endpoint.headersFrom) };
+  for (const name of Object.keys(lowerCaseKeys(endpoint.headers))) delete headersFrom[name];
+  for (const name of Object.keys(lowerCaseKeys(endpoint.headersFrom))) delete headers[name];
   return {
     version,
     ...(id !== undefined ? { id } : {}),
     url: endpoint.url,
     method: endpoint.method ?? input.method ?? (payload !== undefined ? 'POST' : 'GET'),
-    headers: { ...lowerCaseKeys(input.headers), ...lowerCaseKeys(endpoint.headers) },
+    headers,
+    headersFrom,
     ...(payload !== undefined ? { payload } : {}),
     ...(contentType !== undefined ? { contentType } : {}),
     path,
   };
 }
 
-function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
+function lowerCaseKeys<T>(headers: Readonly<Record<string, T>> | undefined): Record<string, T> {
+  const result: Record<string, T> = {};
   for (const [name, value] of Object.entries(headers ?? {})) result[name.toLowerCase()] = value;
   return result;
 }

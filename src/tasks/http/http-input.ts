@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DurationSchema } from '../../config/experiment-schema.js';
+import { secretSourceSchema } from '../../metrics/backend/secret-source-schema.js';
 
 export const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethodName = (typeof httpMethods)[number];
@@ -16,10 +17,25 @@ const urlSchema = (description: string) =>
 const durationSchema = (description: string) =>
   Type.String({ pattern: DurationSchema.pattern, description, examples: DurationSchema.examples });
 
-const HeadersSchema = Type.Record(Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" }), Type.String(), {
+const HeaderNameSchema = Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" });
+
+const HeadersSchema = Type.Record(HeaderNameSchema, Type.String(), {
   additionalProperties: false,
   description: 'Request headers sent with every request (names are HTTP tokens)',
 });
+
+const HeadersFromSchema = Type.Record(
+  HeaderNameSchema,
+  secretSourceSchema(
+    'A header value from an environment variable or a file (relative to the experiment), with an optional ' +
+      'prefix such as "Bearer "; or a literal. Values from env or file are secrets: never logged or recorded',
+  ),
+  {
+    additionalProperties: false,
+    description:
+      'Request headers whose values come from secrets, e.g. Authorization: {env: TOKEN, prefix: "Bearer "}',
+  },
+);
 
 /** An object whose only key is `file` is a file reference; any other object or array is sent as JSON. */
 export const PayloadFileSchema = Type.Object(
@@ -53,12 +69,14 @@ export const EndpointSchema = Type.Object(
     url: urlSchema('http:// or https:// URL, path and query included'),
     method: Type.Optional(MethodSchema),
     headers: Type.Optional(HeadersSchema),
+    headersFrom: Type.Optional(HeadersFromSchema),
     payload: Type.Optional(PayloadSchema),
     contentType: Type.Optional(ContentTypeSchema),
   },
   {
     additionalProperties: false,
-    description: 'One endpoint; method, payload and contentType override the task-level ones, headers merge',
+    description:
+      'One endpoint; method, payload and contentType override the task-level ones, headers and headersFrom merge',
   },
 );
 
@@ -95,6 +113,7 @@ export const HttpInputSchema = Type.Object(
     ),
     method: Type.Optional(MethodSchema),
     headers: Type.Optional(HeadersSchema),
+    headersFrom: Type.Optional(HeadersFromSchema),
     payload: Type.Optional(PayloadSchema),
     contentType: Type.Optional(ContentTypeSchema),
     numRequests: Type.Optional(

@@ -1,3 +1,4 @@
+import { resolveHeaders, type SecretContext } from '../../metrics/backend/secrets.js';
 import type { HttpMethodName } from './http-input.js';
 import type { EndpointSpec } from './endpoints.js';
 import { loadPayload } from './payload.js';
@@ -14,13 +15,16 @@ export interface PreparedRequest {
   hostname: string;
   port: number;
   method: HttpMethodName;
-  /** The request as written on the connection: head and body. */
+  /** The request as written on the connection: head and body. Holds any secret header values. */
   bytes: Buffer;
 }
 
-export async function prepareRequest(spec: EndpointSpec, experimentDir: string): Promise<PreparedRequest> {
+/** Resolves secret headers (env, file: relative to `secrets.baseDir`, the experiment's directory). */
+export async function prepareRequest(spec: EndpointSpec, secrets: SecretContext): Promise<PreparedRequest> {
+  const experimentDir = secrets.baseDir;
   const url = new URL(spec.url);
-  const headers = { ...spec.headers };
+  const fromSecrets = await resolveHeaders(spec.headersFrom, secrets);
+  const headers = { ...spec.headers, ...fromSecrets.headers };
   let body: Buffer | null = null;
   if (spec.payload !== undefined) {
     const payload = await loadPayload(

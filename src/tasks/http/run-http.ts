@@ -1,4 +1,5 @@
 import { TaskError, errorMessage } from '../../errors.js';
+import type { SecretContext } from '../../metrics/backend/secrets.js';
 import type { TaskContext, TaskRunResult } from '../task-definition.js';
 import { listEndpoints } from './endpoints.js';
 import { classifyStatusWith } from './error-ranges.js';
@@ -11,7 +12,7 @@ import { summarizeMeasurement } from './summarize-run.js';
 
 /** What the http task does when a loop runs: load every endpoint and record its metrics. */
 export async function runHttp(input: HttpInput, context: TaskContext): Promise<TaskRunResult> {
-  const requests = await prepareRequests(input, context.experimentDir);
+  const requests = await prepareRequests(input, { env: { ...context.env }, baseDir: context.experimentDir });
   const percentiles = percentilesOf(input);
   const plan = loadPlanOf(input);
   const warmup = warmupPlanOf(input, plan);
@@ -36,12 +37,14 @@ export async function runHttp(input: HttpInput, context: TaskContext): Promise<T
   return { output: summaries.join('\n') };
 }
 
-async function prepareRequests(input: HttpInput, experimentDir: string): Promise<PreparedRequest[]> {
+async function prepareRequests(input: HttpInput, secrets: SecretContext): Promise<PreparedRequest[]> {
   const endpoints = listEndpoints(input);
   if (endpoints.length === 0) throw new TaskError('no url or endpoints to load', 'error');
   try {
-    return await Promise.all(endpoints.map((endpoint) => prepareRequest(endpoint, experimentDir)));
+    return await Promise.all(endpoints.map((endpoint) => prepareRequest(endpoint, secrets)));
   } catch (error) {
+    // A secret that is missing or unreadable: the message names the variable or file, never a value.
+    if (error instanceof TaskError) throw error;
     throw new TaskError(`could not prepare the request: ${errorMessage(error)}`, 'error', { cause: error });
   }
 }

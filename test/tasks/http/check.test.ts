@@ -31,6 +31,8 @@ describe('http input schema', () => {
     { url: 'http://svc/', payload: [1, 2] },
     { url: 'http://svc/', errorRanges: [{ lower: 500 }, { lower: 400, upper: 404 }] },
     { endpoints: { a: { url: 'http://a/' }, b: { url: 'http://b/', payload: 'x' } }, versions: ['b', 'a'] },
+    { url: 'http://svc/', headersFrom: { Authorization: { env: 'TOKEN', prefix: 'Bearer ' } } },
+    { endpoints: { a: { url: 'http://a/', headersFrom: { 'X-Key': { file: 'key' } } } } },
   ];
   it.each(valid)('accepts %j', (input) => {
     expect(checkAgainstSchema(httpTask.inputSchema, input)).toEqual([]);
@@ -54,6 +56,9 @@ describe('http input schema', () => {
     { endpoints: { 'bad id': { url: 'http://a/' } } },
     { url: 'http://svc/', headers: { 'bad header': 'x' } },
     { url: 'http://svc/', headers: { 'X-Number': 1 } },
+    { url: 'http://svc/', headersFrom: { Authorization: 'Bearer x' } },
+    { url: 'http://svc/', headersFrom: { Authorization: { env: '' } } },
+    { url: 'http://svc/', headersFrom: { Authorization: { env: 'A', file: 'b' } } },
   ];
   it.each(invalid)('rejects %j', (input) => {
     expect(checkAgainstSchema(httpTask.inputSchema, input)).not.toEqual([]);
@@ -148,6 +153,43 @@ describe('http check', () => {
         message: 'the value of header X-A contains a line break or NUL character',
       },
     ]);
+  });
+
+  it('checks secret headers: no header twice at one level, none the client owns; literal credentials warn', async () => {
+    expect(
+      await problemsOf({
+        url: 'http://a/',
+        headers: { authorization: 'x' },
+        headersFrom: { Authorization: { env: 'T' }, Connection: { env: 'C' } },
+      }),
+    ).toMatchObject([
+      {
+        severity: 'error',
+        path: 'headersFrom.Connection',
+        message: 'header Connection is set by the HTTP client',
+      },
+      {
+        severity: 'error',
+        path: 'headers.authorization',
+        message: 'header authorization is set in both headers and headersFrom',
+      },
+    ]);
+    expect(
+      await problemsOf({ endpoints: { a: { url: 'http://a/', headers: { Authorization: 'Bearer abc' } } } }),
+    ).toMatchObject([
+      {
+        severity: 'warning',
+        path: 'endpoints.a.headers.Authorization',
+        message: 'header Authorization looks like a credential written into the experiment',
+      },
+    ]);
+    // Across levels an endpoint's header replaces the task's: not a conflict.
+    expect(
+      await problemsOf({
+        endpoints: { a: { url: 'http://a/', headers: { 'X-Key': 'k' } } },
+        headersFrom: { 'X-Key': { env: 'K' } },
+      }),
+    ).toEqual([]);
   });
 
   it('checks that payload files exist, relative to the experiment', async () => {

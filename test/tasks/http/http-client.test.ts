@@ -220,7 +220,10 @@ describe('http client: https', () => {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       try {
         const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-        const request = await prepareRequest({ version: 0, url, method: 'GET', headers: {}, path: [] }, dir);
+        const request = await prepareRequest(
+          { version: 0, url, method: 'GET', headers: {}, headersFrom: {}, path: [] },
+          { env: {}, baseDir: dir },
+        );
         const [measured] = await measureEndpoints([request], {
           plan: { requests: 8, connections: 2, timeoutMs: 5_000 },
           isError: classifyStatusWith(undefined),

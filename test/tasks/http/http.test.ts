@@ -279,6 +279,79 @@ describe('http task: requests', () => {
   });
 });
 
+describe('http task: headers from secrets', () => {
+  const token = 'tok-7f3a9c1e5b';
+
+  it('sends header values from an env variable (with a prefix) and a file, and never shows them', async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(path.join(dir, 'tenant'), 'team-blue\n');
+      const server = await serve();
+      const context = { ...taskContext({ experimentDir: dir }), env: { LOAD_TOKEN: token } };
+      const result = await run(
+        {
+          url: server.url,
+          numRequests: 3,
+          headersFrom: {
+            Authorization: { env: 'LOAD_TOKEN', prefix: 'Bearer ' },
+            'X-Scope-OrgID': { file: 'tenant' },
+          },
+        },
+        context,
+      );
+      expect(server.seen).toHaveLength(3);
+      for (const request of server.seen) {
+        expect(request.headers.authorization).toBe(`Bearer ${token}`);
+        expect(request.headers['x-scope-orgid']).toBe('team-blue');
+      }
+      const shown = JSON.stringify([result, context.logs, context.metrics.toJSON(1)]);
+      expect(shown).not.toContain(token);
+      expect(shown).not.toContain('team-blue');
+    });
+  });
+
+  it('an endpoint replaces a task-level header, literal or secret, whatever its case', async () => {
+    const server = await serve();
+    const context = { ...taskContext(), env: { A: 'from-env-a', B: 'from-env-b' } };
+    await run(
+      {
+        endpoints: {
+          one: { url: `${server.url}/one`, headers: { authorization: 'literal-one' } },
+          two: { url: `${server.url}/two`, headersFrom: { 'X-Key': { env: 'B' } } },
+        },
+        headersFrom: { Authorization: { env: 'A' } },
+        headers: { 'x-key': 'task-literal' },
+        numRequests: 1,
+      },
+      context,
+    );
+    const [one, two] = server.seen;
+    expect(one?.headers).toMatchObject({ authorization: 'literal-one', 'x-key': 'task-literal' });
+    expect(two?.headers).toMatchObject({ authorization: 'from-env-a', 'x-key': 'from-env-b' });
+  });
+
+  it('a missing secret fails the task naming the variable or file, and sends nothing', async () => {
+    await withTempDir(async (dir) => {
+      const server = await serve();
+      const missingEnv = await run(
+        { url: server.url, numRequests: 1, headersFrom: { Authorization: { env: 'NOPE' } } },
+        { ...taskContext({ experimentDir: dir }), env: {} },
+      ).catch((error: unknown) => error);
+      expect(missingEnv).toBeInstanceOf(TaskError);
+      expect((missingEnv as Error).message).toBe(
+        'header "authorization": environment variable NOPE is not set',
+      );
+      const missingFile = await run(
+        { url: server.url, numRequests: 1, headersFrom: { Authorization: { file: 'absent' } } },
+        taskContext({ experimentDir: dir }),
+      ).catch((error: unknown) => error);
+      expect((missingFile as Error).message).toMatch(
+        /^header "authorization": cannot read secret file .*absent \(ENOENT\)$/,
+      );
+      expect(server.seen).toHaveLength(0);
+    });
+  });
+});
+
 describe('http task: failures and aborts', () => {
   it('is an execution error when nothing answers, with the metrics recorded', async () => {
     const url = await closedPortUrl();
