@@ -10,6 +10,11 @@
 // Latency: autocannon records whole milliseconds (it truncates), which says nothing about sub-millisecond
 // loopback latencies. So autocannon's per-response times (its documented `response` event, float ms) are
 // also recorded into a microsecond HDR histogram set up like canary's, and the ratios use those.
+//
+// The server also times every request itself (from its request event to the response handed to the
+// socket) and reports its own percentiles after each run. What a client measures above that is the
+// network and the client's own work; the reference rows compare how much each tool adds, which says
+// which one is closer to the server's real latency when their percentiles differ.
 import { execFileSync, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -30,21 +35,46 @@ if (process.argv[2] === '--server') {
   await main();
 }
 
-/** The child: answers every request with a short body, after `delayMs` when it is not 0. */
+/**
+ * The child: answers every request with a short body, after `delayMs` when it is not 0, and times each
+ * (µs, request event to response end); on a `stats` message it sends its percentiles (ms) and resets.
+ */
 function serve(delayMs) {
   const body = Buffer.from('hello world');
   const headers = { 'content-type': 'text/plain', 'content-length': String(body.length) };
-  const answer = (response) => {
+  const own = hdr.build({ bitBucketSize: 32, autoResize: true, numberOfSignificantValueDigits: 3 });
+  const answer = (response, started) => {
     response.writeHead(200, headers);
     response.end(body);
+    own.recordValue(Math.max(1, Math.round((performance.now() - started) * 1000)));
   };
   const server = http.createServer((_request, response) => {
-    if (delayMs > 0) setTimeout(answer, delayMs, response);
-    else answer(response);
+    const started = performance.now();
+    if (delayMs > 0) setTimeout(answer, delayMs, response, started);
+    else answer(response, started);
   });
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+  process.on('message', (message) => {
+    if (message !== 'stats') return;
+    const at = (p) => Math.min(own.getValueAtPercentile(p), own.maxValue) / 1000;
+    process.send({ stats: Object.fromEntries(percentiles.map((p) => [`p${p}`, at(p)])) });
+    own.reset();
+  });
   process.on('disconnect', () => process.exit(0));
+}
+
+/** The server's own percentiles since the last call (ms), and a fresh start for the next run. */
+function serverStats(child) {
+  return new Promise((resolve) => {
+    const onMessage = (message) => {
+      if (!message?.stats) return;
+      child.off('message', onMessage);
+      resolve(message.stats);
+    };
+    child.on('message', onMessage);
+    child.send('stats');
+  });
 }
 
 async function main() {
@@ -86,6 +116,12 @@ export async function measureHttp(values) {
     const server = await startServer(scenario.delayMs, values.pin);
     const url = `http://127.0.0.1:${server.port}/`;
     const settings = { url, seconds, connections };
+    /** A run with the server's own percentiles for exactly its requests. */
+    const measured = (run) => async () => {
+      await serverStats(server.child);
+      const result = await run(settings);
+      return { ...result, server: await serverStats(server.child) };
+    };
     // Untimed warm-up of both (JIT, connections, server), then alternate which goes first.
     await runCanary({ ...settings, seconds: 1 });
     await runAutocannon({ ...settings, seconds: 1 });
@@ -93,10 +129,13 @@ export async function measureHttp(values) {
     const disturbed = [];
     let discarded = 0;
     for (let round = 0; results.length < rounds && round < rounds * 4; round++) {
-      const order = round % 2 === 0 ? [runCanary, runAutocannon] : [runAutocannon, runCanary];
+      const order =
+        round % 2 === 0
+          ? [measured(runCanary), measured(runAutocannon)]
+          : [measured(runAutocannon), measured(runCanary)];
       const { result, share } = await withForeignLoad(server.child.pid, async () => [
-        await order[0](settings),
-        await order[1](settings),
+        await order[0](),
+        await order[1](),
       ]);
       const [canary, cannon] = round % 2 === 0 ? result : [result[1], result[0]];
       const line = `canary ${describe(canary)} | autocannon ${describe(cannon)}`;
@@ -150,6 +189,19 @@ function summaryRows(name, results, discarded, connections, everyPairDisturbed) 
       goal: '0.98x..1.02x',
       met: Math.abs(ratio(`p${p}`) - 1) <= 0.02,
     })),
+    ...percentiles.map((p) => {
+      // What each client measured above the server's own time for the same requests.
+      const added = (side) => median(results.map((r) => r[side][`p${p}`] - r[side].server[`p${p}`]));
+      const server = median(results.map((r) => r.canary.server[`p${p}`]));
+      return {
+        benchmark: `http task vs autocannon, ${name} (reference): p${p} above the server's own (${server.toFixed(3)} ms)`,
+        measured: `+${added('canary').toFixed(3)} ms`,
+        baseline: `autocannon: +${added('cannon').toFixed(3)} ms`,
+        ratio: added('canary') / added('cannon'),
+        goal: '',
+        met: undefined,
+      };
+    }),
   ];
 }
 
