@@ -77,6 +77,8 @@ export async function extractWithJqRun<T = number>(
  */
 export async function checkJqSyntax(expression: string): Promise<string | undefined> {
   if (expression.trim() === '') return 'the expression is empty';
+  // A plain path (`.data.result[0].value[1] | tonumber`) is valid jq: no need to start jq to know.
+  if (parsePlainPath(expression)) return undefined;
   // Same line as the expression, so jq's line numbers stay the user's.
   const outcome = await runJq(`empty | ${expression}`, ['-n', '-c']);
   if (outcome.kind !== 'error') return undefined;

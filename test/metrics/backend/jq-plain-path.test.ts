@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { extractManyWithJq, extractWithJq, extractWithJqRun } from '../../../src/metrics/backend/jq.js';
+import {
+  checkJqSyntax,
+  extractManyWithJq,
+  extractWithJq,
+  extractWithJqRun,
+} from '../../../src/metrics/backend/jq.js';
+import { runJq } from '../../../src/metrics/backend/jq-runtime.js';
 import { followPlainPath, parsePlainPath } from '../../../src/metrics/backend/jq-plain-path.js';
 import { interpretCumulativeBuckets } from '../../../src/metrics/histogram-buckets.js';
 
@@ -134,5 +140,34 @@ describe('the plain-path shortcut answers exactly as jq', () => {
       expect(await extractWithJq(document, expression, interpretCumulativeBuckets)).toEqual(
         await extractWithJqRun(document, expression, interpretCumulativeBuckets),
       );
+  });
+});
+
+describe('validate trusts plain paths without starting jq', () => {
+  const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/);
+  const step = fc.oneof(name, fc.integer({ min: 0, max: 999_999_999 }));
+
+  it('every expression parsePlainPath accepts is one jq compiles', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(step, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        fc.boolean(),
+        fc.constantFrom('', ' ', '  \t'),
+        async (steps, dotted, toNumber, padding) => {
+          const expression = `${padding}${expressionOf(steps, dotted, toNumber)}${padding}`;
+          fc.pre(parsePlainPath(expression) !== undefined);
+          const compiled = await runJq(`empty | ${expression}`, ['-n', '-c']);
+          expect(compiled.kind, expression).not.toBe('error');
+          expect(await checkJqSyntax(expression)).toBeUndefined();
+        },
+      ),
+      { numRuns: 120, seed: 11 },
+    );
+  });
+
+  it('anything else still goes to jq, which names the mistake', async () => {
+    expect(await checkJqSyntax('.data.result[0].value[1] | tonumbr')).toMatch(/tonumbr/);
+    expect(await checkJqSyntax('.data.[0')).toMatch(/syntax error/);
   });
 });
