@@ -241,7 +241,8 @@ async function runWithWriter(
         : {}),
       ...(flags.loops !== undefined ? { loops: flags.loops } : {}),
       ...(previousLoop ? { previousLoop } : {}),
-      ...(earlier ? { pinnedLoop: (name: string) => pinnedLoop(earlier, name) } : {}),
+      // A result file is where pins live: a run writing one can look them up, even before it has any.
+      pinnedLoop: (name: string) => (earlier ? pinnedLoop(earlier, name) : undefined),
       ...(retrospective ? { evaluationTimes: retrospective } : {}),
       signal: controller.signal,
       observers,

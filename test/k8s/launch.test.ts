@@ -304,6 +304,36 @@ describe('canary k launch --dry-run (the seed command)', () => {
     expect(JSON.stringify(cronJob)).toContain('registry.local/canary:test');
   });
 
+  it('warns that pinned baselines have no pins in the cluster, and launches anyway', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'canary-launch-pinned-'));
+    try {
+      const file = path.join(dir, 'pinned.yaml');
+      await writeFile(
+        file,
+        [
+          'apiVersion: canary/v1',
+          'kind: Experiment',
+          'metadata: {name: pinned}',
+          'spec:',
+          '  tasks:',
+          '    - task: assess',
+          '      with:',
+          '        relative:',
+          '          baseline: {pinned: golden}',
+          "          SLOs: {'p/latency': {maxIncrease: 10%}}",
+          '',
+        ].join('\n'),
+      );
+      const { stdout, stderr } = await launch([], { 'dry-run': true }, { file });
+      expect(stderr).toMatch(/the in-cluster store keeps no pins yet/);
+      expect(parseAllDocuments(stdout).map((d) => (d.toJS() as Manifest).kind)).toContain('Secret');
+      const plain = await launch(SEED_SETS, { 'dry-run': true });
+      expect(plain.stderr).not.toMatch(/pins/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects a 6-field schedule, which a Kubernetes CronJob cannot run', async () => {
     const sets = SEED_SETS.map((s) =>
       s.startsWith('cronjobSchedule=') ? 'cronjobSchedule=*/10 * * * * *' : s,

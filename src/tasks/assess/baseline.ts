@@ -54,7 +54,12 @@ function pinnedBaseline(
   pinnedLoop: PinnedLoopLookup | undefined,
   currentVersions: readonly string[],
 ): Baseline | { error: string } {
-  const loop = pinnedLoop?.(name);
+  // No lookup at all: this run has no result file to keep pins in (in-cluster runs, for now).
+  if (!pinnedLoop)
+    return {
+      error: `no loop is pinned as ${JSON.stringify(name)}: pins live in result files (canary results pin LOOP --as ${name}), and this run has none (the in-cluster store keeps no pins yet)`,
+    };
+  const loop = pinnedLoop(name);
   if (!loop)
     return {
       error: `no loop is pinned as ${JSON.stringify(name)} (pin one with: canary results pin LOOP --as ${name})`,
