@@ -2,7 +2,7 @@ import { niceScale } from './chart-scale.js';
 import { formatNumber } from './format-number.js';
 import { coord, markup, seriesClass, type SafeHtml } from './html-markup.js';
 import type { Report } from './report-schema.js';
-import { collectSloRows, describeMetricInfo, describeMetricLabel, type SloRow } from './render-text.js';
+import { collectSloRows, describeMetricInfo, describeMetricValueLabel, type SloRow } from './render-text.js';
 
 const chart = { width: 540, height: 220, left: 50, right: 16, top: 14, bottom: 34 };
 /** Beyond this many loops, x labels would overlap: label about this many instead. */
@@ -77,7 +77,7 @@ export function renderTrendChart(report: Report, metric: string): SafeHtml | und
         markup`<polyline class="${colour}" points="${run.map((index) => `${coord(xAt(index))},${coord(yAt(column[index] ?? 0))}`).join(' ')}"/>`,
     )}${points}</g>`;
   });
-  const label = describeMetricLabel(report, metric);
+  const label = describeMetricValueLabel(report, metric);
   return markup`<figure class="card trend-chart" data-metric="${metric}">
 <figcaption title="${describeMetricInfo(report, metric)}">${label}</figcaption>
 <svg class="trend" data-metric="${metric}" width="${chart.width}" height="${chart.height}" viewBox="0 0 ${chart.width} ${chart.height}" role="img" aria-label="${`Trend of ${label} across loops`}">

@@ -9,7 +9,7 @@ import {
   collectMetricNames,
   collectSloRows,
   describeMetricInfo,
-  describeMetricLabel,
+  describeMetricValueLabel,
   describeMetricValue,
   describeSlo,
   describeSloCell,
@@ -201,7 +201,7 @@ function metricSection(report: Report): SafeHtml {
 <tbody>
 ${names.map(
   (name) =>
-    markup`<tr data-metric="${name}"><th scope="row" title="${describeMetricInfo(report, name)}">${describeMetricLabel(report, name)}</th>${report.versions.map(
+    markup`<tr data-metric="${name}"><th scope="row" title="${describeMetricInfo(report, name)}">${describeMetricValueLabel(report, name)}</th>${report.versions.map(
       (version) => metricCell(version, name),
     )}</tr>
 `,

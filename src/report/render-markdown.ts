@@ -5,6 +5,7 @@ import {
   collectMetricNames,
   collectSloRows,
   describeMetricLabel,
+  describeMetricValueLabel,
   describeMetricValue,
   describeSlo,
   describeSloCell,
@@ -140,9 +141,10 @@ function metricBlock(report: Report): string {
     tableRow(['---', ...report.versions.map(() => '---:')]),
     ...names.map((name) =>
       tableRow(
-        [describeMetricLabel(report, name), ...report.versions.map((v) => describeMetricValue(v, name))].map(
-          escapeMarkdown,
-        ),
+        [
+          describeMetricValueLabel(report, name),
+          ...report.versions.map((v) => describeMetricValue(v, name)),
+        ].map(escapeMarkdown),
       ),
     ),
     '',

@@ -72,6 +72,16 @@ export function describeMetricLabel(report: Report, metric: string): string {
   return units ? `${metric} (${units})` : metric;
 }
 
+/**
+ * The label of a metric's value: a histogram metric's value is the number of observations it holds,
+ * not an amount in its units (`kserve-prometheus/latency (histogram in ms: count)`).
+ */
+export function describeMetricValueLabel(report: Report, metric: string): string {
+  const info = report.metricInfo[metric];
+  if (info?.type !== 'histogram') return describeMetricLabel(report, metric);
+  return `${metric} (histogram${info.units ? ` in ${info.units}` : ''}: count)`;
+}
+
 /** Description, units and type of a metric for a tooltip; the name itself when nothing is known. */
 export function describeMetricInfo(report: Report, metric: string): string {
   const info = report.metricInfo[metric];
@@ -221,7 +231,7 @@ function metricLines(report: Report): string[] {
   return renderTable(
     ['METRIC', ...report.versions.map((v) => clean(v.name))],
     names.map((name) => [
-      clean(describeMetricLabel(report, name)),
+      clean(describeMetricValueLabel(report, name)),
       ...report.versions.map((v) => clean(describeMetricValue(v, name))),
     ]),
   );

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/report/build-report.js';
+import { renderHtml } from '../../src/report/render-html.js';
+import { renderMarkdown } from '../../src/report/render-markdown.js';
 import { renderText } from '../../src/report/render-text.js';
 import { baseline, candidate, emptyHistory, firstLoop, header, twoLoopHistory } from './report-fixtures.js';
 
@@ -53,6 +55,23 @@ describe('renderText', () => {
     expect(lineWith(text, 'kserve-prometheus/latency-p90  ')).toMatch(
       /38\.1235\s+no value \(query returned no series\)$/,
     );
+  });
+
+  it('labels the value of a histogram metric as the count it is, not an amount in its units', () => {
+    const history = twoLoopHistory();
+    const latest = history.loops.at(-1)!;
+    latest.metrics = latest.metrics.map((m) => ({ ...m, 'kserve-prometheus/latency': { value: 180 } }));
+    latest.metricInfo = {
+      ...latest.metricInfo,
+      'kserve-prometheus/latency': { units: 'ms', type: 'histogram', description: 'Latency histogram' },
+    };
+    const report = buildReport(history);
+    const rendered = renderText(report);
+    expect(lineWith(rendered, 'kserve-prometheus/latency (histogram in ms: count)')).toMatch(/180\s+180$/);
+    expect(rendered).not.toContain('kserve-prometheus/latency (ms)');
+    expect(rendered).toContain('kserve-prometheus/latency-mean (msec)');
+    expect(renderMarkdown(report)).toContain('kserve-prometheus/latency (histogram in ms: count)');
+    expect(renderHtml(report)).toContain('kserve-prometheus/latency (histogram in ms: count)');
   });
 
   it('renders an empty report', () => {
