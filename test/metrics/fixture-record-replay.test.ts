@@ -2,11 +2,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadExperiment } from '../../src/config/load-experiment.js';
-import { runLoop } from '../../src/engine/run-loop.js';
 import { DirectoryFixtureRecorder, relativeTemplate } from '../../src/metrics/fixtures/fixture-recorder.js';
 import { serializeFixture, type ProviderFixture } from '../../src/metrics/fixtures/fixture-format.js';
 import { RequestMatcher, describeRequest } from '../../src/metrics/fixtures/match-request.js';
+import { runOneLoop } from '../support/run-one-loop.js';
 import { startServer, type LoopbackServer } from './backend/loopback-server.js';
 
 /**
@@ -100,26 +99,17 @@ spec:
 `;
 }
 
-async function runOnce(
+function runOnce(
   dir: string,
   file: string,
   env: Record<string, string>,
   recorder?: DirectoryFixtureRecorder,
 ) {
-  const loaded = await loadExperiment({ file, cwd: dir, env });
-  expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  return runLoop({
-    plan: loaded.plan!,
-    registry: loaded.registry,
-    loop: 1,
-    experimentHash: 'sha256:x',
-    experimentDir: dir,
-    experimentStart: new Date(Date.now() - 90_000),
+  return runOneLoop(dir, {
+    file,
     env,
-    values: {},
-    signal: new AbortController().signal,
-    observers: [],
-    ...(recorder ? { fixtureRecorder: recorder } : {}),
+    startedSecondsAgo: 90,
+    ...(recorder ? { extra: { fixtureRecorder: recorder } } : {}),
   });
 }
 

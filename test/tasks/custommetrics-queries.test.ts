@@ -2,11 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadExperiment } from '../../src/config/load-experiment.js';
-import { runLoop } from '../../src/engine/run-loop.js';
 import { closeBackendConnections } from '../../src/metrics/backend/http-query.js';
 import { defaultQueryConcurrency } from '../../src/tasks/custommetrics/collect-metrics.js';
 import { type LoopbackServer, sendJson, startServer } from '../metrics/backend/loopback-server.js';
+import { runOneLoop } from '../support/run-one-loop.js';
 
 const vector = (value: string) => ({
   status: 'success',
@@ -48,20 +47,7 @@ async function runWith(withBlock: string) {
     path.join(dir, 'e.yaml'),
     `apiVersion: canary/v1\nkind: Experiment\nmetadata: {name: cmq}\nspec:\n  tasks:\n    - task: custommetrics\n      with:\n${withBlock}`,
   );
-  const loaded = await loadExperiment({ file: 'e.yaml', cwd: dir, env: {} });
-  expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  return runLoop({
-    plan: loaded.plan!,
-    registry: loaded.registry,
-    loop: 1,
-    experimentHash: 'sha256:x',
-    experimentDir: dir,
-    experimentStart: new Date(Date.now() - 60_000),
-    env: {},
-    values: {},
-    signal: new AbortController().signal,
-    observers: [],
-  });
+  return runOneLoop(dir);
 }
 
 /**

@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/config/load-experiment.js';
-import { runLoop } from '../../src/engine/run-loop.js';
 import type { Diagnostic } from '../../src/config/diagnostics.js';
 import { runCli } from '../cli/cli-harness.js';
+import { runOneLoop } from '../support/run-one-loop.js';
 
 /** A loopback stand-in for Prometheus whose answer depends on the query text. */
 let server: http.Server;
@@ -88,23 +88,6 @@ function experimentYaml(withBlock: string): string {
   return `apiVersion: canary/v1\nkind: Experiment\nmetadata: {name: cm}\nspec:\n  tasks:\n    - task: custommetrics\n      with:\n${withBlock}`;
 }
 
-async function runOnce(dir: string, env: Record<string, string> = {}) {
-  const loaded = await loadExperiment({ file: 'e.yaml', cwd: dir, env });
-  expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  return runLoop({
-    plan: loaded.plan!,
-    registry: loaded.registry,
-    loop: 1,
-    experimentHash: 'sha256:x',
-    experimentDir: dir,
-    experimentStart: new Date(Date.now() - 60_000),
-    env,
-    values: {},
-    signal: new AbortController().signal,
-    observers: [],
-  });
-}
-
 describe('custommetrics records one outcome per metric and version, whatever the backend does', () => {
   it('values, no-value reasons, retries and timeouts', async () => {
     const dir = await experimentDir({
@@ -114,7 +97,7 @@ describe('custommetrics records one outcome per metric and version, whatever the
       ),
     });
     try {
-      const record = await runOnce(dir);
+      const record = await runOneLoop(dir);
       expect(record.tasks[0]!.status).toBe('completed');
       const metrics = record.metrics[0]!;
       expect(Object.keys(metrics).sort()).toEqual(cases.map((c) => `faults/${c}`).sort());
@@ -142,7 +125,7 @@ describe('custommetrics records one outcome per metric and version, whatever the
       ),
     });
     try {
-      const record = await runOnce(dir);
+      const record = await runOneLoop(dir);
       expect(record.tasks[0]!.status).toBe('error');
       expect(record.tasks[0]!.message).toMatch(
         /no metrics backend answered \(2 queries\): connection refused/,
@@ -171,7 +154,7 @@ metrics:
       ),
     });
     try {
-      const record = await runOnce(dir);
+      const record = await runOneLoop(dir);
       expect(record.versions).toEqual(['version-0', 'version-1']);
       expect(record.metrics[0]!['t/q']!.query).toBe('ok{service="s",zone="a",revision="r2",extra="only-v0"}');
       // The quote in the revision name is escaped, and version 0's `extra` did not leak.
@@ -191,7 +174,7 @@ metrics:
     });
     try {
       seenAuthorization.length = 0;
-      const record = await runOnce(dir, { PROM_TOKEN: 's3cr3t-token-value' });
+      const record = await runOneLoop(dir, { env: { PROM_TOKEN: 's3cr3t-token-value' } });
       expect(seenAuthorization).toContain('Bearer s3cr3t-token-value');
       expect(JSON.stringify(record)).not.toContain('s3cr3t-token-value');
     } finally {
