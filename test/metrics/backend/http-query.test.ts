@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import {
 import { extractWithJq } from '../../../src/metrics/backend/jq.js';
 import { createQueryPool } from '../../../src/metrics/backend/query-pool.js';
 import { Redactor } from '../../../src/metrics/backend/redactor.js';
+import { makeTestCertificate } from '../../support/test-certificate.js';
 import { type Handler, type LoopbackServer, closedPort, sendJson, startServer } from './loopback-server.js';
 
 const FAST: QueryOptions = { timeoutMs: 2_000, retries: 2, minRetryDelayMs: 1, maxRetryDelayMs: 5 };
@@ -407,47 +407,17 @@ describe('queryBackend: TLS', () => {
   let dir: string | undefined;
   let cert = '';
   let key = '';
-  let opensslProblem: string | undefined;
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'canary-tls-'));
-    try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-keyout',
-          path.join(dir, 'key.pem'),
-          '-out',
-          path.join(dir, 'cert.pem'),
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1,DNS:localhost',
-        ],
-        { stdio: 'pipe' },
-      );
-      cert = readFileSync(path.join(dir, 'cert.pem'), 'utf8');
-      key = readFileSync(path.join(dir, 'key.pem'), 'utf8');
-    } catch (error) {
-      opensslProblem = `openssl could not make a test certificate: ${(error as Error).message}`;
-    }
+    ({ cert, key } = makeTestCertificate(dir));
   });
 
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('trusts a custom CA, and refuses the self-signed certificate without it', async (context) => {
-    if (opensslProblem) context.skip(opensslProblem);
+  it('trusts a custom CA, and refuses the self-signed certificate without it', async () => {
     const server = await serve((_, res) => sendJson(res, 200, vector('7')), { key, cert });
 
     const untrusted = failed(await queryBackend(get(server.url), FAST));

@@ -1,15 +1,12 @@
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpTask, type HttpInput } from '../../../src/tasks/http/http.js';
 import { classifyStatusWith } from '../../../src/tasks/http/error-ranges.js';
 import { measureEndpoints } from '../../../src/tasks/http/measure-endpoints.js';
 import { prepareRequest } from '../../../src/tasks/http/prepare-request.js';
 import { withTempDir } from '../../engine/helpers.js';
+import { makeTestCertificate } from '../../support/test-certificate.js';
 import { taskContext, valueOf } from './loopback-server.js';
 import { okResponse, startRawServer, writeApart, type RawResponder, type RawServer } from './raw-server.js';
 
@@ -190,30 +187,9 @@ describe('http client: closed connections and errors', () => {
 describe('http client: https', () => {
   it('loads an https endpoint over TLS, verifying its certificate', async () => {
     await withTempDir(async (dir) => {
-      const key = path.join(dir, 'key.pem');
-      const cert = path.join(dir, 'cert.pem');
-      await promisify(execFile)('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ]);
-      const ca = await readFile(cert);
+      const { key, cert: ca } = makeTestCertificate(dir);
       let served = 0;
-      const server = https.createServer({ key: await readFile(key), cert: ca }, (_request, response) => {
+      const server = https.createServer({ key, cert: ca }, (_request, response) => {
         served++;
         response.end('secure');
       });
