@@ -7,6 +7,7 @@ import { defaultNumRequests } from './load-settings.js';
 import { payloadFileOf, resolvePayloadPath } from './payload.js';
 import { headerProblem } from './request-bytes.js';
 import { isSensitiveHeader } from '../../metrics/backend/secrets.js';
+import { literalCredentialWarning } from '../literal-credential.js';
 
 /** Headers the HTTP client owns: they would break its keep-alive framing or protocol. */
 const clientOwnedHeaders = new Set([
@@ -191,14 +192,7 @@ function checkHeaders(input: HttpInput): TaskProblem[] {
           atKey: true,
         });
       } else if (isSensitiveHeader(name)) {
-        // The experiment is copied into every result file's header record, and into reports.
-        problems.push({
-          severity: 'warning',
-          path,
-          message: `header ${name} looks like a credential written into the experiment`,
-          hint: `read it from a secret: headersFrom: {${name}: {env: VARIABLE, prefix: "Bearer "}} (or {file: path})`,
-          atKey: true,
-        });
+        problems.push(literalCredentialWarning(path, name));
       }
     }
   }

@@ -4,6 +4,7 @@ import type { CheckContext, TaskProblem } from '../task-definition.js';
 import type { NotifyInput } from './notify-input.js';
 import { readTemplate } from './prepare-webhook.js';
 import { checkPayloadTemplate } from './render-payload.js';
+import { literalCredentialWarning } from '../literal-credential.js';
 
 export const notifyTargets = ['webhook', 'slack', 'github'] as const;
 
@@ -60,15 +61,7 @@ export async function checkNotifyInput(input: NotifyInput, context: CheckContext
       });
     }
     const literal = Object.keys(webhook.headers ?? {}).filter(isSensitiveHeader);
-    for (const name of literal) {
-      problems.push({
-        severity: 'warning',
-        path: ['webhook', 'headers', name],
-        message: `header ${name} looks like a credential written into the experiment`,
-        hint: 'read it from a secret with headersFrom (env or file)',
-        atKey: true,
-      });
-    }
+    for (const name of literal) problems.push(literalCredentialWarning(['webhook', 'headers', name], name));
   }
   return problems;
 }
