@@ -61,10 +61,10 @@ export async function readStampedTail(
   env: Record<string, string | undefined> = process.env,
 ): Promise<(StampedTail & { lastLoopRecord?: LoopRecord }) | undefined> {
   try {
-    const stampFile = await stampPath(file, env);
+    const real = await realpath(file);
+    const stampFile = stampPath(real, env);
     const stamp = JSON.parse(await readFile(stampFile, 'utf8')) as TailStamp;
-    if (stamp.stamp !== 1 || stamp.tool !== toolVersion || stamp.file !== (await realpath(file)))
-      return undefined;
+    if (stamp.stamp !== 1 || stamp.tool !== toolVersion || stamp.file !== real) return undefined;
     if (!sameIdentity(stamp.identity, await identityOf(file))) return undefined;
     const { tail } = stamp;
     if (tail.format !== undefined && !readsFormat(tail.format)) return undefined;
@@ -89,8 +89,9 @@ export async function stampTail(
     const identity = await identityOf(file);
     // A note appended beside the run, or a compaction, changed the file: let the next writer check it.
     if (identity.size !== String(tail.size)) return;
-    const stamp: TailStamp = { stamp: 1, tool: toolVersion, file: await realpath(file), identity, tail };
-    const stampFile = await stampPath(file, env);
+    const real = await realpath(file);
+    const stamp: TailStamp = { stamp: 1, tool: toolVersion, file: real, identity, tail };
+    const stampFile = stampPath(real, env);
     await mkdir(path.dirname(stampFile), { recursive: true });
     const temporary = `${stampFile}.${process.pid}.tmp`;
     await writeFile(temporary, JSON.stringify(stamp));
@@ -103,10 +104,9 @@ export async function stampTail(
   }
 }
 
-async function stampPath(file: string, env: Record<string, string | undefined>): Promise<string> {
-  const key = createHash('sha256')
-    .update(await realpath(file))
-    .digest('hex');
+/** Where the stamp of the file at `realFile` lives (its real path: a symlink and its target share one). */
+function stampPath(realFile: string, env: Record<string, string | undefined>): string {
+  const key = createHash('sha256').update(realFile).digest('hex');
   return path.join(path.resolve(defaultCacheDir(env)), 'result-checks', `${key.slice(0, 32)}.json`);
 }
 
