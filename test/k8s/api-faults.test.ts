@@ -10,6 +10,7 @@ import { launchFromCli } from '../../src/k8s/launch-group.js';
 import { appendLoop, type ClusterStore } from '../../src/results/cluster-store.js';
 import { decodeStore } from '../../src/results/cluster-store-codec.js';
 import type { LoopRecord } from '../../src/results/records.js';
+import { storeLoop as loop } from './store-loop.js';
 import { startFakeCluster, type FakeCluster, type InjectedFault } from '../support/fake-kube-api/index.js';
 
 /**
@@ -42,24 +43,6 @@ const target = (): GroupTarget => ({
   namespace: 'default',
   names,
 });
-
-function loop(number: number): LoopRecord {
-  const at = new Date(Date.UTC(2025, 0, 1, 0, number)).toISOString();
-  return {
-    kind: 'loop',
-    loop: number,
-    experimentHash: 'sha256:x',
-    experimentStart: at,
-    start: at,
-    end: at,
-    durationMs: 0,
-    status: 'completed',
-    versions: ['v1'],
-    tasks: [],
-    metrics: [{ 'p/m': { value: number } }],
-    slos: [],
-  };
-}
 
 function storedStore(): ClusterStore {
   const secret = cluster.api.get(secretRef) as { data?: Record<string, string> } | undefined;

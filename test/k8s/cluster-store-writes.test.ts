@@ -9,8 +9,8 @@ import {
 } from '../../src/k8s/group-results.js';
 import { appendLoop, type ClusterStore } from '../../src/results/cluster-store.js';
 import { decodeStore, encodeStore } from '../../src/results/cluster-store-codec.js';
-import type { LoopRecord } from '../../src/results/records.js';
 import { CanaryError } from '../../src/errors.js';
+import { storeLoop as loop } from './store-loop.js';
 import { startFakeCluster, type FakeCluster } from '../support/fake-kube-api/index.js';
 
 let cluster: FakeCluster;
@@ -31,24 +31,6 @@ beforeEach(() => {
   cluster.api.allow();
   cluster.api.delete(secretRef);
 });
-
-function loop(number: number): LoopRecord {
-  const at = new Date(Date.UTC(2025, 0, 1, 0, number)).toISOString();
-  return {
-    kind: 'loop',
-    loop: number,
-    experimentHash: 'sha256:x',
-    experimentStart: at,
-    start: at,
-    end: at,
-    durationMs: 0,
-    status: 'completed',
-    versions: ['v1'],
-    tasks: [],
-    metrics: [{ 'p/m': { value: number } }],
-    slos: [],
-  };
-}
 
 const signal = () => AbortSignal.timeout(10_000);
 
