@@ -13,7 +13,7 @@ export class RetentionObserver implements RunObserver {
     private readonly file: string,
     private readonly keep: number,
     private readonly warn: (line: string) => void,
-    private readonly writer?: Pick<ResultWriter, 'verifyLock' | 'forgetPosition'>,
+    private readonly writer?: Pick<ResultWriter, 'verifyLock' | 'followReplacement'>,
   ) {}
 
   async onEvent(event: RunEvent): Promise<void> {
@@ -26,7 +26,7 @@ export class RetentionObserver implements RunObserver {
         writer ? { verifyLock: () => writer.verifyLock() } : {},
       );
       // The compacted file replaced the one the writer appends to: its offsets are stale now.
-      if (result.folded + result.dropped > 0) writer?.forgetPosition();
+      if (result.folded + result.dropped > 0) await writer?.followReplacement();
       if (result.skipped) this.warn(`canary: retention: ${result.skipped}`);
     } catch (error) {
       // Retention must never cost a loop: the old file is intact when compaction fails.

@@ -8,7 +8,9 @@ import { toolVersion } from '../version.js';
 import { foldMarks } from './marks.js';
 import { addLoopVerdicts, type SloHistoryCounts } from './verdict-counts.js';
 import type { LoopSummary } from './cluster-store-summary.js';
-import { ResultFileBusyError, ResultLock, withAppendGuard, type LockOptions } from './result-lock.js';
+import { ResultFileBusyError, withAppendGuard, type LockOptions } from './result-lock.js';
+import { resolveResultPath, whyMissing, type ResolvedResultPath } from './result-path.js';
+import { WriterLock } from './writer-lock.js';
 import { linesOf, looksTorn, parseResultLine, readLines, type RawLine } from './result-lines.js';
 import { migrateRecord, migrations, readsFormat } from './result-migrations.js';
 import { readStampedTail, stampTail, type LoopPlace } from './tail-stamp.js';
@@ -101,6 +103,7 @@ type RecordVisitor = (record: AnyResultRecord, place: LinePlace) => void;
 function lineScanner(file: string, visit: RecordVisitor) {
   const outcome: ScanOutcome = { problems: [], skipped: [], sawRecord: false };
   let format: string | undefined;
+  let segment: { hash: string; line: number } | undefined;
   const take = ({ number, offset, bytes, terminated }: RawLine): void => {
     const parsed = parseResultLine(bytes);
     if (parsed.type === 'blank') return;
@@ -128,6 +131,15 @@ function lineScanner(file: string, visit: RecordVisitor) {
     if (record.kind === 'header' || record.kind === 'loop' || record.kind === 'end') {
       record = migrateRecord(record, format);
     }
+    // Checked after migration: a format whose hashes changed would reconcile them in its migration.
+    if (record.kind === 'header') segment = { hash: record.experimentHash, line: number };
+    else if (record.kind === 'loop' && segment && record.experimentHash !== segment.hash) {
+      outcome.problems.push({
+        line: number,
+        reason: `loop ${record.loop} has experimentHash ${record.experimentHash}, but its segment's header (line ${segment.line}) has ${segment.hash}`,
+      });
+      return;
+    }
     outcome.sawRecord = true;
     visit(record, { line: number, offset, length: bytes.length });
   };
@@ -152,7 +164,8 @@ async function checkRegularFile(file: string): Promise<void> {
   try {
     info = await stat(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw missing(file);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw await missing(file);
     throw unreadable(file, error);
   }
   if (info.isFile()) return;
@@ -168,10 +181,21 @@ async function checkRegularFile(file: string): Promise<void> {
   ]);
 }
 
-function missing(file: string): MissingResultsError {
-  return new MissingResultsError(`no result file at ${file}`, {
+async function missing(file: string): Promise<MissingResultsError> {
+  const why = whyMissing(await resolveResultPath(file).catch(() => ({ real: file })));
+  return new MissingResultsError(`no result file at ${file}${why}`, {
     exitCode: ExitCode.usage,
     hints: ['run the experiment first (`canary run FILE`), or point at its results with --results PATH'],
+  });
+}
+
+/** `canary run` creates a missing folder, but never one a symlink points into: that is likely a mistake. */
+function unreachable(file: string, resolved: ResolvedResultPath): CanaryError {
+  return new CanaryError(`cannot write results to ${file}${whyMissing(resolved)}`, {
+    exitCode: ExitCode.usage,
+    hints: [
+      'create that folder, point the link at a folder that exists, or choose another file with --results PATH',
+    ],
   });
 }
 
@@ -270,40 +294,56 @@ export class ResultWriter {
   private constructor(
     readonly file: string,
     private tail: ResultTail,
-    private readonly lock: ResultLock,
+    private readonly lock: WriterLock,
   ) {}
 
   /**
    * Lock the file, then open (or create) it; with `fresh`, an existing file is renamed and kept. A file
    * the readers would refuse (damaged line, newer format, not a file) is refused here too, untouched.
+   * The writer works on the file's real path (`file` may be a symlink or a hard link, see WriterLock):
+   * appends, `--fresh` and compaction reach the file itself and leave a link to it a link.
    */
-  static async open(file: string, options: { fresh?: boolean } & LockOptions = {}): Promise<ResultWriter> {
+  static async open(
+    file: string,
+    options: { fresh?: boolean; env?: Record<string, string | undefined> } & LockOptions = {},
+  ): Promise<ResultWriter> {
     await mkdir(path.dirname(file), { recursive: true }).catch((error: unknown) => {
       throw cannotWrite(file, error);
     });
-    await checkRegularFile(file).catch((error: unknown) => {
+    const resolved = await resolveResultPath(file).catch((error: unknown) => {
+      throw cannotWrite(file, error);
+    });
+    if ('missingFolder' in resolved) throw unreachable(file, resolved);
+    const real = resolved.real;
+    await checkRegularFile(real).catch((error: unknown) => {
       if (!(error instanceof MissingResultsError)) throw error;
     });
-    const lock = await ResultLock.acquire(file, options).catch((error: unknown) => {
+    const lock = await WriterLock.acquire(real, options).catch((error: unknown) => {
       throw cannotWrite(file, error);
     });
     try {
-      return await ResultWriter.openLocked(file, options, lock);
+      return await ResultWriter.openLocked(real, options, lock);
     } catch (error) {
       await lock.release();
       throw error;
     }
   }
 
-  private static async openLocked(file: string, options: { fresh?: boolean }, lock: ResultLock) {
-    const warnings = [...lock.notes];
+  private static async openLocked(file: string, options: { fresh?: boolean }, lock: WriterLock) {
     if (options.fresh && (await exists(file))) {
       const archived = await freeArchiveName(file);
       // A rename is atomic: a crash leaves either the old file in place or the archive and no file.
       await rename(file, archived);
       await syncFolder(path.dirname(file));
-      warnings.push(`previous results kept as ${archived}`);
+      lock.notes.push(`previous results kept as ${archived}`);
     }
+    // The inode lock needs an inode: an empty file reads like a missing one ("no results recorded yet").
+    const handle = await open(file, 'a').catch((error: unknown) => {
+      throw cannotWrite(file, error);
+    });
+    await handle.close();
+    await lock.guardInode();
+    const warnings = [...lock.notes];
     // A file unchanged since a writer checked it whole and closed it needs no second pass.
     const stamped = await readStampedTail(file);
     const tail = stamped ? { ...stamped, tornBytes: 0 } : await readTail(file);
@@ -400,6 +440,12 @@ export class ResultWriter {
     this.positionKnown = false;
   }
 
+  /** Retention renamed a compacted copy (a new inode) over the file: forget the position, lock the new inode. */
+  async followReplacement(): Promise<void> {
+    this.forgetPosition();
+    await this.lock.guardInode();
+  }
+
   /** Release the lock; the file stays as written, stamped as checked when the writer knows where it ends. */
   async close(): Promise<void> {
     if (this.positionKnown && (await this.holdsLock())) {
@@ -445,7 +491,9 @@ export async function appendNote(
     }
   }
   // The run repaired any torn or unterminated last line when it opened the file; readTail still
-  // refuses a damaged one.
+  // refuses a damaged one. The run locked the real path, so the append guard is keyed by it too.
+  const resolved = await resolveResultPath(file);
+  if ('real' in resolved) file = resolved.real;
   const { lastLoop, experimentHash, experimentStart } = await readTail(file);
   const record = note({
     lastLoop,
@@ -472,7 +520,8 @@ async function appendLine(file: string, record: AnyResultRecord): Promise<number
 function cannotWrite(file: string, error: unknown): unknown {
   if (error instanceof CanaryError) return error;
   const code = (error as NodeJS.ErrnoException).code;
-  if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS' && code !== 'ENOTDIR') return error;
+  const known = ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOENT', 'ELOOP'];
+  if (!known.includes(code ?? '')) return error;
   return new ResultFileError(
     `cannot write results next to ${file}: ${code}`,
     [
