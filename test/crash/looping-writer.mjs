@@ -31,7 +31,11 @@ const plan = {
   tasks: [{ id: 'fixed', task: 'fixed', with: {}, needs: [], retries: 0 }],
 };
 
-const writer = await ResultWriter.open(file, { fresh: flags.includes('--fresh') });
+const writer = await ResultWriter.open(file, { fresh: flags.includes('--fresh') }).catch((error) => {
+  // As the CLI reports a refusal: its message and exit code (6 when another run holds the file).
+  process.stderr.write(`canary: ${error.message}\n`);
+  process.exit(error.exitCode ?? 1);
+});
 for (const warning of writer.warnings) process.stderr.write(`canary: ${warning}\n`);
 const hash = hashExperiment(experiment);
 try {
