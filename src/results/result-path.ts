@@ -53,3 +53,8 @@ export function whyMissing(resolved: ResolvedResultPath): string {
     ? ` (a symbolic link to ${resolved.link}, whose folder ${resolved.missingFolder} does not exist)`
     : ` (its folder ${resolved.missingFolder} does not exist)`;
 }
+
+/** Where a local run keeps its results unless `--results` says otherwise. */
+export function defaultResultsPath(cwd: string, experimentName: string): string {
+  return path.join(cwd, 'canary-results', `${experimentName}.jsonl`);
+}

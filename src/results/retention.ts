@@ -12,7 +12,8 @@ import path from 'node:path';
 import { emptySummary, foldLoop } from './cluster-store-summary.js';
 import { effectiveMarks } from './marks.js';
 import type { AnyResultRecord, LoopRecord, MarkRecord, SummaryRecord } from './records.js';
-import { parseResults, ResultFileError } from './result-file.js';
+import { invalidMark, parseResults } from './result-history.js';
+import { ResultFileError } from './result-scan.js';
 import { withAppendGuard } from './result-lock.js';
 import { resolveResultPath } from './result-path.js';
 
@@ -116,10 +117,6 @@ export function compactRecords(
     folded: summary.loops - (previous?.summary.loops ?? 0),
     dropped: droppedInvalid.length - (previous?.invalid?.length ?? 0),
   };
-}
-
-function invalidMark(loop: number, reason: string): MarkRecord {
-  return { kind: 'mark', at: '', action: 'invalidate', loop, reason, lastLoop: 0, experimentHash: '' };
 }
 
 /**
