@@ -1,6 +1,8 @@
-import { link, lstat, mkdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RetentionObserver } from '../../src/cli/retention-observer.js';
+import type { RunEvent } from '../../src/engine/events.js';
 import { CanaryError } from '../../src/errors.js';
 import { ExitCode } from '../../src/exit-codes.js';
 import { readResults, ResultWriter } from '../../src/results/result-file.js';
@@ -109,6 +111,33 @@ describe('one writer per result file, whatever names it', () => {
       expect(history.loops.map((l) => l.loop)).toEqual([3, 4]);
       expect(history.earlier?.loops).toBe(2);
     });
+  });
+
+  it('after compacting, the writer holds the lock of the new file’s inode', async () => {
+    await withTempDir((dir) =>
+      withCache(dir, async () => {
+        const file = path.join(dir, 'demo.jsonl');
+        const records = [header(), ...[1, 2, 3, 4].map((n) => loopRecord(n))];
+        await writeFile(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+        const locks = path.join(dir, 'cache', 'result-locks');
+        const lockOf = async () => {
+          const { dev, ino } = await stat(file, { bigint: true });
+          return `${dev}-${ino}.lock`;
+        };
+        const writer = await ResultWriter.open(file);
+        const before = await lockOf();
+        expect(await readdir(locks)).toEqual([before]);
+        const warnings: string[] = [];
+        await new RetentionObserver(file, 2, (w) => warnings.push(w), writer).onEvent({
+          type: 'loop-end',
+        } as RunEvent);
+        expect(warnings).toEqual([]);
+        expect(await lockOf()).not.toBe(before);
+        expect(await readdir(locks)).toEqual([await lockOf()]);
+        await writer.close();
+        expect(await readdir(locks)).toEqual([]);
+      }),
+    );
   });
 
   it('compaction leaves a file with hard links alone, saying why', async () => {
