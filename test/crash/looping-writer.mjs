@@ -16,11 +16,11 @@ const experiment = {
 };
 const fixed = {
   name: 'fixed',
-  description: 'records a metric and 2 KiB of output',
+  description: 'records a metric and 64 KiB of output',
   inputSchema: { type: 'object' },
   async run(_input, context) {
     context.metrics.record(0, 'fixed/latency', 5 + (Date.now() % 7));
-    return { output: 'x'.repeat(2048) };
+    return { output: 'x'.repeat(64 * 1024) };
   },
 };
 const plan = {
