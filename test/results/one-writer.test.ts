@@ -140,6 +140,21 @@ describe('one writer per result file, whatever names it', () => {
     );
   });
 
+  it('without a usable cache directory, the path lock still holds and the writer says hard links are unguarded', async () => {
+    await withTempDir((dir) =>
+      withCache(dir, async () => {
+        await writeFile(path.join(dir, 'cache'), 'a file where the cache directory should be');
+        const file = path.join(dir, 'demo.jsonl');
+        const writer = await ResultWriter.open(file);
+        expect(writer.warnings).toEqual([
+          `hard links to ${file} are not guarded: cannot create ${path.join(dir, 'cache', 'result-locks')} (ENOTDIR); set CANARY_CACHE_DIR to a writable folder`,
+        ]);
+        expect((await refusal(ResultWriter.open(file))).exitCode).toBe(ExitCode.busy);
+        await writer.close();
+      }),
+    );
+  });
+
   it('compaction leaves a file with hard links alone, saying why', async () => {
     await withTempDir(async (dir) => {
       const { file } = await namesFor(dir);
