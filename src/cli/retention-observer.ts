@@ -13,26 +13,31 @@ export class RetentionObserver implements RunObserver {
     private readonly file: string,
     private readonly keep: number,
     private readonly warn: (line: string) => void,
-    private readonly writer?: Pick<ResultWriter, 'verifyLock' | 'forgetPosition'>,
+    private readonly writer?: Pick<ResultWriter, 'verifyLock' | 'followReplacement'>,
   ) {}
 
   async onEvent(event: RunEvent): Promise<void> {
     if (event.type !== 'loop-end') return;
+    const writer = this.writer;
+    let result;
     try {
-      const writer = this.writer;
-      const result = await compactResultFile(
+      result = await compactResultFile(
         this.file,
         this.keep,
         writer ? { verifyLock: () => writer.verifyLock() } : {},
       );
-      // The compacted file replaced the one the writer appends to: its offsets are stale now.
-      if (result.folded + result.dropped > 0) writer?.forgetPosition();
-      if (result.skipped) this.warn(`canary: retention: ${result.skipped}`);
     } catch (error) {
       // Retention must never cost a loop: the old file is intact when compaction fails.
       this.warn(
         `canary: retention: compaction failed, the file was left as it was: ${(error as Error).message}`,
       );
+      return;
     }
+    if (result.skipped) this.warn(`canary: retention: ${result.skipped}`);
+    if (result.folded + result.dropped === 0 || !writer) return;
+    // The compacted file (a new inode) replaced the one the writer appends to: its offsets are stale.
+    await writer.followReplacement().catch((error: unknown) => {
+      this.warn(`canary: retention: compacted, but could not lock the new file: ${(error as Error).message}`);
+    });
   }
 }

@@ -13,6 +13,8 @@ export interface LockHolder {
   started: string;
   /** Tells this holder from a later one with a reused pid. */
   token: string;
+  /** The result file's real path as the holder named it (hard links give one file several). */
+  file?: string;
 }
 
 export interface LockOptions {
@@ -51,22 +53,29 @@ export class ResultLock {
   private constructor(
     readonly file: string,
     readonly holder: LockHolder,
+    readonly path: string,
   ) {}
 
-  get path(): string {
-    return lockPathOf(this.file);
-  }
-
-  static async acquire(file: string, options: LockOptions = {}): Promise<ResultLock> {
+  /**
+   * Lock `file` with the lock file `key.lockPath` (by default `FILE.lock` beside it). `key.stillHeld`
+   * tells a live holder whose lock no longer applies (a lock keyed by an inode the holder's file no
+   * longer has: the file was deleted and its inode reused).
+   */
+  static async acquire(
+    file: string,
+    options: LockOptions = {},
+    key: { lockPath?: string; stillHeld?: (holder: LockHolder) => Promise<boolean> } = {},
+  ): Promise<ResultLock> {
+    const lockPath = key.lockPath ?? lockPathOf(file);
     const staleAfterMs = options.staleAfterMs ?? 60_000;
-    const lockPath = lockPathOf(file);
     const holder: LockHolder = {
       pid: process.pid,
       host: hostname(),
       started: new Date().toISOString(),
       token: randomUUID(),
+      file,
     };
-    const lock = new ResultLock(file, holder);
+    const lock = new ResultLock(file, holder, lockPath);
     const giveUpAt = Date.now() + unwrittenGraceMs + takeoverGraceMs + 1000;
     for (;;) {
       if (await createExclusive(lockPath, `${JSON.stringify(holder)}\n`)) {
@@ -75,10 +84,13 @@ export class ResultLock {
       }
       const seen = await inspectLock(lockPath);
       if (!seen) continue; // released between our attempt and the look: try again
-      const verdict = judgeHolder(seen, staleAfterMs);
-      if (verdict.state === 'held') throw busyError(file, seen.holder);
+      let verdict = judgeHolder(seen, staleAfterMs);
+      if (verdict.state === 'held' && key.stillHeld && !(await key.stillHeld(seen.holder!))) {
+        verdict = { state: 'stale', why: `its holder's file ${seen.holder!.file} is another file now` };
+      }
+      if (verdict.state === 'held') throw busyError(file, seen.holder, lockPath);
       if (verdict.state === 'unknown' || !(await removeStaleLock(lockPath, seen))) {
-        if (Date.now() > giveUpAt) throw busyError(file, seen.holder);
+        if (Date.now() > giveUpAt) throw busyError(file, seen.holder, lockPath);
         await sleep(25);
         continue;
       }
@@ -246,9 +258,10 @@ async function removeStaleLock(lockPath: string, seen: SeenLock): Promise<boolea
   }
 }
 
-function busyError(file: string, holder: LockHolder | undefined): ResultFileBusyError {
+function busyError(file: string, holder: LockHolder | undefined, lockPath: string): ResultFileBusyError {
+  const where = holder?.file !== undefined && holder.file !== file ? `, through ${holder.file}` : '';
   const who = holder
-    ? `pid ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`}, since ${holder.started}`
+    ? `pid ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`}, since ${holder.started}${where}`
     : 'a process that is still creating its lock';
   return new ResultFileBusyError(`${file} is being written by another canary run (${who})`, {
     exitCode: ExitCode.busy,
@@ -257,7 +270,7 @@ function busyError(file: string, holder: LockHolder | undefined): ResultFileBusy
         ? `wait for it to finish, or stop it (kill ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`}) and run again`
         : 'wait a moment and run again',
       'to run side by side, give this run its own file: --results OTHER.jsonl',
-      `if no canary is writing it, delete ${lockPathOf(file)}`,
+      `if no canary is writing it, delete ${lockPath}`,
     ],
   });
 }

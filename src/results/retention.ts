@@ -12,8 +12,10 @@ import path from 'node:path';
 import { emptySummary, foldLoop } from './cluster-store-summary.js';
 import { effectiveMarks } from './marks.js';
 import type { AnyResultRecord, LoopRecord, MarkRecord, SummaryRecord } from './records.js';
-import { parseResults, ResultFileError } from './result-file.js';
+import { invalidMark, parseResults } from './result-history.js';
+import { ResultFileError } from './result-scan.js';
 import { withAppendGuard } from './result-lock.js';
+import { resolveResultPath } from './result-path.js';
 
 export interface CompactionResult {
   /** Loops folded into the aggregates by this compaction. */
@@ -117,21 +119,29 @@ export function compactRecords(
   };
 }
 
-function invalidMark(loop: number, reason: string): MarkRecord {
-  return { kind: 'mark', at: '', action: 'invalidate', loop, reason, lastLoop: 0, experimentHash: '' };
-}
-
 /**
  * Compact `file` in place, keeping the latest `keep` loops (and pinned ones) in full. A file with a
  * line that does not parse, or a record of a kind this canary does not know, is left alone: rewriting
  * it would lose that line. Runs while `canary run` holds the file's lock (it takes no lock itself);
  * notes appended beside the run (`canary results pin`) share the append guard with the rename.
+ * Through a symlink, the link's target is replaced and the link stays; a file with hard links is left
+ * alone, since a renamed copy would split it from its other names.
  */
 export async function compactResultFile(
-  file: string,
+  given: string,
   keep: number,
   options: CompactOptions = {},
 ): Promise<CompactionResult> {
+  const resolved = await resolveResultPath(given);
+  const file = 'real' in resolved ? resolved.real : given;
+  const { nlink } = await stat(file);
+  if (nlink > 1) {
+    return {
+      folded: 0,
+      dropped: 0,
+      skipped: `not compacted: ${given} has ${nlink} hard links, and a compacted copy would split them (use a symlink instead)`,
+    };
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
     // Bytes, not text: decoding would turn a line that is not UTF-8 into one that passes.
     const data = await readFile(file);

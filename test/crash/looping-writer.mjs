@@ -16,11 +16,11 @@ const experiment = {
 };
 const fixed = {
   name: 'fixed',
-  description: 'records a metric and 2 KiB of output',
+  description: 'records a metric and 64 KiB of output',
   inputSchema: { type: 'object' },
   async run(_input, context) {
     context.metrics.record(0, 'fixed/latency', 5 + (Date.now() % 7));
-    return { output: 'x'.repeat(2048) };
+    return { output: 'x'.repeat(64 * 1024) };
   },
 };
 const plan = {
@@ -31,7 +31,11 @@ const plan = {
   tasks: [{ id: 'fixed', task: 'fixed', with: {}, needs: [], retries: 0 }],
 };
 
-const writer = await ResultWriter.open(file, { fresh: flags.includes('--fresh') });
+const writer = await ResultWriter.open(file, { fresh: flags.includes('--fresh') }).catch((error) => {
+  // As the CLI reports a refusal: its message and exit code (6 when another run holds the file).
+  process.stderr.write(`canary: ${error.message}\n`);
+  process.exit(error.exitCode ?? 1);
+});
 for (const warning of writer.warnings) process.stderr.write(`canary: ${warning}\n`);
 const hash = hashExperiment(experiment);
 try {

@@ -194,4 +194,26 @@ describe('canary diff (built CLI)', () => {
     expect(unreadable.code).toBe(2);
     expect(unreadable.stderr).toContain('no result file at nope.jsonl');
   });
+
+  it('refuses a damaged file with exit 7 and file:line, as its --help says', async () => {
+    await writeFile(path.join(dir, 'good.jsonl'), jsonl(header(), loopA));
+    await writeFile(
+      path.join(dir, 'torn.jsonl'),
+      `${jsonl(header(), loopRecord(1))}#garbage\n${jsonl(loopB)}`,
+    );
+    for (const args of [
+      ['diff', 'good.jsonl', 'torn.jsonl'],
+      ['diff', 'torn.jsonl', '--loops', '1,2'],
+    ]) {
+      const damaged = await runCli(args, { cwd: dir });
+      expect(damaged.code, damaged.stderr).toBe(7);
+      expect(damaged.stderr).toContain('torn.jsonl:3: damaged line: not JSON: "#garbage"');
+      expect(damaged.stdout).toBe('');
+    }
+    const help = await runCli(['diff', '--help'], { cwd: dir });
+    expect(help.stdout).toMatch(
+      /^ {2}7 {4}a result file with a damaged line \(file:line\) or a newer format$/m,
+    );
+    expect(help.stdout).not.toMatch(/^ {2}2 .*cannot be read/m);
+  });
 });

@@ -115,9 +115,10 @@ describe('ResultWriter', () => {
       expect(path.dirname(archived)).toBe(dir);
       expect(archived).toMatch(/demo\..+\.jsonl$/);
       expect(await readFile(archived, 'utf8')).toBe(old);
-      await expect(stat(file)).rejects.toThrow();
+      // A new, empty file (its inode is locked too), which readers take for "no results yet".
+      expect((await stat(file)).size).toBe(0);
       // The lock stays next to the file while the writer holds it.
-      expect((await readdir(dir)).sort()).toEqual([path.basename(archived), 'demo.jsonl.lock']);
+      expect((await readdir(dir)).sort()).toEqual([path.basename(archived), 'demo.jsonl', 'demo.jsonl.lock']);
       await writer.append(header());
       expect(await linesOf(file)).toEqual([header()]);
     });

@@ -101,7 +101,8 @@ describe('compactResultFile', () => {
       created: '2024-05-02T10:00:00.000Z',
       firstLoop: 3,
     });
-    const file = await resultFile(header(), loop(1), loop(2), second, loop(3), loop(4));
+    const inSecond = (n: number) => ({ ...loop(n), experimentHash: 'sha256:bbbb' });
+    const file = await resultFile(header(), loop(1), loop(2), second, inSecond(3), inSecond(4));
     await compactResultFile(file, 2);
     const lines = (await readFile(file, 'utf8'))
       .trim()

@@ -8,7 +8,8 @@ export default class Diff extends CanaryCommand {
 EXIT CODES
   0    the diff was printed (whatever it shows)
   1    with --fail-on-regression: an SLO went from pass to fail, and B's verdict gates (an SLO in warn or observe mode does not count)
-  2    usage error: bad flags, a loop or pin the file does not have, a result file that cannot be read`;
+  2    usage error: bad flags, a loop or pin the file does not have, a missing result file
+  7    a result file with a damaged line (file:line) or a newer format`;
   static override examples = [
     '<%= config.bin %> diff canary-results/main.jsonl canary-results/pr.jsonl',
     '<%= config.bin %> diff canary-results/sklearn-iris.jsonl --loops 3,7',
