@@ -94,13 +94,24 @@ function scheduleOf(options: GroupManifestOptions): string | undefined {
   return schedule;
 }
 
+/** A tag (`repo:1.2.3`) or, better, a digest (`repo@sha256:<64 hex>`): the digest pins what runs. */
 function checkImage(image: unknown): string {
   if (typeof image !== 'string' || image.trim() === '' || /\s/.test(image.trim())) {
     throw new UsageError(`image must be an image reference, got ${JSON.stringify(image)}`, [
       `e.g. --set image=${defaultImage}`,
     ]);
   }
-  return image.trim();
+  const trimmed = image.trim();
+  const digest = trimmed.includes('@') ? trimmed.slice(trimmed.indexOf('@') + 1) : undefined;
+  if (digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+    throw new UsageError(
+      `image ${JSON.stringify(trimmed)}: a digest must be sha256: and 64 lower-case hex digits`,
+      [
+        `e.g. --set image=${imageRepository}@sha256:<digest from \`docker buildx imagetools inspect ${defaultImage}\`>`,
+      ],
+    );
+  }
+  return trimmed;
 }
 
 /** What the experiment Secret holds under `experimentKey`, as `canary k run` reads it. */

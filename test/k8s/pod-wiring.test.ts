@@ -274,3 +274,25 @@ describe('the pod lays out carried and secret files', () => {
     expect(error.message).toMatch(/outside the work directory/);
   });
 });
+
+describe('the runner image', () => {
+  it('defaults to the package version, and takes a digest; a malformed digest is a usage error', async () => {
+    const file = await experimentFile('image.yaml', [
+      '    - task: assess',
+      '      with: {SLOs: {upper: {p/x: 1}}}',
+    ]);
+    const version = (
+      JSON.parse(await readFile(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }
+    ).version;
+    const plain = await dryRun(file);
+    expect(JSON.stringify(container(plain.manifests).container)).toContain(
+      `"ghcr.io/canary/canary:${version}"`,
+    );
+    const pinned = `registry.local/canary@sha256:${'a1'.repeat(32)}`;
+    const byDigest = await dryRun(file, { set: [`image=${pinned}`] });
+    expect(JSON.stringify(container(byDigest.manifests).container)).toContain(`"image":"${pinned}"`);
+    const bad = await refusal(dryRun(file, { set: ['image=registry.local/canary@sha256:abc'] }));
+    expect(bad.exitCode).toBe(ExitCode.usage);
+    expect(bad.message).toMatch(/a digest must be sha256: and 64 lower-case hex digits/);
+  });
+});
