@@ -10,7 +10,6 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { collectValues } from '../config/values-input.js';
 import { hasErrors, formatDiagnostic } from '../config/diagnostics.js';
 import { loadExperiment } from '../config/load-experiment.js';
-import { usesPinnedBaseline } from '../tasks/assess/slo-rules.js';
 import type { Experiment } from '../config/experiment.js';
 import type { ValueFlagValues } from '../cli/prepare-experiment.js';
 import { CanaryError, ConfigError, UsageError } from '../errors.js';
@@ -357,12 +356,6 @@ async function prepare(
     throw new ConfigError(loaded.diagnostics, loaded.sourceLines);
   }
   for (const diagnostic of loaded.diagnostics) output.warn(formatDiagnostic(diagnostic, loaded.sourceLines));
-  if (usesPinnedBaseline(loaded.experiment)) {
-    output.warn(
-      'canary: warning: relative SLOs with `baseline: {pinned: NAME}` judge against a loop pinned in a result file; ' +
-        'the in-cluster store keeps no pins yet, so in the cluster these SLOs will have no baseline (inconclusive)',
-    );
-  }
   return { experiment: loaded.experiment, values, experimentDir: loaded.experimentDir };
 }
 

@@ -24,8 +24,10 @@ import {
   lastLoopOf,
   loopsInSegment,
   needsHeader,
+  toResultHistory,
   type ClusterStore,
 } from '../results/cluster-store.js';
+import { pinnedLoop } from '../results/marks.js';
 import { toolVersion } from '../version.js';
 import { abortableOptions } from './abortable-requests.js';
 import { classifyApiFailure } from './api-failure.js';
@@ -97,6 +99,8 @@ export async function runInPod(options: RunInPodOptions): Promise<RunInPodOutcom
       ...(previous !== undefined ? { previousLoop: previous } : {}),
       ...(start !== undefined ? { experimentStart: new Date(start) } : {}),
       env: options.env,
+      pinnedLoop: (name: string) =>
+        pinnedLoop(toResultHistory(store, `secret ${target.names.resultsSecret}`), name),
       loops: 1,
       signal: options.signal,
       observers: [...(options.observers ?? []), recorder],
