@@ -19,6 +19,8 @@ export interface EnvSecretUse extends DependencyUse {
 /** `file` is as the experiment wrote it, relative to the experiment's directory. */
 export interface FileUse extends DependencyUse {
   file: string;
+  /** A recorded fixture: the template it names may be a file of its own. */
+  fixture?: boolean;
 }
 
 export interface PodDependencies {
@@ -56,11 +58,12 @@ function findTemplateFiles(task: TaskSpec, label: string, found: PodDependencies
     const where = `${label}.with.templates.${provider}`;
     if (typeof reference === 'string') {
       if (/^(builtin:|https?:\/\/)/.test(reference)) continue;
-      found.files.push({ file: reference.replace(/^fixture:/, ''), where });
+      const fixture = reference.startsWith('fixture:');
+      found.files.push({ file: reference.replace(/^fixture:/, ''), where, ...(fixture ? { fixture } : {}) });
     }
     const object = reference as { file?: unknown; fixture?: unknown } | null;
-    const file = object?.file ?? object?.fixture;
-    if (typeof file === 'string') found.files.push({ file, where });
+    if (typeof object?.file === 'string') found.files.push({ file: object.file, where });
+    if (typeof object?.fixture === 'string') found.files.push({ file: object.fixture, where, fixture: true });
   }
 }
 
@@ -91,6 +94,27 @@ function walkInput(value: unknown, at: string[], label: string, found: PodDepend
     }
     walkInput(child, [...at, key], label, found);
   }
+}
+
+/**
+ * The template file a recorded fixture names (relative to the fixture), as a path relative to the
+ * experiment; undefined for builtin and URL templates, or a fixture that does not parse.
+ */
+export function fixtureTemplateFile(fixturePath: string, fixtureText: string): string | undefined {
+  let template: unknown;
+  try {
+    template = (JSON.parse(fixtureText) as { template?: unknown }).template;
+  } catch {
+    return undefined; // validation reports a broken fixture
+  }
+  const file =
+    typeof template === 'string'
+      ? /^(builtin:|https?:\/\/|fixture:)/.test(template)
+        ? undefined
+        : template
+      : (template as { file?: unknown } | null)?.file;
+  if (typeof file !== 'string' || path.isAbsolute(file)) return undefined;
+  return path.posix.join(path.posix.dirname(fixturePath.replaceAll('\\', '/')), file.replaceAll('\\', '/'));
 }
 
 /** A path relative to the experiment's directory with `/` separators, or why it cannot travel. */

@@ -12,7 +12,13 @@ import { CanaryError, UsageError } from '../errors.js';
 export type { PodLayout } from './pod-files.js';
 import { ExitCode } from '../exit-codes.js';
 import { SECRET_FILES_DIR, SECRET_FILES_ENV, type PodLayout } from './pod-files.js';
-import { depthAbove, findPodDependencies, portablePath, type PodDependencies } from './pod-dependencies.js';
+import {
+  depthAbove,
+  findPodDependencies,
+  fixtureTemplateFile,
+  portablePath,
+  type PodDependencies,
+} from './pod-dependencies.js';
 
 /** A key of a Kubernetes Secret in the experiment's namespace. */
 export interface SecretKeyRef {
@@ -163,7 +169,8 @@ async function carryFiles(
   problems: string[],
 ): Promise<void> {
   const seen = new Set<string>();
-  for (const use of dependencies.files) {
+  const files = [...dependencies.files];
+  for (const use of files) {
     const portable = portablePath(use.file);
     if ('problem' in portable) {
       problems.push(`file ${use.file} (${use.where}) is ${portable.problem}`);
@@ -178,7 +185,11 @@ async function carryFiles(
       continue;
     }
     const key = `${carriedKeyPrefix}${wiring.layout.files.length}`;
-    wiring.data[key] = (await readFile(absolute)).toString('base64');
+    const content = await readFile(absolute);
+    wiring.data[key] = content.toString('base64');
+    const template = use.fixture ? fixtureTemplateFile(portable.path, content.toString('utf8')) : undefined;
+    if (template !== undefined)
+      files.push({ file: template, where: `${use.where} (the fixture's template)` });
     wiring.layout.files.push({ path: portable.path, key });
     wiring.report.push(`file ${use.file} carried in the experiment Secret (${formatBytes(info.size)})`);
   }

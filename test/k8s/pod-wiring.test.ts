@@ -189,6 +189,36 @@ describe('k launch carries the files an experiment references in its Secret', ()
     new Secret(secret as never).validate();
   });
 
+  it("carries a fixture and the template file it names (relative to the fixture), and sklearn-fixture's builtin one alone", async () => {
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(dir, 'fixtures/rec'), { recursive: true });
+    await writeFile(
+      path.join(dir, 'fixtures/rec/p.fixture.json'),
+      JSON.stringify({ format: 'canary.fixture/v1', provider: 'p', template: '../../templates/p.tpl' }),
+    );
+    const { wirePod } = await import('../../src/k8s/pod-wiring.js');
+    const templates = { p: 'fixture:fixtures/rec/p.fixture.json' };
+    const experiment = {
+      apiVersion: 'canary/v1' as const,
+      kind: 'Experiment' as const,
+      metadata: { name: 'f' },
+      spec: { concurrency: 1, tasks: [{ id: 'm', task: 'custommetrics', needs: [], with: { templates } }] },
+    };
+    await mkdir(path.join(dir, 'templates'), { recursive: true });
+    await writeFile(path.join(dir, 'templates/p.tpl'), 'template');
+    const wiring = await wirePod({ experiment, experimentDir: dir, secretEnv: {}, secretFiles: {} });
+    expect(wiring.layout.files.map((f) => f.path)).toEqual([
+      'fixtures/rec/p.fixture.json',
+      'templates/p.tpl',
+    ]);
+    expect(Buffer.from(wiring.data['file-1']!, 'base64').toString()).toBe('template');
+
+    const shipped = await dryRun(path.join(packageRoot, 'experiments/sklearn-fixture.yaml'));
+    expect(compiledOf(shipped.manifests).compiled.pod?.files.map((f) => f.path)).toEqual([
+      'fixtures/sklearn-iris/kserve-prometheus.fixture.json',
+    ]);
+  });
+
   it('refuses a file over the 1 MiB Secret limit with its size, and an absolute or missing path', async () => {
     await writeFile(path.join(dir, 'big.json'), Buffer.alloc(1100 * 1024, 'x'));
     const big = await experimentFile('big.yaml', [
