@@ -4,6 +4,7 @@
  * fixtures, payloads, CA files). Launch wires each into the pod or refuses by name. Pure: it reads
  * the compiled experiment only; built-in tasks' inputs are known, a plugin's are not.
  */
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import type { Experiment, TaskSpec } from '../config/experiment.js';
 
@@ -21,6 +22,8 @@ export interface FileUse extends DependencyUse {
   file: string;
   /** A recorded fixture: the template it names may be a file of its own. */
   fixture?: boolean;
+  /** A plugin module (or a module it imports): its relative imports travel with it. */
+  module?: boolean;
 }
 
 export interface PodDependencies {
@@ -38,7 +41,7 @@ const SECRET_KEYS = new Set(['headersFrom', 'auth', 'urlFrom', 'url', 'token']);
 export function findPodDependencies(experiment: Experiment): PodDependencies {
   const found: PodDependencies = { envSecrets: [], fileSecrets: [], files: [], scripts: [] };
   for (const [name, file] of Object.entries(experiment.spec.plugins ?? {})) {
-    found.files.push({ file, where: `spec.plugins.${name}` });
+    found.files.push({ file, where: `spec.plugins.${name}`, module: true });
   }
   experiment.spec.tasks.forEach((task, index) => {
     const label = `tasks[${index}] (${task.id})`;
@@ -115,6 +118,29 @@ export function fixtureTemplateFile(fixturePath: string, fixtureText: string): s
       : (template as { file?: unknown } | null)?.file;
   if (typeof file !== 'string' || path.isAbsolute(file)) return undefined;
   return path.posix.join(path.posix.dirname(fixturePath.replaceAll('\\', '/')), file.replaceAll('\\', '/'));
+}
+
+/**
+ * What a plugin module imports, from its source: relative paths (made relative to the experiment)
+ * travel with it; packages other than Node's own must be in the image.
+ */
+export function moduleImports(modulePath: string, source: string): { files: string[]; packages: string[] } {
+  const files: string[] = [];
+  const packages: string[] = [];
+  const specifiers = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"\n]+)\1/g;
+  for (const match of source.matchAll(specifiers)) {
+    const specifier = match[2]!;
+    if (specifier.startsWith('./') || specifier.startsWith('../')) {
+      files.push(path.posix.join(path.posix.dirname(modulePath), specifier));
+    } else if (
+      !specifier.startsWith('node:') &&
+      !specifier.startsWith('/') &&
+      !builtinModules.includes(specifier)
+    ) {
+      packages.push(specifier);
+    }
+  }
+  return { files, packages };
 }
 
 /** A path relative to the experiment's directory with `/` separators, or why it cannot travel. */

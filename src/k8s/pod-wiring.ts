@@ -16,6 +16,7 @@ import {
   depthAbove,
   findPodDependencies,
   fixtureTemplateFile,
+  moduleImports,
   portablePath,
   type PodDependencies,
 } from './pod-dependencies.js';
@@ -190,6 +191,13 @@ async function carryFiles(
     const template = use.fixture ? fixtureTemplateFile(portable.path, content.toString('utf8')) : undefined;
     if (template !== undefined)
       files.push({ file: template, where: `${use.where} (the fixture's template)` });
+    if (use.module) {
+      const imports = moduleImports(portable.path, content.toString('utf8'));
+      for (const file of imports.files) files.push({ file, where: `${use.where} (imported)`, module: true });
+      for (const name of imports.packages) {
+        wiring.warnings.push(`${use.where} imports package ${name}: the image must provide it`);
+      }
+    }
     wiring.layout.files.push({ path: portable.path, key });
     wiring.report.push(`file ${use.file} carried in the experiment Secret (${formatBytes(info.size)})`);
   }

@@ -219,6 +219,29 @@ describe('k launch carries the files an experiment references in its Secret', ()
     ]);
   });
 
+  it("carries a plugin's relative imports, and warns about packages the image must provide", async () => {
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(dir, 'plugins/lib'), { recursive: true });
+    await writeFile(
+      path.join(dir, 'plugins/p.js'),
+      "import { readFile } from 'node:fs/promises';\nimport path from 'path';\nimport { helper } from './lib/helper.js';\nimport pad from 'left-pad';\nexport default {};\n",
+    );
+    await writeFile(
+      path.join(dir, 'plugins/lib/helper.js'),
+      "export const helper = await import('../p.js');\n",
+    );
+    const { wirePod } = await import('../../src/k8s/pod-wiring.js');
+    const experiment = {
+      apiVersion: 'canary/v1' as const,
+      kind: 'Experiment' as const,
+      metadata: { name: 'p' },
+      spec: { concurrency: 1, plugins: { p: './plugins/p.js' }, tasks: [] },
+    };
+    const wiring = await wirePod({ experiment, experimentDir: dir, secretEnv: {}, secretFiles: {} });
+    expect(wiring.layout.files.map((f) => f.path)).toEqual(['plugins/p.js', 'plugins/lib/helper.js']);
+    expect(wiring.warnings).toEqual(['spec.plugins.p imports package left-pad: the image must provide it']);
+  });
+
   it('refuses a file over the 1 MiB Secret limit with its size, and an absolute or missing path', async () => {
     await writeFile(path.join(dir, 'big.json'), Buffer.alloc(1100 * 1024, 'x'));
     const big = await experimentFile('big.yaml', [
