@@ -102,10 +102,14 @@ function compiledOf(manifests: Manifest[]) {
 }
 
 describe('k launch wires env-var secrets from Kubernetes Secrets, or refuses by name', () => {
-  const tasks = promTask([
-    '        auth: {bearer: {env: PROM_TOKEN}}',
-    '        headersFrom: {X-Tenant: {env: TENANT_ID, prefix: "t-"}}',
-  ]);
+  const tasks = [
+    ...promTask([
+      '        auth: {bearer: {env: PROM_TOKEN}}',
+      '        headersFrom: {X-Tenant: {env: TENANT_ID, prefix: "t-"}}',
+    ]),
+    '    - task: notify',
+    '      with: {webhook: {urlFrom: {env: HOOK_URL}}}',
+  ];
 
   it('exits 3 listing every unmapped variable with the flag to add', async () => {
     const file = await experimentFile('env.yaml', tasks);
@@ -114,7 +118,10 @@ describe('k launch wires env-var secrets from Kubernetes Secrets, or refuses by 
     expect(error.message).toContain('environment variable PROM_TOKEN (tasks[0] (metrics).with.auth.bearer)');
     expect(error.message).toContain('add --secret-env PROM_TOKEN=<secret>/<key>');
     expect(error.message).toContain('add --secret-env TENANT_ID=<secret>/<key>');
-    const half = await refusal(dryRun(file, { 'secret-env': ['PROM_TOKEN=prom-creds/token'] }));
+    expect(error.message).toContain('environment variable HOOK_URL (tasks[1] (notify).with.webhook.urlFrom)');
+    const half = await refusal(
+      dryRun(file, { 'secret-env': ['PROM_TOKEN=prom-creds/token', 'HOOK_URL=hooks/url'] }),
+    );
     expect(half.message).not.toContain('PROM_TOKEN');
     expect(half.message).toContain('TENANT_ID');
   });
@@ -122,7 +129,7 @@ describe('k launch wires env-var secrets from Kubernetes Secrets, or refuses by 
   it('puts each mapped variable in the container env as a secretKeyRef and reports it', async () => {
     const file = await experimentFile('env.yaml', tasks);
     const { manifests, stderr } = await dryRun(file, {
-      'secret-env': ['PROM_TOKEN=prom-creds/token', 'TENANT_ID=tenant/id'],
+      'secret-env': ['PROM_TOKEN=prom-creds/token', 'TENANT_ID=tenant/id', 'HOOK_URL=hooks/url'],
     });
     const { container: c } = container(manifests);
     expect(c.env).toContainEqual({
