@@ -16,7 +16,7 @@ import { readyTargetsOf, resolveReadyAccessStatically, type ReadyAccess } from '
 import { buildRbacManifests } from './manifest-rbac.js';
 import type { Manifest } from './manifest-types.js';
 import { buildWorkload, type JobBounds } from './manifest-workload.js';
-import { checkSecretSize, noWiring, type PodLayout, type PodWiring } from './pod-wiring.js';
+import { checkSecretSize, emptyWiring, type PodLayout, type PodWiring } from './pod-wiring.js';
 
 export type { Manifest } from './manifest-types.js';
 
@@ -56,7 +56,7 @@ export function buildGroupManifests(options: GroupManifestOptions): Manifest[] {
   const schedule = scheduleOf(options);
   const readyAccess =
     options.readyAccess ?? resolveReadyAccessStatically(readyTargetsOf(experiment, namespace));
-  const pod = options.pod ?? noWiring;
+  const pod = options.pod ?? emptyWiring();
   return [
     experimentSecret(names, namespace, { experiment, values: options.values ?? {} }, pod),
     resultsSecret(names, namespace),

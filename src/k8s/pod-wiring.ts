@@ -8,8 +8,6 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Experiment } from '../config/experiment.js';
 import { CanaryError, UsageError } from '../errors.js';
-
-export type { PodLayout } from './pod-files.js';
 import { ExitCode } from '../exit-codes.js';
 import { SECRET_FILES_DIR, SECRET_FILES_ENV, type PodLayout } from './pod-files.js';
 import {
@@ -20,6 +18,8 @@ import {
   portablePath,
   type PodDependencies,
 } from './pod-dependencies.js';
+
+export type { PodLayout } from './pod-files.js';
 
 /** A key of a Kubernetes Secret in the experiment's namespace. */
 export interface SecretKeyRef {
@@ -52,20 +52,9 @@ export interface WirePodRequest {
   secretFiles: Readonly<Record<string, SecretKeyRef>>;
 }
 
-export const noWiring: PodWiring = {
-  layout: { depth: 0, files: [], secretFiles: [] },
-  data: {},
-  env: [],
-  volumes: [],
-  volumeMounts: [],
-  report: [],
-  warnings: [],
-};
-
-export async function wirePod(request: WirePodRequest): Promise<PodWiring> {
-  const dependencies = findPodDependencies(request.experiment);
-  const problems: string[] = [];
-  const wiring: PodWiring = {
+/** Nothing wired: an experiment without secrets or files. */
+export function emptyWiring(): PodWiring {
+  return {
     layout: { depth: 0, files: [], secretFiles: [] },
     data: {},
     env: [],
@@ -74,6 +63,12 @@ export async function wirePod(request: WirePodRequest): Promise<PodWiring> {
     report: [],
     warnings: [],
   };
+}
+
+export async function wirePod(request: WirePodRequest): Promise<PodWiring> {
+  const dependencies = findPodDependencies(request.experiment);
+  const problems: string[] = [];
+  const wiring = emptyWiring();
   wireEnvSecrets(dependencies, request.secretEnv, wiring, problems);
   wireFileSecrets(dependencies, request.secretFiles, wiring, problems);
   await carryFiles(dependencies, request.experimentDir, wiring, problems);
