@@ -7,6 +7,9 @@ import KDelete from './commands/k/delete.js';
 import KLaunch from './commands/k/launch.js';
 import KLog from './commands/k/log.js';
 import KReport from './commands/k/report.js';
+import KResultsInvalidate from './commands/k/results/invalidate.js';
+import KResultsPin from './commands/k/results/pin.js';
+import KResultsUnpin from './commands/k/results/unpin.js';
 import KRun from './commands/k/run.js';
 import Report from './commands/report.js';
 import ResultsInvalidate from './commands/results/invalidate.js';
@@ -29,6 +32,9 @@ export const COMMANDS = {
   'k:launch': KLaunch,
   'k:log': KLog,
   'k:report': KReport,
+  'k:results:invalidate': KResultsInvalidate,
+  'k:results:pin': KResultsPin,
+  'k:results:unpin': KResultsUnpin,
   'k:run': KRun,
   report: Report,
   'results:invalidate': ResultsInvalidate,

@@ -20,6 +20,7 @@ import {
   type AssertionOutcome,
   type AssertionRequest,
 } from '../results/assertions.js';
+import { findDeadlineExceeded, formatDeadlineExceeded } from './job-deadline.js';
 
 /** One experiment group in one namespace of one cluster. */
 export interface GroupTarget {
@@ -318,6 +319,10 @@ export async function readWorkloadState(target: GroupTarget, signal: AbortSignal
   }
 }
 
+async function deadlineWarnings(target: GroupTarget, signal: AbortSignal): Promise<string[]> {
+  return (await findDeadlineExceeded(target, signal)).map(formatDeadlineExceeded);
+}
+
 export interface GroupAssertionOutcome extends AssertionOutcome {
   warnings: string[];
   /** Why polling stopped: the conditions hold, nothing more will come, or time ran out. */
@@ -347,8 +352,12 @@ export async function pollGroupAssertions(
     if (store) {
       const history = toResultHistory(store, storeLabel(target));
       const outcome = assertConditions(experimentState(history), request);
-      const result = (stopped: GroupAssertionOutcome['stopped']) => ({ ...outcome, warnings: [], stopped });
-      if (outcome.exitCode === 0) return result('holds');
+      const result = async (stopped: GroupAssertionOutcome['stopped']) => ({
+        ...outcome,
+        warnings: await deadlineWarnings(target, signal),
+        stopped,
+      });
+      if (outcome.exitCode === 0) return { ...outcome, warnings: [], stopped: 'holds' };
       if (Date.now() >= deadline) return result('timeout');
       if (store.end) return result('finished');
       const workload = await readWorkloadState(target, signal);
@@ -356,7 +365,7 @@ export async function pollGroupAssertions(
         // The pod may have recorded its loop just before the Job finished: judge the final store.
         const final = await readGroupStore(target, signal);
         const last = assertConditions(experimentState(toResultHistory(final, storeLabel(target))), request);
-        return { ...last, warnings: [], stopped: 'finished' };
+        return { ...last, warnings: await deadlineWarnings(target, signal), stopped: 'finished' };
       }
     }
     await sleep(Math.max(0, Math.min(intervalMs, deadline - Date.now())));

@@ -137,7 +137,8 @@ function mergeFirstWins(into: KubeConfig, from: KubeConfig): void {
 function fromServiceAccount(options: KubeClientOptions): { config: KubeConfig; source: string } | undefined {
   const host = options.env['KUBERNETES_SERVICE_HOST'];
   const port = options.env['KUBERNETES_SERVICE_PORT'];
-  const dir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
+  // CANARY_SERVICE_ACCOUNT_DIR: where a pod simulation (which cannot write /var/run) mounted it.
+  const dir = options.serviceAccountDir ?? (options.env['CANARY_SERVICE_ACCOUNT_DIR'] || SERVICE_ACCOUNT_DIR);
   const tokenFile = path.join(dir, 'token');
   if (!host || !port || !existsSync(tokenFile)) return undefined;
   const namespaceFile = path.join(dir, 'namespace');

@@ -10,7 +10,6 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { collectValues } from '../config/values-input.js';
 import { hasErrors, formatDiagnostic } from '../config/diagnostics.js';
 import { loadExperiment } from '../config/load-experiment.js';
-import { usesPinnedBaseline } from '../tasks/assess/slo-rules.js';
 import type { Experiment } from '../config/experiment.js';
 import type { ValueFlagValues } from '../cli/prepare-experiment.js';
 import { CanaryError, ConfigError, UsageError } from '../errors.js';
@@ -27,6 +26,8 @@ import { discoveryError, kubeConfigProblem } from './manifest-request-error.js';
 import { GroupObjects, refOf } from './manifest-requests.js';
 import { extraRbacName } from './manifest-rbac.js';
 import { describeRef, type Manifest, type ObjectRef } from './manifest-types.js';
+import { deriveJobBounds, type JobBounds } from './job-bounds.js';
+import { parseSecretMappings, wirePod, type PodWiring } from './pod-wiring.js';
 import {
   buildGroupManifests,
   experimentInSecret,
@@ -237,6 +238,10 @@ export interface LaunchFlags extends ValueFlagValues {
   kubeconfig?: string;
   'dry-run': boolean;
   output?: ManifestFormat;
+  /** `VAR=secret/key`: a secret environment variable from a Kubernetes Secret. */
+  'secret-env'?: string[];
+  /** `PATH=secret/key`: a secret file, mounted read-only where the experiment reads it. */
+  'secret-file'?: string[];
 }
 
 export interface LaunchRequest {
@@ -255,14 +260,23 @@ interface LaunchSettings {
   runner?: Runner;
   schedule?: string;
   image?: string;
+  /** activeDeadlineSeconds / ttlSecondsAfterFinished overrides. */
+  bounds: Partial<JobBounds>;
 }
 
 export async function launchFromCli(request: LaunchRequest): Promise<void> {
   const { flags, output } = request;
   const groupProblem = checkGroupName(flags.group);
   if (groupProblem !== undefined) throw new UsageError(`invalid group: ${groupProblem}`, ['-g my-group']);
-  const { experiment, values } = await prepare(request);
-  const settings = launchSettingsOf(values);
+  const { experiment, values, experimentDir } = await prepare(request);
+  const { bounds, ...settings } = launchSettingsOf(values);
+  const pod = await wirePod({
+    experiment,
+    experimentDir,
+    secretEnv: parseSecretMappings('secret-env', flags['secret-env'] ?? []),
+    secretFiles: parseSecretMappings('secret-file', flags['secret-file'] ?? []),
+  });
+  const jobBounds = { ...deriveJobBounds(experiment), ...bounds };
   const build = (namespace: string, readyAccess?: readonly ReadyAccess[]) =>
     buildGroupManifests({
       experiment,
@@ -270,12 +284,17 @@ export async function launchFromCli(request: LaunchRequest): Promise<void> {
       group: flags.group,
       namespace,
       ...settings,
+      pod,
+      bounds: jobBounds,
       ...(readyAccess ? { readyAccess } : {}),
     });
 
   if (flags['dry-run']) {
     const namespace = flags.namespace ?? experiment.metadata.namespace ?? namespaceFromKubeconfig(request);
-    output.log(renderManifests(build(namespace), flags.output ?? 'yaml').trimEnd());
+    const manifests = build(namespace);
+    for (const line of describePod(pod, jobBounds)) output.warn(`canary: pod: ${line}`);
+    warnAboutPod(pod, output);
+    output.log(renderManifests(manifests, flags.output ?? 'yaml').trimEnd());
     return;
   }
 
@@ -293,6 +312,7 @@ export async function launchFromCli(request: LaunchRequest): Promise<void> {
     },
   );
   const manifests = build(namespace, readyAccess);
+  warnAboutPod(pod, output);
   const report = await launchGroup({
     client,
     group: flags.group,
@@ -301,13 +321,30 @@ export async function launchFromCli(request: LaunchRequest): Promise<void> {
     signal,
     ...(request.now ? { now: request.now } : {}),
   });
-  output.log(flags.output === 'json' ? JSON.stringify(report, null, 2) : formatLaunchReport(report));
+  const podLines = describePod(pod, jobBounds);
+  output.log(
+    flags.output === 'json'
+      ? JSON.stringify({ ...report, pod: podLines }, null, 2)
+      : [formatLaunchReport(report), ...podLines.map((line) => `pod: ${line}`)].join('\n'),
+  );
+}
+
+/** What the pod gets besides the experiment, and its deadline. */
+function describePod(pod: PodWiring, bounds: JobBounds): string[] {
+  return [
+    ...pod.report,
+    `the Job ends after ${bounds.activeDeadlineSeconds}s at most (activeDeadlineSeconds; --set activeDeadlineSeconds=N), and is removed ${bounds.ttlSecondsAfterFinished}s after it finishes`,
+  ];
+}
+
+function warnAboutPod(pod: PodWiring, output: LaunchRequest['output']): void {
+  for (const warning of pod.warnings) output.warn(`canary: warning: ${warning}`);
 }
 
 /** Values, then every validation stage `canary run` applies; warnings printed, errors thrown. */
 async function prepare(
   request: LaunchRequest,
-): Promise<{ experiment: Experiment; values: Record<string, unknown> }> {
+): Promise<{ experiment: Experiment; values: Record<string, unknown>; experimentDir: string }> {
   const { file, flags, cwd, env, output } = request;
   const values = await collectValues(cwd, {
     files: flags.values,
@@ -319,13 +356,7 @@ async function prepare(
     throw new ConfigError(loaded.diagnostics, loaded.sourceLines);
   }
   for (const diagnostic of loaded.diagnostics) output.warn(formatDiagnostic(diagnostic, loaded.sourceLines));
-  if (usesPinnedBaseline(loaded.experiment)) {
-    output.warn(
-      'canary: warning: relative SLOs with `baseline: {pinned: NAME}` judge against a loop pinned in a result file; ' +
-        'the in-cluster store keeps no pins yet, so in the cluster these SLOs will have no baseline (inconclusive)',
-    );
-  }
-  return { experiment: loaded.experiment, values };
+  return { experiment: loaded.experiment, values, experimentDir: loaded.experimentDir };
 }
 
 /**
@@ -334,7 +365,18 @@ async function prepare(
  * experiment's spec.schedule; with a FILE, cronjobSchedule wins over it.
  */
 function launchSettingsOf(values: Record<string, unknown>): LaunchSettings {
-  const settings: LaunchSettings = {};
+  const settings: LaunchSettings = { bounds: {} };
+  for (const key of ['activeDeadlineSeconds', 'ttlSecondsAfterFinished'] as const) {
+    const value = values[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      throw new UsageError(
+        `${key} must be a whole number of seconds (1 or more), got ${JSON.stringify(value)}`,
+        [`e.g. --set ${key}=1800`],
+      );
+    }
+    settings.bounds[key] = value;
+  }
   const runner = values['runner'];
   if (runner === 'job' || runner === 'cronjob') settings.runner = runner;
   else if (runner !== undefined && runner !== null && runner !== 'none') {

@@ -11,6 +11,10 @@ import { ExitCode } from '../exit-codes.js';
 import { checkCron } from '../config/cron.js';
 import { groupLabels, type GroupNames } from './group-names.js';
 import type { Manifest } from './manifest-types.js';
+import type { JobBounds } from './job-bounds.js';
+import type { PodWiring } from './pod-wiring.js';
+
+export type { JobBounds } from './job-bounds.js';
 
 /** The image's USER (see Dockerfile); numeric so the kubelet can verify runAsNonRoot. */
 export const RUNNER_UID = 1000;
@@ -35,6 +39,9 @@ export interface WorkloadOptions {
   image: string;
   /** A 5-field cron expression makes a CronJob; none a Job. */
   schedule?: string;
+  /** Secret env, secret-file volumes (pod-wiring.ts). */
+  pod: Pick<PodWiring, 'env' | 'volumes' | 'volumeMounts'>;
+  bounds: JobBounds;
 }
 
 export function buildWorkload(options: WorkloadOptions): Manifest {
@@ -81,10 +88,13 @@ export function checkKubernetesSchedule(schedule: string): string {
 }
 
 function buildJobSpec(options: WorkloadOptions): Record<string, unknown> {
-  const { names, image } = options;
+  const { names, image, pod, bounds } = options;
   return {
     // A failed loop is recorded as failed; retrying it in a new pod would record a second loop.
     backoffLimit: 0,
+    // A hung pod ends (Job condition Failed, reason DeadlineExceeded) instead of blocking the schedule.
+    activeDeadlineSeconds: bounds.activeDeadlineSeconds,
+    ttlSecondsAfterFinished: bounds.ttlSecondsAfterFinished,
     template: {
       metadata: {
         labels: groupLabels(names.group),
@@ -115,6 +125,7 @@ function buildJobSpec(options: WorkloadOptions): Record<string, unknown> {
               { name: 'TMPDIR', value: TMP },
               { name: 'CANARY_CACHE_DIR', value: `${TMP}/canary-cache` },
               { name: 'NO_COLOR', value: '1' },
+              ...pod.env,
             ],
             resources: RESOURCES,
             securityContext: {
@@ -123,10 +134,10 @@ function buildJobSpec(options: WorkloadOptions): Record<string, unknown> {
               runAsNonRoot: true,
               capabilities: { drop: ['ALL'] },
             },
-            volumeMounts: [{ name: 'tmp', mountPath: TMP }],
+            volumeMounts: [{ name: 'tmp', mountPath: TMP }, ...pod.volumeMounts],
           },
         ],
-        volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '512Mi' } }],
+        volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '512Mi' } }, ...pod.volumes],
       },
     },
   };

@@ -9,12 +9,14 @@ import { stringify } from 'yaml';
 import type { Experiment } from '../config/experiment.js';
 import { CanaryError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { deriveJobBounds } from './job-bounds.js';
 import { toolVersion } from '../version.js';
 import { checkGroupName, experimentKey, groupLabels, groupNames, type GroupNames } from './group-names.js';
 import { readyTargetsOf, resolveReadyAccessStatically, type ReadyAccess } from './manifest-ready-access.js';
 import { buildRbacManifests } from './manifest-rbac.js';
 import type { Manifest } from './manifest-types.js';
-import { buildWorkload } from './manifest-workload.js';
+import { buildWorkload, type JobBounds } from './manifest-workload.js';
+import { checkSecretSize, emptyWiring, type PodLayout, type PodWiring } from './pod-wiring.js';
 
 export type { Manifest } from './manifest-types.js';
 
@@ -39,6 +41,10 @@ export interface GroupManifestOptions {
   schedule?: string;
   /** What ready tasks read, resolved through discovery; default: resolved from well-known types. */
   readyAccess?: readonly ReadyAccess[];
+  /** Secrets and files wired into the pod (wirePod); default none. */
+  pod?: PodWiring;
+  /** The Job's activeDeadlineSeconds and ttlSecondsAfterFinished; default derived from the experiment. */
+  bounds?: JobBounds;
 }
 
 export function buildGroupManifests(options: GroupManifestOptions): Manifest[] {
@@ -50,8 +56,9 @@ export function buildGroupManifests(options: GroupManifestOptions): Manifest[] {
   const schedule = scheduleOf(options);
   const readyAccess =
     options.readyAccess ?? resolveReadyAccessStatically(readyTargetsOf(experiment, namespace));
+  const pod = options.pod ?? emptyWiring();
   return [
-    experimentSecret(names, namespace, { experiment, values: options.values ?? {} }),
+    experimentSecret(names, namespace, { experiment, values: options.values ?? {} }, pod),
     resultsSecret(names, namespace),
     {
       apiVersion: 'v1',
@@ -59,7 +66,14 @@ export function buildGroupManifests(options: GroupManifestOptions): Manifest[] {
       metadata: { name: names.workload, namespace, labels: groupLabels(group) },
     },
     ...buildRbacManifests(names, namespace, readyAccess),
-    buildWorkload({ names, namespace, image, ...(schedule !== undefined ? { schedule } : {}) }),
+    buildWorkload({
+      names,
+      namespace,
+      image,
+      pod,
+      bounds: options.bounds ?? deriveJobBounds(experiment),
+      ...(schedule !== undefined ? { schedule } : {}),
+    }),
   ];
 }
 
@@ -80,28 +94,58 @@ function scheduleOf(options: GroupManifestOptions): string | undefined {
   return schedule;
 }
 
+/** A tag (`repo:1.2.3`) or, better, a digest (`repo@sha256:<64 hex>`): the digest pins what runs. */
 function checkImage(image: unknown): string {
   if (typeof image !== 'string' || image.trim() === '' || /\s/.test(image.trim())) {
     throw new UsageError(`image must be an image reference, got ${JSON.stringify(image)}`, [
       `e.g. --set image=${defaultImage}`,
     ]);
   }
-  return image.trim();
+  const trimmed = image.trim();
+  const digest = trimmed.includes('@') ? trimmed.slice(trimmed.indexOf('@') + 1) : undefined;
+  if (digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+    throw new UsageError(
+      `image ${JSON.stringify(trimmed)}: a digest must be sha256: and 64 lower-case hex digits`,
+      [
+        `e.g. --set image=${imageRepository}@sha256:<digest from \`docker buildx imagetools inspect ${defaultImage}\`>`,
+      ],
+    );
+  }
+  return trimmed;
 }
 
 /** What the experiment Secret holds under `experimentKey`, as `canary k run` reads it. */
 export interface CompiledExperiment {
   experiment: Experiment;
   values: Record<string, unknown>;
+  /** Carried and secret files, when the experiment references any. */
+  pod?: PodLayout;
 }
 
-function experimentSecret(names: GroupNames, namespace: string, compiled: CompiledExperiment): Manifest {
+function experimentSecret(
+  names: GroupNames,
+  namespace: string,
+  compiled: CompiledExperiment,
+  pod: PodWiring,
+): Manifest {
+  const { layout } = pod;
+  const withLayout =
+    layout.files.length + layout.secretFiles.length > 0 ? { ...compiled, pod: layout } : compiled;
+  const data = {
+    [experimentKey]: Buffer.from(JSON.stringify(withLayout, null, 2)).toString('base64'),
+    ...pod.data,
+  };
+  const labels = Object.fromEntries([
+    [experimentKey, 'the compiled experiment'],
+    ...layout.files.map((f) => [f.key, f.path]),
+  ]);
+  checkSecretSize(names.experimentSecret, data, labels);
   return {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: { name: names.experimentSecret, namespace, labels: groupLabels(names.group) },
     type: 'Opaque',
-    data: { [experimentKey]: Buffer.from(JSON.stringify(compiled, null, 2)).toString('base64') },
+    data,
   };
 }
 

@@ -24,12 +24,15 @@ import {
   lastLoopOf,
   loopsInSegment,
   needsHeader,
+  toResultHistory,
   type ClusterStore,
 } from '../results/cluster-store.js';
+import { pinnedLoop } from '../results/marks.js';
 import { toolVersion } from '../version.js';
 import { abortableOptions } from './abortable-requests.js';
 import { classifyApiFailure } from './api-failure.js';
 import { experimentKey } from './group-names.js';
+import { layOutPodFiles, type PodLayout } from './pod-files.js';
 import {
   explainApiError,
   readGroupStoreOrEmpty,
@@ -64,7 +67,8 @@ export async function runInPod(options: RunInPodOptions): Promise<RunInPodOutcom
   const compiled = await readCompiledExperiment(target, options.signal);
   const workDir = await mkdtemp(path.join(os.tmpdir(), `canary-${target.names.group}-`));
   try {
-    const ready = await validateCompiled(compiled, workDir, target, options);
+    const experimentDir = await layOutFiles(compiled, workDir, options.env);
+    const ready = await validateCompiled(compiled, experimentDir, target, options);
     const hash = hashExperiment(ready.experiment);
     const store = await readGroupStoreOrEmpty(target, options.signal);
     const maxLoops = ready.plan.maxLoops;
@@ -89,12 +93,14 @@ export async function runInPod(options: RunInPodOptions): Promise<RunInPodOutcom
       plan: ready.plan,
       registry: ready.registry,
       experimentHash: hash,
-      experimentDir: workDir,
+      experimentDir,
       values: ready.values,
       firstLoop: lastLoopOf(store) + 1,
       ...(previous !== undefined ? { previousLoop: previous } : {}),
       ...(start !== undefined ? { experimentStart: new Date(start) } : {}),
       env: options.env,
+      pinnedLoop: (name: string) =>
+        pinnedLoop(toResultHistory(store, `secret ${target.names.resultsSecret}`), name),
       loops: 1,
       signal: options.signal,
       observers: [...(options.observers ?? []), recorder],
@@ -113,10 +119,12 @@ export async function runInPod(options: RunInPodOptions): Promise<RunInPodOutcom
   }
 }
 
-/** The experiment Secret's JSON: the experiment itself, or `{experiment, values}`. */
+/** The experiment Secret's JSON: the experiment itself, or `{experiment, values, pod?}`; and its other keys. */
 interface CompiledExperiment {
   experiment: unknown;
   values: Record<string, unknown>;
+  pod?: PodLayout;
+  data: Record<string, string>;
 }
 
 async function readCompiledExperiment(target: GroupTarget, signal: AbortSignal): Promise<CompiledExperiment> {
@@ -158,12 +166,25 @@ async function readCompiledExperiment(target: GroupTarget, signal: AbortSignal):
   const envelope = value as { experiment?: unknown; values?: unknown; apiVersion?: unknown } | null;
   if (envelope && envelope.apiVersion === undefined && typeof envelope.experiment === 'object') {
     const values = envelope.values;
+    const pod = (envelope as { pod?: PodLayout }).pod;
     return {
       experiment: envelope.experiment,
       values: values !== null && typeof values === 'object' ? (values as Record<string, unknown>) : {},
+      ...(pod !== undefined ? { pod } : {}),
+      data: data ?? {},
     };
   }
-  return { experiment: value, values: {} };
+  return { experiment: value, values: {}, data: data ?? {} };
+}
+
+/** The experiment's directory inside the work directory, with carried files and secret-file links in place. */
+async function layOutFiles(
+  compiled: CompiledExperiment,
+  workDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<string> {
+  const layout = compiled.pod ?? { depth: 0, files: [], secretFiles: [] };
+  return layOutPodFiles(layout, compiled.data, workDir, env);
 }
 
 /**

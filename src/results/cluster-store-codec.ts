@@ -99,7 +99,12 @@ export function fitStore(
   if (bytes.length > budget) {
     throw new StoreFormatError(
       `the result store needs ${Math.ceil(bytes.length / 1024)} KiB compressed, over its ${budget / 1024} KiB budget, even with only the latest loop kept`,
-      ['a task records very large outputs or metric queries; make them smaller'],
+      [
+        'a task records very large outputs or metric queries; make them smaller',
+        ...(Object.keys(current.pins ?? {}).length > 0
+          ? ['pinned loops are kept whole: unpin those no longer needed (canary k results unpin NAME)']
+          : []),
+      ],
     );
   }
   return { store: current, bytes, folded };

@@ -22,6 +22,10 @@ export interface ClusterStore {
   pods: Record<string, string>;
   /** Aggregates of the loops that were dropped from `loops`. */
   earlier: LoopSummary;
+  /** Pin name -> the pinned loop, whole: folding never drops it (`canary k results pin`). */
+  pins?: Record<string, LoopRecord>;
+  /** Loop number -> why it is invalid: never compared (`canary k results invalidate`). */
+  invalid?: Record<string, string>;
   /** Written when nothing more will come (spec.maxLoops reached). */
   end?: EndRecord;
   /** When the store was last written. */
@@ -103,7 +107,14 @@ export function foldOldest(store: ClusterStore, keep: number): ClusterStore {
   for (const record of dropped) earlier = foldLoop(earlier, record);
   const pods = { ...store.pods };
   for (const record of dropped) delete pods[String(record.loop)];
-  return { ...store, loops, pods, earlier };
+  const folded: ClusterStore = { ...store, loops, pods, earlier };
+  if (store.invalid) {
+    // A folded loop is never compared again: its mark has nothing left to do.
+    const invalid = { ...store.invalid };
+    for (const record of dropped) delete invalid[String(record.loop)];
+    folded.invalid = invalid;
+  }
+  return folded;
 }
 
 /** The store as the local result file's history, so `k assert` and `k report` reuse the local code. */
@@ -113,6 +124,14 @@ export function toResultHistory(store: ClusterStore, label: string): ResultHisto
     ...(store.header ? { header: store.header } : {}),
     loops: store.loops,
     ...(store.end ? { end: store.end } : {}),
+    ...(store.pins && Object.keys(store.pins).length > 0 ? { pins: { ...store.pins } } : {}),
+    ...(store.invalid && Object.keys(store.invalid).length > 0
+      ? {
+          invalid: Object.fromEntries(
+            Object.entries(store.invalid).map(([loop, why]) => [Number(loop), why]),
+          ),
+        }
+      : {}),
     warnings: [],
   };
 }

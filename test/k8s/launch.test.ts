@@ -304,7 +304,7 @@ describe('canary k launch --dry-run (the seed command)', () => {
     expect(JSON.stringify(cronJob)).toContain('registry.local/canary:test');
   });
 
-  it('warns that pinned baselines have no pins in the cluster, and launches anyway', async () => {
+  it('launches pinned baselines without a warning: the cluster store keeps pins', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'canary-launch-pinned-'));
     try {
       const file = path.join(dir, 'pinned.yaml');
@@ -325,7 +325,7 @@ describe('canary k launch --dry-run (the seed command)', () => {
         ].join('\n'),
       );
       const { stdout, stderr } = await launch([], { 'dry-run': true }, { file });
-      expect(stderr).toMatch(/the in-cluster store keeps no pins yet/);
+      expect(stderr).not.toMatch(/keeps no pins|no baseline/);
       expect(parseAllDocuments(stdout).map((d) => (d.toJS() as Manifest).kind)).toContain('Secret');
       const plain = await launch(SEED_SETS, { 'dry-run': true });
       expect(plain.stderr).not.toMatch(/pins/);

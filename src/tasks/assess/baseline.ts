@@ -54,10 +54,10 @@ function pinnedBaseline(
   pinnedLoop: PinnedLoopLookup | undefined,
   currentVersions: readonly string[],
 ): Baseline | { error: string } {
-  // No lookup at all: this run has no result file to keep pins in (in-cluster runs, for now).
+  // No lookup at all: this run has no result file or cluster store to keep pins in.
   if (!pinnedLoop)
     return {
-      error: `no loop is pinned as ${JSON.stringify(name)}: pins live in result files (canary results pin LOOP --as ${name}), and this run has none (the in-cluster store keeps no pins yet)`,
+      error: `no loop is pinned as ${JSON.stringify(name)}: pins live in result files (canary results pin LOOP --as ${name}), or in a group's cluster store (canary k results pin LOOP --as ${name} -g GROUP), and this run has neither`,
     };
   const loop = pinnedLoop(name);
   if (!loop)

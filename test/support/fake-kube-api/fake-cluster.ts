@@ -26,6 +26,7 @@ export async function startFakeCluster(
   const kubeconfig = await writeKubeconfig(path.join(dir, 'kubeconfig.yaml'), {
     server: api.url,
     token: options.token ?? api.token,
+    ...(options.tls ? { ca: options.tls.cert } : {}),
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
   });
   return {

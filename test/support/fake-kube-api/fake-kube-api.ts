@@ -9,6 +9,7 @@
  * admins: they bypass authentication, RBAC and the status-subresource rules.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { defaultResources, ResourceCatalog, type ApiResourceDefinition } from './api-resources.js';
 import { AccessRules, type ForbidRule } from './access-rules.js';
@@ -26,6 +27,8 @@ export interface FakeKubeApiOptions {
   users?: Readonly<Record<string, string>>;
   /** Served resource types; default `defaultResources()`. */
   resources?: readonly ApiResourceDefinition[];
+  /** Serve HTTPS with this key and certificate (PEM), as a real API server does; default plain HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 /** Names an object the way a manifest does. `namespace` defaults to "default" for namespaced kinds. */
@@ -84,7 +87,7 @@ export class FakeKubeApi {
   private baseUrl = '';
 
   private constructor(
-    private readonly server: http.Server,
+    private readonly server: http.Server | https.Server,
     options: FakeKubeApiOptions,
   ) {
     this.users = options.users ?? { [DEFAULT_TOKEN]: DEFAULT_USER };
@@ -95,18 +98,18 @@ export class FakeKubeApi {
   }
 
   static async start(options: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
-    const server = http.createServer();
+    const server = options.tls ? https.createServer(options.tls) : http.createServer();
     const api = new FakeKubeApi(server, options);
     server.on('request', (request, response) => void api.serve(request, response));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
     });
-    api.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    api.baseUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return api;
   }
 
-  /** `http://127.0.0.1:<port>`, the cluster's `server` in a kubeconfig. */
+  /** `http://127.0.0.1:<port>` (https with `tls`), the cluster's `server` in a kubeconfig. */
   get url(): string {
     return this.baseUrl;
   }

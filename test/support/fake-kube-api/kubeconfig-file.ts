@@ -14,6 +14,8 @@ export interface KubeconfigOptions {
   namespace?: string;
   /** Name of the context (and of its cluster and user). Default "fake". */
   contextName?: string;
+  /** PEM certificate the https server is verified against. */
+  ca?: string;
 }
 
 /** The kubeconfig document itself, for tests that add contexts of their own. */
@@ -30,6 +32,9 @@ export function kubeconfigDocument(options: KubeconfigOptions): Record<string, u
         cluster: {
           server: options.server,
           ...(options.server.startsWith('http:') ? { 'insecure-skip-tls-verify': true } : {}),
+          ...(options.ca !== undefined
+            ? { 'certificate-authority-data': Buffer.from(options.ca).toString('base64') }
+            : {}),
         },
       },
     ],

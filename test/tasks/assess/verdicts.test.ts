@@ -330,10 +330,10 @@ describe('baselines', () => {
     expect(verdicts[0]!.reason).toContain('canary results pin LOOP --as golden');
   });
 
-  it('a run with no result file (in the cluster) says that pins live in result files', async () => {
+  it('a run with neither a result file nor a cluster store says where pins live', async () => {
     const verdicts = await assessVersions(input({ pinned: 'golden' }), assessContext(metrics));
     expect(verdicts[0]).toMatchObject({ status: 'nodata', gate: 'inconclusive' });
     expect(verdicts[0]!.reason).toContain('pins live in result files');
-    expect(verdicts[0]!.reason).toContain('the in-cluster store keeps no pins yet');
+    expect(verdicts[0]!.reason).toContain('and this run has neither');
   });
 });
