@@ -523,7 +523,15 @@ async function checkRules(
   return diagnostics;
 }
 
+/** Iter8 v0.14 tasks canary does not build in, and what to use instead. */
+const ITER8_ONLY_TASKS: Readonly<Record<string, string>> = {
+  grpc: "Iter8's grpc task is not built into canary: run ghz from a `run:` task, or add a task plugin (spec.plugins)",
+  abnmetrics:
+    "Iter8's abnmetrics task read Iter8's A/B/n service, which canary has no counterpart of: export those metrics to Prometheus and read them with custommetrics",
+};
+
 function unknownTaskHint(name: string, registry: TaskRegistry): string {
+  if (Object.hasOwn(ITER8_ONLY_TASKS, name)) return ITER8_ONLY_TASKS[name]!;
   const suggestion = suggestKey(name, [...registry.keys()]);
   const known = `available tasks: ${[...registry.keys()].join(', ')}`;
   const plugin = 'a user task must be declared in spec.plugins (name: path/to/plugin.js)';
