@@ -10,6 +10,8 @@ export interface ValueFlagValues {
   set: string[];
   'set-string': string[];
   values: string[];
+  /** Name for an experiment whose input has none (an Iter8-shaped file, values). */
+  name?: string;
 }
 
 export type ReadyExperiment = LoadedExperiment & {
@@ -35,6 +37,7 @@ export async function prepareExperiment(
     cwd,
     values,
     env: process.env,
+    ...(flags.name !== undefined ? { name: flags.name } : {}),
   });
   if (hasErrors(loaded.diagnostics) || !loaded.experiment || !loaded.plan) {
     throw new ConfigError(loaded.diagnostics, loaded.sourceLines);

@@ -144,7 +144,7 @@ interface Source {
 
 async function readSource(request: ExperimentRequest, values: Record<string, unknown>): Promise<Source> {
   if (request.file === undefined) {
-    const built = experimentFromValues(values);
+    const built = experimentFromValues(values, request.name);
     const diagnostics: Diagnostic[] = built.problems.map((message) => ({
       severity: 'error',
       file: '--set',

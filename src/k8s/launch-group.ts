@@ -314,7 +314,13 @@ async function prepare(
     sets: flags.set,
     setStrings: flags['set-string'],
   });
-  const loaded = await loadExperiment({ ...(file !== undefined ? { file } : {}), cwd, values, env });
+  const loaded = await loadExperiment({
+    ...(file !== undefined ? { file } : {}),
+    ...(flags.name !== undefined ? { name: flags.name } : {}),
+    cwd,
+    values,
+    env,
+  });
   if (hasErrors(loaded.diagnostics) || !loaded.experiment) {
     throw new ConfigError(loaded.diagnostics, loaded.sourceLines);
   }
