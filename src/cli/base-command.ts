@@ -23,7 +23,7 @@ export const valueFlags = {
   }),
   name: Flags.string({
     description:
-      "Experiment name where the input gives none: an Iter8-shaped file (default: from the file name) or values (default: values.name, else \"default\")",
+      'Experiment name where the input gives none: an Iter8-shaped file (default: from the file name) or values (default: values.name, else "default")',
   }),
 };
 
