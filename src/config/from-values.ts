@@ -18,6 +18,7 @@
  * report, where the chart failed outright.
  */
 import { parseDuration } from '../util/duration.js';
+import { suggestKey } from './schema-check.js';
 
 export interface ExperimentTask {
   task: string;
@@ -39,7 +40,35 @@ export interface ExperimentFromValues {
   experiment: ExperimentDocument;
   /** Human-readable problems; the document is still built as far as possible. */
   problems: string[];
+  /** Values accepted with a different effect than in Iter8, said out loud. */
+  notes: string[];
 }
+
+/** Iter8 chart task names: their values are the task's inputs (canary's own tasks likewise). */
+const TASK_KEYS = [
+  ...['ready', 'http', 'grpc', 'assess', 'custommetrics', 'slack', 'github', 'abnmetrics'],
+  ...['notify', 'run'],
+];
+
+/**
+ * Every other top-level key Iter8 v0.14's chart read (values.yaml, templates), and canary's own.
+ * How and where the experiment runs (runner, image, resources...) is read by `canary k launch`.
+ */
+const SETTING_KEYS = [
+  'tasks',
+  'name',
+  'runner',
+  'cronjobSchedule',
+  'image',
+  'iter8Image',
+  'majorMinor',
+  'logLevel',
+  'resources',
+  'serviceAccountName',
+];
+
+/** values.yaml's own default for abnmetrics: present in every copy of it, not a request to run it. */
+const CHART_ABNMETRICS_DEFAULT = 'iter8-abn:50051';
 
 /** Iter8 named experiments by Helm release/group, whose default was "default". */
 const DEFAULT_NAME = 'default';
@@ -79,6 +108,8 @@ const READY_KEYS = [...READY_TARGETS.map((target) => target.key), 'timeout', 'na
  */
 export function experimentFromValues(values: Record<string, unknown>, name?: string): ExperimentFromValues {
   const problems: string[] = [];
+  const notes: string[] = [];
+  checkKeys(values, problems, notes);
   const spec: ExperimentDocument['spec'] = { tasks: buildTasks(values, problems) };
   const schedule = resolveSchedule(values, problems);
   if (schedule !== undefined) spec.schedule = schedule;
@@ -90,7 +121,43 @@ export function experimentFromValues(values: Record<string, unknown>, name?: str
       spec,
     },
     problems,
+    notes,
   };
+}
+
+/**
+ * No value is silently ignored: a key is a chart setting, the values of a listed task, or an
+ * error (with the nearest known key); task values for a task `tasks` does not list are an error.
+ */
+function checkKeys(values: Record<string, unknown>, problems: string[], notes: string[]): void {
+  const listed = Array.isArray(values['tasks']) ? values['tasks'].filter((t) => typeof t === 'string') : [];
+  for (const key of Object.keys(values)) {
+    if (SETTING_KEYS.includes(key) || listed.includes(key)) continue;
+    if (TASK_KEYS.includes(key)) {
+      if (key === 'abnmetrics' && isChartAbnDefault(values[key])) continue;
+      const tasks = [...listed, key].join(',');
+      problems.push(
+        `values.${key} is set but values.tasks does not list ${key}, so it would be ignored; add it where it runs (e.g. --set "tasks={${tasks}}") or remove values.${key}`,
+      );
+      continue;
+    }
+    const known = [...SETTING_KEYS, ...TASK_KEYS, ...listed];
+    const suggestion = suggestKey(key, known);
+    problems.push(
+      `values.${key} is not a setting of the Iter8 chart or of canary${suggestion?.startsWith('did you mean') ? `; ${suggestion}` : ''} (known: ${known.join(', ')})`,
+    );
+  }
+  if (values['majorMinor'] !== undefined && values['majorMinor'] !== null) {
+    notes.push(
+      `values.majorMinor (${String(values['majorMinor'])}) is Iter8's version; it is accepted and has no effect: canary records its own version in each result`,
+    );
+  }
+}
+
+function isChartAbnDefault(value: unknown): boolean {
+  return (
+    isPlainObject(value) && Object.keys(value).length === 1 && value['endpoint'] === CHART_ABNMETRICS_DEFAULT
+  );
 }
 
 function resolveName(values: Record<string, unknown>, name: string | undefined, problems: string[]): string {

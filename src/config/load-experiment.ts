@@ -153,6 +153,9 @@ async function readSource(request: ExperimentRequest, values: Record<string, unk
       path: '',
       message,
     }));
+    for (const note of built.notes) {
+      diagnostics.push({ severity: 'warning', file: '--set', line: 0, column: 0, path: '', message: note });
+    }
     const yaml = readYamlSource('--set', stringify(built.experiment));
     return { label: '--set', yaml, positioned: false, experimentDir: request.cwd, diagnostics };
   }

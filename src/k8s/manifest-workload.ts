@@ -35,6 +35,11 @@ export interface WorkloadOptions {
   image: string;
   /** A 5-field cron expression makes a CronJob; none a Job. */
   schedule?: string;
+  /** Default: the group's own account. */
+  serviceAccountName?: string;
+  /** Default: canary's bounded requests and limits. */
+  resources?: Record<string, unknown>;
+  quiet?: boolean;
 }
 
 export function buildWorkload(options: WorkloadOptions): Manifest {
@@ -91,7 +96,7 @@ function buildJobSpec(options: WorkloadOptions): Record<string, unknown> {
         annotations: { 'sidecar.istio.io/inject': 'false' },
       },
       spec: {
-        serviceAccountName: names.workload,
+        serviceAccountName: options.serviceAccountName ?? names.workload,
         automountServiceAccountToken: true,
         restartPolicy: 'Never',
         securityContext: {
@@ -106,7 +111,7 @@ function buildJobSpec(options: WorkloadOptions): Record<string, unknown> {
             image,
             imagePullPolicy: 'IfNotPresent',
             command: ['canary'],
-            args: ['k', 'run', '-g', names.group],
+            args: ['k', 'run', '-g', names.group, ...(options.quiet ? ['-q'] : [])],
             env: [
               { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
               { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
@@ -116,7 +121,7 @@ function buildJobSpec(options: WorkloadOptions): Record<string, unknown> {
               { name: 'CANARY_CACHE_DIR', value: `${TMP}/canary-cache` },
               { name: 'NO_COLOR', value: '1' },
             ],
-            resources: RESOURCES,
+            resources: options.resources ?? RESOURCES,
             securityContext: {
               allowPrivilegeEscalation: false,
               readOnlyRootFilesystem: true,

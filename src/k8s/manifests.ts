@@ -39,6 +39,12 @@ export interface GroupManifestOptions {
   schedule?: string;
   /** What ready tasks read, resolved through discovery; default: resolved from well-known types. */
   readyAccess?: readonly ReadyAccess[];
+  /** The pod runs as this existing account, and no ServiceAccount or RBAC is created (Iter8's chart). */
+  serviceAccountName?: string;
+  /** The container's resources, replacing canary's defaults (Iter8's `resources`). */
+  resources?: Record<string, unknown>;
+  /** No progress lines in the pod's log (`canary k run -q`). */
+  quiet?: boolean;
 }
 
 export function buildGroupManifests(options: GroupManifestOptions): Manifest[] {
@@ -50,16 +56,29 @@ export function buildGroupManifests(options: GroupManifestOptions): Manifest[] {
   const schedule = scheduleOf(options);
   const readyAccess =
     options.readyAccess ?? resolveReadyAccessStatically(readyTargetsOf(experiment, namespace));
+  const account = options.serviceAccountName;
   return [
     experimentSecret(names, namespace, { experiment, values: options.values ?? {} }),
     resultsSecret(names, namespace),
-    {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: names.workload, namespace, labels: groupLabels(group) },
-    },
-    ...buildRbacManifests(names, namespace, readyAccess),
-    buildWorkload({ names, namespace, image, ...(schedule !== undefined ? { schedule } : {}) }),
+    ...(account === undefined
+      ? [
+          {
+            apiVersion: 'v1',
+            kind: 'ServiceAccount',
+            metadata: { name: names.workload, namespace, labels: groupLabels(group) },
+          },
+          ...buildRbacManifests(names, namespace, readyAccess),
+        ]
+      : []),
+    buildWorkload({
+      names,
+      namespace,
+      image,
+      ...(schedule !== undefined ? { schedule } : {}),
+      ...(account !== undefined ? { serviceAccountName: account } : {}),
+      ...(options.resources !== undefined ? { resources: options.resources } : {}),
+      ...(options.quiet ? { quiet: true } : {}),
+    }),
   ];
 }
 
