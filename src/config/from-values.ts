@@ -291,7 +291,15 @@ function durationProblem(value: unknown): string | undefined {
 function resolveSchedule(values: Record<string, unknown>, problems: string[]): string | undefined {
   const runner = values['runner'];
   // 'none' is the chart's default; job and none both run once, unscheduled.
-  if (runner === undefined || runner === null || runner === 'none' || runner === 'job') return undefined;
+  if (runner === undefined || runner === null || runner === 'none' || runner === 'job') {
+    const schedule = values['cronjobSchedule'];
+    if (schedule !== undefined && schedule !== null && schedule !== '') {
+      problems.push(
+        `values.cronjobSchedule is set but runner is ${runner === undefined || runner === null ? 'not set' : runner}, so the schedule would be ignored; add --set runner=cronjob, or remove cronjobSchedule`,
+      );
+    }
+    return undefined;
+  }
   if (runner !== 'cronjob') {
     problems.push(`values.runner must be one of job, cronjob or none, got ${describeValue(runner)}`);
     return undefined;

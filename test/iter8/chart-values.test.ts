@@ -115,3 +115,13 @@ describe('chart values are honoured or rejected', () => {
     expect(error.hints.join(' ')).toContain('runner=job');
   });
 });
+
+describe('cronjobSchedule without runner=cronjob', () => {
+  it('is an error, not a schedule dropped', async () => {
+    const { errors } = await validateSets([...HTTP, 'runner=job', 'cronjobSchedule=*/5 * * * *']);
+    expect(errors).toEqual([expect.stringContaining('values.cronjobSchedule is set but runner is job')]);
+    expect((await validateSets([...HTTP, 'cronjobSchedule=*/5 * * * *'])).errors[0]).toContain(
+      'runner=cronjob',
+    );
+  });
+});
