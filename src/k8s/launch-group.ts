@@ -362,6 +362,11 @@ function launchSettingsOf(values: Record<string, unknown>): LaunchSettings {
     ]);
   }
   const schedule = values['cronjobSchedule'];
+  if (settings.runner !== 'cronjob' && schedule !== undefined && schedule !== null && schedule !== '') {
+    throw new UsageError('cronjobSchedule is set but runner is not cronjob, so it would be ignored', [
+      '--set runner=cronjob, or remove cronjobSchedule',
+    ]);
+  }
   if (settings.runner === 'cronjob' && schedule !== undefined && schedule !== null) {
     if (typeof schedule !== 'string' || schedule.trim() === '') {
       throw new UsageError(`cronjobSchedule must be a cron expression, got ${JSON.stringify(schedule)}`, [

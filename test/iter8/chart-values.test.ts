@@ -125,3 +125,28 @@ describe('cronjobSchedule without runner=cronjob', () => {
     );
   });
 });
+
+describe('k launch FILE with cronjobSchedule but no runner=cronjob', () => {
+  it('is a usage error', async () => {
+    const error = await launchFromCli({
+      file: 'test/iter8/testdata/experiment.yaml',
+      flags: {
+        set: ['runner=job', 'cronjobSchedule=*/5 * * * *'],
+        'set-string': [],
+        values: [],
+        group: 'g',
+        namespace: 'default',
+        'dry-run': true,
+      },
+      cwd: process.cwd(),
+      env: {},
+      output: { log: () => undefined, warn: () => undefined },
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(CanaryError);
+    expect((error as CanaryError).exitCode).toBe(ExitCode.usage);
+    expect((error as CanaryError).message).toContain('cronjobSchedule is set but runner is not cronjob');
+  });
+});
