@@ -5,6 +5,7 @@ import { loadExperiment, type LoadedExperiment } from '../config/load-experiment
 import type { Experiment } from '../config/experiment.js';
 import type { Plan } from '../plan/plan.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
+import { podSettingsIgnoredHere } from '../config/from-values.js';
 
 export interface ValueFlagValues {
   set: string[];
@@ -43,5 +44,8 @@ export async function prepareExperiment(
     throw new ConfigError(loaded.diagnostics, loaded.sourceLines);
   }
   for (const diagnostic of loaded.diagnostics) warn(formatDiagnostic(diagnostic, loaded.sourceLines));
+  // With a file, values are the file's template inputs; without one, they are Iter8 chart values.
+  const podOnly = file === undefined ? podSettingsIgnoredHere(values) : undefined;
+  if (podOnly !== undefined) warn(`canary: note: ${podOnly}`);
   return { ...loaded, experiment: loaded.experiment, plan: loaded.plan, values };
 }

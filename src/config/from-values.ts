@@ -67,6 +67,16 @@ const SETTING_KEYS = [
   'serviceAccountName',
 ];
 
+/** Settings of the pod `canary k launch` creates; a local run has no pod to apply them to. */
+const POD_SETTING_KEYS = ['image', 'iter8Image', 'serviceAccountName', 'resources', 'logLevel'];
+
+/** The pod settings among `values`, said once when the experiment runs here instead of in a pod. */
+export function podSettingsIgnoredHere(values: Record<string, unknown>): string | undefined {
+  const present = POD_SETTING_KEYS.filter((k) => values[k] !== undefined && values[k] !== null);
+  if (present.length === 0) return undefined;
+  return `${present.map((k) => `values.${k}`).join(', ')} ${present.length === 1 ? 'sets' : 'set'} the pod of \`canary k launch\`; a local run has none, so ${present.length === 1 ? 'it has' : 'they have'} no effect here`;
+}
+
 /** values.yaml's own default for abnmetrics: present in every copy of it, not a request to run it. */
 const CHART_ABNMETRICS_DEFAULT = 'iter8-abn:50051';
 

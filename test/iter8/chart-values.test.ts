@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { podSettingsIgnoredHere } from '../../src/config/from-values.js';
 import { loadExperiment } from '../../src/config/load-experiment.js';
 import { valuesFromSetArguments } from '../../src/config/set-values.js';
 import { CanaryError } from '../../src/errors.js';
@@ -148,5 +149,14 @@ describe('k launch FILE with cronjobSchedule but no runner=cronjob', () => {
     expect(error).toBeInstanceOf(CanaryError);
     expect((error as CanaryError).exitCode).toBe(ExitCode.usage);
     expect((error as CanaryError).message).toContain('cronjobSchedule is set but runner is not cronjob');
+  });
+});
+
+describe('pod settings in a local run', () => {
+  it('are noted, not silently dropped', () => {
+    expect(podSettingsIgnoredHere({ tasks: ['http'], resources: {}, logLevel: 'info' })).toBe(
+      'values.resources, values.logLevel set the pod of `canary k launch`; a local run has none, so they have no effect here',
+    );
+    expect(podSettingsIgnoredHere({ tasks: ['http'] })).toBeUndefined();
   });
 });
