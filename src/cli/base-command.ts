@@ -21,6 +21,10 @@ export const valueFlags = {
     multiple: true,
     default: [],
   }),
+  name: Flags.string({
+    description:
+      'Experiment name where the input gives none: an Iter8-shaped file (default: from the file name) or values (default: values.name, else "default")',
+  }),
 };
 
 export const exitCodeHelp = `EXIT CODES\n${formatExitCodeTable()}`;

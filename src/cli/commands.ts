@@ -2,6 +2,7 @@ import Assert from './commands/assert.js';
 import Demo from './commands/demo.js';
 import Diff from './commands/diff.js';
 import Init from './commands/init.js';
+import Migrate from './commands/migrate.js';
 import KAssert from './commands/k/assert.js';
 import KDelete from './commands/k/delete.js';
 import KLaunch from './commands/k/launch.js';
@@ -27,6 +28,7 @@ export const COMMANDS = {
   demo: Demo,
   diff: Diff,
   init: Init,
+  migrate: Migrate,
   'k:assert': KAssert,
   'k:delete': KDelete,
   'k:launch': KLaunch,

@@ -5,11 +5,14 @@ import { loadExperiment, type LoadedExperiment } from '../config/load-experiment
 import type { Experiment } from '../config/experiment.js';
 import type { Plan } from '../plan/plan.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
+import { podSettingsIgnoredHere } from '../config/from-values.js';
 
 export interface ValueFlagValues {
   set: string[];
   'set-string': string[];
   values: string[];
+  /** Name for an experiment whose input has none (an Iter8-shaped file, values). */
+  name?: string;
 }
 
 export type ReadyExperiment = LoadedExperiment & {
@@ -35,10 +38,14 @@ export async function prepareExperiment(
     cwd,
     values,
     env: process.env,
+    ...(flags.name !== undefined ? { name: flags.name } : {}),
   });
   if (hasErrors(loaded.diagnostics) || !loaded.experiment || !loaded.plan) {
     throw new ConfigError(loaded.diagnostics, loaded.sourceLines);
   }
   for (const diagnostic of loaded.diagnostics) warn(formatDiagnostic(diagnostic, loaded.sourceLines));
+  // With a file, values are the file's template inputs; without one, they are Iter8 chart values.
+  const podOnly = file === undefined ? podSettingsIgnoredHere(values) : undefined;
+  if (podOnly !== undefined) warn(`canary: note: ${podOnly}`);
   return { ...loaded, experiment: loaded.experiment, plan: loaded.plan, values };
 }

@@ -18,6 +18,7 @@
  * report, where the chart failed outright.
  */
 import { parseDuration } from '../util/duration.js';
+import { suggestKey } from './schema-check.js';
 
 export interface ExperimentTask {
   task: string;
@@ -39,7 +40,50 @@ export interface ExperimentFromValues {
   experiment: ExperimentDocument;
   /** Human-readable problems; the document is still built as far as possible. */
   problems: string[];
+  /** Values accepted with a different effect than in Iter8, said out loud. */
+  notes: string[];
 }
+
+/** Iter8 chart task names: their values are the task's inputs (canary's own tasks likewise). */
+const TASK_KEYS = [
+  ...['ready', 'http', 'grpc', 'assess', 'custommetrics', 'slack', 'github', 'abnmetrics'],
+  ...['notify', 'run'],
+];
+
+/**
+ * Every other top-level key Iter8 v0.14's chart read (values.yaml, templates), and canary's own.
+ * How and where the experiment runs (runner, image, resources...) is read by `canary k launch`.
+ */
+const SETTING_KEYS = [
+  'tasks',
+  'name',
+  'runner',
+  'cronjobSchedule',
+  'image',
+  'iter8Image',
+  'majorMinor',
+  'logLevel',
+  'resources',
+  'serviceAccountName',
+  'activeDeadlineSeconds',
+  'ttlSecondsAfterFinished',
+];
+
+/** Settings of the pod `canary k launch` creates; a local run has no pod to apply them to. */
+const POD_SETTING_KEYS = [
+  ...['image', 'iter8Image', 'serviceAccountName', 'resources', 'logLevel'],
+  ...['activeDeadlineSeconds', 'ttlSecondsAfterFinished'],
+];
+
+/** The pod settings among `values`, said once when the experiment runs here instead of in a pod. */
+export function podSettingsIgnoredHere(values: Record<string, unknown>): string | undefined {
+  const present = POD_SETTING_KEYS.filter((k) => values[k] !== undefined && values[k] !== null);
+  if (present.length === 0) return undefined;
+  return `${present.map((k) => `values.${k}`).join(', ')} ${present.length === 1 ? 'sets' : 'set'} the pod of \`canary k launch\`; a local run has none, so ${present.length === 1 ? 'it has' : 'they have'} no effect here`;
+}
+
+/** values.yaml's own default for abnmetrics: present in every copy of it, not a request to run it. */
+const CHART_ABNMETRICS_DEFAULT = 'iter8-abn:50051';
 
 /** Iter8 named experiments by Helm release/group, whose default was "default". */
 const DEFAULT_NAME = 'default';
@@ -79,6 +123,8 @@ const READY_KEYS = [...READY_TARGETS.map((target) => target.key), 'timeout', 'na
  */
 export function experimentFromValues(values: Record<string, unknown>, name?: string): ExperimentFromValues {
   const problems: string[] = [];
+  const notes: string[] = [];
+  checkKeys(values, problems, notes);
   const spec: ExperimentDocument['spec'] = { tasks: buildTasks(values, problems) };
   const schedule = resolveSchedule(values, problems);
   if (schedule !== undefined) spec.schedule = schedule;
@@ -90,7 +136,43 @@ export function experimentFromValues(values: Record<string, unknown>, name?: str
       spec,
     },
     problems,
+    notes,
   };
+}
+
+/**
+ * No value is silently ignored: a key is a chart setting, the values of a listed task, or an
+ * error (with the nearest known key); task values for a task `tasks` does not list are an error.
+ */
+function checkKeys(values: Record<string, unknown>, problems: string[], notes: string[]): void {
+  const listed = Array.isArray(values['tasks']) ? values['tasks'].filter((t) => typeof t === 'string') : [];
+  for (const key of Object.keys(values)) {
+    if (SETTING_KEYS.includes(key) || listed.includes(key)) continue;
+    if (TASK_KEYS.includes(key)) {
+      if (key === 'abnmetrics' && isChartAbnDefault(values[key])) continue;
+      const tasks = [...listed, key].join(',');
+      problems.push(
+        `values.${key} is set but values.tasks does not list ${key}, so it would be ignored; add it where it runs (e.g. --set "tasks={${tasks}}") or remove values.${key}`,
+      );
+      continue;
+    }
+    const known = [...SETTING_KEYS, ...TASK_KEYS, ...listed];
+    const suggestion = suggestKey(key, known);
+    problems.push(
+      `values.${key} is not a setting of the Iter8 chart or of canary${suggestion?.startsWith('did you mean') ? `; ${suggestion}` : ''} (known: ${known.join(', ')})`,
+    );
+  }
+  if (values['majorMinor'] !== undefined && values['majorMinor'] !== null) {
+    notes.push(
+      `values.majorMinor (${String(values['majorMinor'])}) is Iter8's version; it is accepted and has no effect: canary records its own version in each result`,
+    );
+  }
+}
+
+function isChartAbnDefault(value: unknown): boolean {
+  return (
+    isPlainObject(value) && Object.keys(value).length === 1 && value['endpoint'] === CHART_ABNMETRICS_DEFAULT
+  );
 }
 
 function resolveName(values: Record<string, unknown>, name: string | undefined, problems: string[]): string {
@@ -224,7 +306,15 @@ function durationProblem(value: unknown): string | undefined {
 function resolveSchedule(values: Record<string, unknown>, problems: string[]): string | undefined {
   const runner = values['runner'];
   // 'none' is the chart's default; job and none both run once, unscheduled.
-  if (runner === undefined || runner === null || runner === 'none' || runner === 'job') return undefined;
+  if (runner === undefined || runner === null || runner === 'none' || runner === 'job') {
+    const schedule = values['cronjobSchedule'];
+    if (schedule !== undefined && schedule !== null && schedule !== '') {
+      problems.push(
+        `values.cronjobSchedule is set but runner is ${runner === undefined || runner === null ? 'not set' : runner}, so the schedule would be ignored; add --set runner=cronjob, or remove cronjobSchedule`,
+      );
+    }
+    return undefined;
+  }
   if (runner !== 'cronjob') {
     problems.push(`values.runner must be one of job, cronjob or none, got ${describeValue(runner)}`);
     return undefined;

@@ -17,6 +17,7 @@ import {
 } from './expressions.js';
 import { checkCron } from './cron.js';
 import { experimentFromValues } from './from-values.js';
+import { fromIter8Shape, isIter8Shaped } from './iter8-shape.js';
 import { findCycles } from '../plan/task-graph.js';
 import { compilePlan, type Plan } from '../plan/plan.js';
 import { builtinTasks, createRegistry, type TaskRegistry } from '../tasks/registry.js';
@@ -35,6 +36,8 @@ export interface ExperimentRequest {
   env?: Readonly<Record<string, string | undefined>>;
   /** False: plugin modules are not imported (validate --no-plugins); their tasks' inputs go unchecked. */
   importPlugins?: boolean;
+  /** Experiment name for files without metadata (Iter8's shape); default: from the file name. */
+  name?: string;
 }
 
 export interface LoadedExperiment {
@@ -141,7 +144,7 @@ interface Source {
 
 async function readSource(request: ExperimentRequest, values: Record<string, unknown>): Promise<Source> {
   if (request.file === undefined) {
-    const built = experimentFromValues(values);
+    const built = experimentFromValues(values, request.name);
     const diagnostics: Diagnostic[] = built.problems.map((message) => ({
       severity: 'error',
       file: '--set',
@@ -150,6 +153,9 @@ async function readSource(request: ExperimentRequest, values: Record<string, unk
       path: '',
       message,
     }));
+    for (const note of built.notes) {
+      diagnostics.push({ severity: 'warning', file: '--set', line: 0, column: 0, path: '', message: note });
+    }
     const yaml = readYamlSource('--set', stringify(built.experiment));
     return { label: '--set', yaml, positioned: false, experimentDir: request.cwd, diagnostics };
   }
@@ -175,8 +181,11 @@ async function readSource(request: ExperimentRequest, values: Record<string, unk
     };
   }
   const text = read.text;
-  const yaml = readYamlSource(request.file, text);
-  const diagnostics = [...yaml.diagnostics];
+  const parsed = readYamlSource(request.file, text);
+  const diagnostics = [...parsed.diagnostics];
+  const yaml = isIter8Shaped(parsed.value)
+    ? readIter8Source(parsed, experimentNameFor(request.file, request.name), diagnostics)
+    : parsed;
   if (
     diagnostics.length === 0 &&
     (yaml.value === null || typeof yaml.value !== 'object' || Array.isArray(yaml.value))
@@ -192,6 +201,43 @@ async function readSource(request: ExperimentRequest, values: Record<string, unk
     });
   }
   return { label: request.file, yaml, positioned: true, experimentDir: path.dirname(absolute), diagnostics };
+}
+
+/**
+ * An Iter8-shaped file as a canary/v1 document whose positions are still those of the file;
+ * its notes (an ignored `result`) join the diagnostics as warnings.
+ */
+function readIter8Source(parsed: YamlSource, name: string, diagnostics: Diagnostic[]): YamlSource {
+  const converted = fromIter8Shape(parsed.value as Record<string, unknown>, name);
+  for (const note of converted.notes) {
+    diagnostics.push({
+      severity: 'warning',
+      file: parsed.file,
+      ...parsed.positionOf(note.path, { key: note.atKey ?? false }),
+      path: formatPath(note.path),
+      message: note.message,
+      ...(note.hint !== undefined ? { hint: note.hint } : {}),
+    });
+  }
+  return {
+    ...parsed,
+    value: converted.value,
+    positionOf: (p, options) => parsed.positionOf(converted.originalPath(p), options),
+  };
+}
+
+/** `--name`, else the file's base name made a valid experiment name (`experiment_db.yaml`: experiment-db). */
+export function experimentNameFor(file: string, name: string | undefined): string {
+  if (name !== undefined) return name;
+  const base = path
+    .basename(file)
+    .replace(/\.(ya?ml|tpl)$/i, '')
+    .toLowerCase()
+    .replace(/[^-a-z0-9.]+/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '')
+    .slice(0, 63)
+    .replace(/[^a-z0-9]+$/, '');
+  return base === '' ? 'experiment' : base;
 }
 
 type At = (path: PathSegment[], message: string, extra?: Partial<Diagnostic>, key?: boolean) => Diagnostic;
@@ -480,7 +526,15 @@ async function checkRules(
   return diagnostics;
 }
 
+/** Iter8 v0.14 tasks canary does not build in, and what to use instead. */
+const ITER8_ONLY_TASKS: Readonly<Record<string, string>> = {
+  grpc: "Iter8's grpc task is not built into canary: run ghz from a `run:` task, or add a task plugin (spec.plugins)",
+  abnmetrics:
+    "Iter8's abnmetrics task read Iter8's A/B/n service, which canary has no counterpart of: export those metrics to Prometheus and read them with custommetrics",
+};
+
 function unknownTaskHint(name: string, registry: TaskRegistry): string {
+  if (Object.hasOwn(ITER8_ONLY_TASKS, name)) return ITER8_ONLY_TASKS[name]!;
   const suggestion = suggestKey(name, [...registry.keys()]);
   const known = `available tasks: ${[...registry.keys()].join(', ')}`;
   const plugin = 'a user task must be declared in spec.plugins (name: path/to/plugin.js)';

@@ -262,6 +262,9 @@ interface LaunchSettings {
   image?: string;
   /** activeDeadlineSeconds / ttlSecondsAfterFinished overrides. */
   bounds: Partial<JobBounds>;
+  serviceAccountName?: string;
+  resources?: Record<string, unknown>;
+  quiet?: boolean;
 }
 
 export async function launchFromCli(request: LaunchRequest): Promise<void> {
@@ -351,7 +354,13 @@ async function prepare(
     sets: flags.set,
     setStrings: flags['set-string'],
   });
-  const loaded = await loadExperiment({ ...(file !== undefined ? { file } : {}), cwd, values, env });
+  const loaded = await loadExperiment({
+    ...(file !== undefined ? { file } : {}),
+    ...(flags.name !== undefined ? { name: flags.name } : {}),
+    cwd,
+    values,
+    env,
+  });
   if (hasErrors(loaded.diagnostics) || !loaded.experiment) {
     throw new ConfigError(loaded.diagnostics, loaded.sourceLines);
   }
@@ -360,12 +369,17 @@ async function prepare(
 }
 
 /**
- * `runner` (job, cronjob; the chart's `none` is a job), `cronjobSchedule` and
- * `image`. With values alone, runner=cronjob has already become the
- * experiment's spec.schedule; with a FILE, cronjobSchedule wins over it.
+ * `runner` (job, cronjob), `cronjobSchedule`, `image` (Iter8's `iter8Image`),
+ * and Iter8's `serviceAccountName`, `resources` and `logLevel`. With values
+ * alone, runner=cronjob has already become the experiment's spec.schedule;
+ * with a FILE, cronjobSchedule wins over it.
  */
 function launchSettingsOf(values: Record<string, unknown>): LaunchSettings {
-  const settings: LaunchSettings = { bounds: {} };
+  const settings: LaunchSettings = {
+    ...podSettingsOf(values),
+    ...imageOf(values),
+    bounds: {},
+  };
   for (const key of ['activeDeadlineSeconds', 'ttlSecondsAfterFinished'] as const) {
     const value = values[key];
     if (value === undefined || value === null) continue;
@@ -379,12 +393,23 @@ function launchSettingsOf(values: Record<string, unknown>): LaunchSettings {
   }
   const runner = values['runner'];
   if (runner === 'job' || runner === 'cronjob') settings.runner = runner;
-  else if (runner !== undefined && runner !== null && runner !== 'none') {
+  else if (runner === 'none') {
+    // The chart's runner=none rendered no Job: Iter8 users ran `iter8 k run` themselves.
+    throw new UsageError('runner=none launches nothing to run the experiment', [
+      'use runner=job (one loop) or runner=cronjob with cronjobSchedule',
+      'to only see the manifests: canary k launch --dry-run; to run here: canary run',
+    ]);
+  } else if (runner !== undefined && runner !== null) {
     throw new UsageError(`runner must be job or cronjob, got ${JSON.stringify(runner)}`, [
       '--set runner=cronjob --set cronjobSchedule="*/5 * * * *"',
     ]);
   }
   const schedule = values['cronjobSchedule'];
+  if (settings.runner !== 'cronjob' && schedule !== undefined && schedule !== null && schedule !== '') {
+    throw new UsageError('cronjobSchedule is set but runner is not cronjob, so it would be ignored', [
+      '--set runner=cronjob, or remove cronjobSchedule',
+    ]);
+  }
   if (settings.runner === 'cronjob' && schedule !== undefined && schedule !== null) {
     if (typeof schedule !== 'string' || schedule.trim() === '') {
       throw new UsageError(`cronjobSchedule must be a cron expression, got ${JSON.stringify(schedule)}`, [
@@ -393,12 +418,59 @@ function launchSettingsOf(values: Record<string, unknown>): LaunchSettings {
     }
     settings.schedule = schedule;
   }
-  const image = values['image'];
-  if (image !== undefined && image !== null) {
-    if (typeof image !== 'string') {
-      throw new UsageError(`image must be an image reference, got ${JSON.stringify(image)}`);
+  return settings;
+}
+
+/** `image`, or Iter8's name for it, `iter8Image`; Iter8's own image cannot run canary. */
+function imageOf(values: Record<string, unknown>): { image?: string } {
+  const image = values['image'] ?? values['iter8Image'];
+  const key = values['image'] !== undefined && values['image'] !== null ? 'image' : 'iter8Image';
+  if (image === undefined || image === null) return {};
+  if (typeof image !== 'string') {
+    throw new UsageError(`${key} must be an image reference, got ${JSON.stringify(image)}`);
+  }
+  if (key === 'iter8Image' && /^(docker\.io\/)?iter8\/iter8(:|@|$)/.test(image.trim())) {
+    throw new UsageError(`iter8Image=${image} is Iter8's own image, which cannot run canary`, [
+      'remove iter8Image (canary uses its own image), or set image=REPOSITORY:TAG of a canary image',
+    ]);
+  }
+  return { image };
+}
+
+/** Iter8's logLevel values; error and above print no progress lines (`canary k run -q`). */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error', 'fatal', 'panic'];
+
+/** The pod: Iter8's serviceAccountName (use it; create no RBAC), resources and logLevel. */
+function podSettingsOf(values: Record<string, unknown>): Omit<LaunchSettings, 'bounds'> {
+  const settings: Omit<LaunchSettings, 'bounds'> = {};
+  const account = values['serviceAccountName'];
+  if (account !== undefined && account !== null && account !== '') {
+    if (typeof account !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(account)) {
+      throw new UsageError(
+        `serviceAccountName must be the name of a ServiceAccount, got ${JSON.stringify(account)}`,
+      );
     }
-    settings.image = image;
+    settings.serviceAccountName = account;
+  }
+  const resources = values['resources'];
+  if (resources !== undefined && resources !== null) {
+    const isMap = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+    const entries = isMap(resources) ? Object.entries(resources as Record<string, unknown>) : [];
+    const bad = entries.find(([k, v]) => !['requests', 'limits'].includes(k) || !isMap(v));
+    if (!isMap(resources) || bad) {
+      throw new UsageError(
+        `resources must be a map of requests and limits (e.g. cpu, memory), got ${bad ? `resources.${bad[0]}` : JSON.stringify(resources)}`,
+        ['--set resources.limits.memory=256Mi --set resources.requests.cpu=250m'],
+      );
+    }
+    settings.resources = resources as Record<string, unknown>;
+  }
+  const level = values['logLevel'];
+  if (level !== undefined && level !== null) {
+    if (typeof level !== 'string' || !LOG_LEVELS.includes(level.toLowerCase())) {
+      throw new UsageError(`logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+    }
+    if (['error', 'fatal', 'panic'].includes(level.toLowerCase())) settings.quiet = true;
   }
   return settings;
 }

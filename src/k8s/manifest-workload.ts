@@ -42,6 +42,11 @@ export interface WorkloadOptions {
   /** Secret env, secret-file volumes (pod-wiring.ts). */
   pod: Pick<PodWiring, 'env' | 'volumes' | 'volumeMounts'>;
   bounds: JobBounds;
+  /** Default: the group's own account. */
+  serviceAccountName?: string;
+  /** Default: canary's bounded requests and limits. */
+  resources?: Record<string, unknown>;
+  quiet?: boolean;
 }
 
 export function buildWorkload(options: WorkloadOptions): Manifest {
@@ -101,7 +106,7 @@ function buildJobSpec(options: WorkloadOptions): Record<string, unknown> {
         annotations: { 'sidecar.istio.io/inject': 'false' },
       },
       spec: {
-        serviceAccountName: names.workload,
+        serviceAccountName: options.serviceAccountName ?? names.workload,
         automountServiceAccountToken: true,
         restartPolicy: 'Never',
         securityContext: {
@@ -116,7 +121,7 @@ function buildJobSpec(options: WorkloadOptions): Record<string, unknown> {
             image,
             imagePullPolicy: 'IfNotPresent',
             command: ['canary'],
-            args: ['k', 'run', '-g', names.group],
+            args: ['k', 'run', '-g', names.group, ...(options.quiet ? ['-q'] : [])],
             env: [
               { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
               { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
@@ -127,7 +132,7 @@ function buildJobSpec(options: WorkloadOptions): Record<string, unknown> {
               { name: 'NO_COLOR', value: '1' },
               ...pod.env,
             ],
-            resources: RESOURCES,
+            resources: options.resources ?? RESOURCES,
             securityContext: {
               allowPrivilegeEscalation: false,
               readOnlyRootFilesystem: true,

@@ -45,6 +45,12 @@ export interface GroupManifestOptions {
   pod?: PodWiring;
   /** The Job's activeDeadlineSeconds and ttlSecondsAfterFinished; default derived from the experiment. */
   bounds?: JobBounds;
+  /** The pod runs as this existing account, and no ServiceAccount or RBAC is created (Iter8's chart). */
+  serviceAccountName?: string;
+  /** The container's resources, replacing canary's defaults (Iter8's `resources`). */
+  resources?: Record<string, unknown>;
+  /** No progress lines in the pod's log (`canary k run -q`). */
+  quiet?: boolean;
 }
 
 export function buildGroupManifests(options: GroupManifestOptions): Manifest[] {
@@ -57,15 +63,20 @@ export function buildGroupManifests(options: GroupManifestOptions): Manifest[] {
   const readyAccess =
     options.readyAccess ?? resolveReadyAccessStatically(readyTargetsOf(experiment, namespace));
   const pod = options.pod ?? emptyWiring();
+  const account = options.serviceAccountName;
   return [
     experimentSecret(names, namespace, { experiment, values: options.values ?? {} }, pod),
     resultsSecret(names, namespace),
-    {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: names.workload, namespace, labels: groupLabels(group) },
-    },
-    ...buildRbacManifests(names, namespace, readyAccess),
+    ...(account === undefined
+      ? [
+          {
+            apiVersion: 'v1',
+            kind: 'ServiceAccount',
+            metadata: { name: names.workload, namespace, labels: groupLabels(group) },
+          },
+          ...buildRbacManifests(names, namespace, readyAccess),
+        ]
+      : []),
     buildWorkload({
       names,
       namespace,
@@ -73,6 +84,9 @@ export function buildGroupManifests(options: GroupManifestOptions): Manifest[] {
       pod,
       bounds: options.bounds ?? deriveJobBounds(experiment),
       ...(schedule !== undefined ? { schedule } : {}),
+      ...(account !== undefined ? { serviceAccountName: account } : {}),
+      ...(options.resources !== undefined ? { resources: options.resources } : {}),
+      ...(options.quiet ? { quiet: true } : {}),
     }),
   ];
 }

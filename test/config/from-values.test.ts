@@ -357,10 +357,11 @@ describe('experimentFromValues: runner and schedule', () => {
       problem: undefined,
     },
     {
-      name: 'runner=job ignores cronjobSchedule, like the chart',
+      // The chart ignored it silently; a dropped schedule is a mistake worth saying.
+      name: 'runner=job with cronjobSchedule is a problem',
       extra: { runner: 'job', cronjobSchedule: '* * * * *' },
       schedule: undefined,
-      problem: undefined,
+      problem: 'values.cronjobSchedule is set but runner is job, so the schedule would be ignored',
     },
     {
       name: 'runner=cronjob',

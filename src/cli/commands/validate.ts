@@ -45,6 +45,7 @@ export default class Validate extends CanaryCommand {
         values,
         env: process.env,
         importPlugins: flags.plugins,
+        ...(flags.name !== undefined ? { name: flags.name } : {}),
       });
       this.printDiagnostics(loaded.diagnostics, loaded.sourceLines);
       const ok = !hasErrors(loaded.diagnostics);

@@ -21,6 +21,8 @@ export class TemplateSourceError extends Error {
   constructor(
     message: string,
     readonly hint?: string,
+    /** The network could not be reached (or is off): nothing is known about the template itself. */
+    readonly unreachable = false,
   ) {
     super(message);
     this.name = 'TemplateSourceError';
@@ -146,14 +148,18 @@ async function fetchTemplate(
     throw new TemplateSourceError(
       `template ${url} is not in the cache and canary is offline`,
       `put it at ${cacheFile}, or unset CANARY_OFFLINE`,
+      true,
     );
   }
   let text: string;
+  // An answer (even 404) says something about the URL; no answer says nothing about the template.
+  let answered = false;
   try {
     const response = await fetch(url, {
       signal: AbortSignal.timeout(context.fetchTimeoutMs ?? 15_000),
       redirect: 'follow',
     });
+    answered = true;
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     text = await response.text();
   } catch (error) {
@@ -162,6 +168,7 @@ async function fetchTemplate(
     throw new TemplateSourceError(
       `cannot fetch template ${url}: ${reason}`,
       cached === undefined ? 'check the URL and the network, or use a local file' : undefined,
+      !answered,
     );
   }
   if (pin && digest(text) !== pin) {

@@ -19,6 +19,20 @@ import { requestOf } from '../../metrics/fixtures/fixture-replay.js';
 /** At validate time templates render as if the experiment had been running this long. */
 const checkElapsedSeconds = 60;
 
+/**
+ * A URL template that cannot be fetched here (no network, offline) cannot be checked here, but
+ * the runner (`canary run`, the pod of `canary k launch`) fetches it when it runs: a warning,
+ * naming the built-in template that needs no network.
+ */
+function unchecked(error: ProviderProblem): TaskProblem {
+  return {
+    severity: 'warning',
+    path: ['templates', error.templateName],
+    message: `${error.message}; it cannot be checked here, and is fetched again when the experiment runs (in the pod, for k launch)`,
+    hint: 'to need no network, use a built-in template, e.g. builtin:kserve-prometheus (KServe on Prometheus)',
+  };
+}
+
 export const customMetricsTask = defineTask<CustomMetricsInput>({
   name: 'custommetrics',
   description: 'Query metrics per version through provider templates (Prometheus or any HTTP/JSON API)',
@@ -51,7 +65,7 @@ export const customMetricsTask = defineTask<CustomMetricsInput>({
       message: error.message,
       ...(error.hint ? { hint: error.hint } : {}),
     });
-    problems.push(...broken.map(asProblem));
+    problems.push(...broken.map((error) => (error.unreachable ? unchecked(error) : asProblem(error))));
     for (const [name, provider] of providers) {
       if (provider.source.syntax === 'go') problems.push(...checkGoTemplateLabels(name, input));
     }

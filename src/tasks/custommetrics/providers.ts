@@ -32,6 +32,8 @@ export class ProviderProblem extends Error {
     readonly templateName: string,
     message: string,
     readonly hint?: string,
+    /** The template could not be fetched here: unchecked, not known to be wrong. */
+    readonly unreachable = false,
   ) {
     super(message);
     this.name = 'ProviderProblem';
@@ -103,7 +105,12 @@ async function loadSource(
     });
   } catch (error) {
     if (error instanceof TemplateSourceError)
-      throw new ProviderProblem(name, `template ${name}${via}: ${error.message}`, error.hint);
+      throw new ProviderProblem(
+        name,
+        `template ${name}${via}: ${error.message}`,
+        error.hint,
+        error.unreachable,
+      );
     throw error;
   }
 }

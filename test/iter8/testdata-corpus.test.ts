@@ -1,0 +1,130 @@
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadExperiment } from '../../src/config/load-experiment.js';
+import { runOneLoop } from '../support/run-one-loop.js';
+
+/**
+ * Iter8 v0.14.10's experiment files (test/iter8/testdata, see NOTICE.md), read as they are.
+ * Runnable ones run against a loopback server that answers as Iter8's own tests' handler did
+ * (base.GetTrackingHandler: 100 ms, then 200), their URL put in as Iter8's tests put it in.
+ */
+const corpus = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata');
+
+let server: Server;
+let url: string;
+let requests = 0;
+
+beforeAll(async () => {
+  server = createServer((_request, response) => {
+    requests++;
+    setTimeout(() => response.end('{"ok":true}'), 100);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/get`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const errorsOf = (diagnostics: ReadonlyArray<{ severity: string; message: string; path: string }>) =>
+  diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.path}: ${d.message}`);
+
+describe('Iter8 testdata experiments validate as they are', () => {
+  it.each([
+    'assertinputs/experimentWithLowerSLOs.yaml',
+    'assertinputs/noinsights/experiment.yaml',
+    'assertinputsfail/experiment.yaml',
+    'experiment.yaml',
+    'experiment.tpl',
+    'drivertests/experiment.tpl',
+    'experiment_fails.tpl',
+  ])('%s', async (file) => {
+    // The .tpl files are Go templates of an experiment: YAML once Iter8's tests filled in the URL.
+    await withCopy(file, async (dir) => {
+      const loaded = await loadExperiment({ file: 'e.yaml', cwd: dir });
+      expect(errorsOf(loaded.diagnostics)).toEqual([]);
+      // Iter8's 4-task shape: http, assess, and the two `if: SLOs()` run tasks.
+      expect(loaded.plan?.tasks.map((t) => t.task)).toEqual(['http', 'assess', 'run', 'run']);
+      expect(loaded.experiment?.spec.tasks[2]?.if).toBe('slos()');
+    });
+  });
+
+  it('names the experiment after the file, or --name', async () => {
+    const byFile = await loadExperiment({ file: 'assertinputs/experimentWithLowerSLOs.yaml', cwd: corpus });
+    expect(byFile.experiment?.metadata.name).toBe('experimentwithlowerslos');
+    const byFlag = await loadExperiment({ file: 'experiment.yaml', cwd: corpus, name: 'checkout' });
+    expect(byFlag.experiment?.metadata.name).toBe('checkout');
+  });
+
+  it('notes that `result` is ignored, at its line', async () => {
+    const loaded = await loadExperiment({ file: 'assertinputsfail/experiment.yaml', cwd: corpus });
+    const note = loaded.diagnostics.find((d) => d.path === 'result');
+    expect(note).toMatchObject({ severity: 'warning', line: 33, column: 1 });
+    expect(note?.message).toContain('ignored');
+  });
+
+  it('points diagnostics at the original spelling (Lower, spec[i])', async () => {
+    const loaded = await loadExperiment({ file: 'assertinputs/experimentWithLowerSLOs.yaml', cwd: corpus });
+    const warning = loaded.diagnostics.find((d) => d.message.includes('user/engagement'));
+    // `- metric: "user/engagement"` under `Lower:` is line 29 of the Iter8 file.
+    expect(warning).toMatchObject({ severity: 'warning', line: 29, column: 19 });
+  });
+
+  // Files that need what canary does not have (yet): each gets one clear error, not a crash.
+  it.each([
+    ['assertinputs/experiment.yaml', /rewards/],
+    ['experiment_abn.yaml', /A\/B\/n service.*custommetrics/],
+    ['experiment_grpc.yaml', /grpc task is not built into canary/],
+    ['experiment_db.yaml', /startingTime must be an RFC 3339 time/],
+  ])('%s names what it needs', async (file, pattern) => {
+    const loaded = await loadExperiment({ file, cwd: corpus, env: { CANARY_OFFLINE: '1' } });
+    const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+    expect(errors.some((e) => pattern.test(`${e.message} ${e.hint ?? ''}`))).toBe(true);
+  });
+});
+
+describe('Iter8 testdata experiments run on loopback, judged as Iter8 judged them', () => {
+  // Iter8's verdicts: 100 ms answers meet every limit but experiment_fails' p50 <= 1 ms, and the
+  // Lower SLO on user/engagement, which no task measures, is not satisfied.
+  it.each([
+    ['experiment.tpl', true],
+    ['drivertests/experiment.tpl', true],
+    ['experiment_fails.tpl', false],
+    ['experiment.yaml', true],
+    ['assertinputs/noinsights/experiment.yaml', true],
+    ['assertinputsfail/experiment.yaml', true],
+    ['assertinputs/experimentWithLowerSLOs.yaml', false],
+  ])('%s: SLOs() is %s', async (file, satisfied) => {
+    await withCopy(file, async (dir) => {
+      const before = requests;
+      const record = await runOneLoop(dir);
+      expect(requests).toBeGreaterThan(before);
+      const status = (id: string) => record.tasks.find((t) => t.id === id)?.status;
+      expect(status('http')).toBe('completed');
+      expect(status('run-1')).toBe(satisfied ? 'completed' : 'skipped');
+      expect(status('run-2')).toBe(satisfied ? 'skipped' : 'completed');
+      expect(record.slos.every((s) => s.status === 'pass')).toBe(satisfied);
+    });
+  });
+});
+
+/** The file as e.yaml in a temporary directory, its URL (template or httpbin) the loopback server's. */
+async function withCopy(file: string, use: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'canary-iter8-'));
+  try {
+    const text = (await readFile(path.join(corpus, file), 'utf8'))
+      .replace('{{ .URL }}', url)
+      .replace('https://httpbin.org/get', url);
+    await writeFile(path.join(dir, 'e.yaml'), text);
+    await use(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
