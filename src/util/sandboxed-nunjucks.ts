@@ -6,7 +6,7 @@
  * the environment and the file system; and `{% for %}` over `range(1e4)` twice nested never ends.
  */
 import nunjucks from 'nunjucks';
-import { TemplateBudget } from './template-budget.js';
+import { TemplateBudget, TemplateBudgetError } from './template-budget.js';
 
 /** Keys that lead from any value to Function (and so to `process`) or rewrite prototypes. */
 const BLOCKED_KEYS: ReadonlySet<string> = new Set([
@@ -24,6 +24,7 @@ interface Runtime {
   memberLookup(target: unknown, key: unknown): unknown;
   contextOrFrameLookup(context: unknown, frame: unknown, name: string): unknown;
   callWrap(target: unknown, name: string, context: unknown, args: unknown[]): unknown;
+  handleError(error: unknown, lineno: number, colno: number): unknown;
   Frame: { prototype: { set(name: string, value: unknown, resolveUp?: boolean): void } };
 }
 
@@ -66,6 +67,12 @@ function hardenRuntime(): void {
     activeBudget?.checkString(result);
     return result;
   };
+  // The compiled code's lineno and colno count from 0; handleError passes them on as they are.
+  const handleError = runtime.handleError.bind(runtime);
+  runtime.handleError = (error, lineno, colno) =>
+    error instanceof TemplateBudgetError
+      ? handleError(error, lineno + 1, colno + 1)
+      : handleError(error, lineno, colno);
   const templatePrototype = nunjucks.Template.prototype as unknown as {
     env: object;
     render(...args: unknown[]): unknown;

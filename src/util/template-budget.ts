@@ -12,7 +12,6 @@ export const MAX_TEMPLATE_STRING_LENGTH = 16 * 1024 * 1024;
 const CLOCK_EVERY_STEPS = 1024;
 
 export class TemplateBudgetError extends Error {
-  override name = 'TemplateBudgetError';
 }
 
 export class TemplateBudget {
