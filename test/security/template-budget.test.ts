@@ -133,3 +133,18 @@ describe('Go templates stop a runaway template, with its position', () => {
     expect(renderGoTemplate('{{ range until 3 }}{{ . }}{{ end }}', 't.tpl', {})).toBe('012');
   });
 });
+
+// JS RegExp backtracks on these for longer than anyone waits; RE2 (re2js) answers in linear time, as Go does.
+export const catastrophicRegexes = [
+  ['regexMatch', '{{ regexMatch "^(a+)+$" (printf "%sb" (repeat 5000 "a")) }}', 'false'],
+  ['mustRegexMatch', '{{ mustRegexMatch "(x+x+)+y" (repeat 5000 "x") }}', 'false'],
+  ['regexFindAll', '{{ len (regexFindAll "(a|aa)+c" (repeat 5000 "a") -1) }}', '0'],
+  ['regexReplaceAll', '{{ regexReplaceAll "(a*)*b" (repeat 5000 "a") "x" | len }}', '5000'],
+  ['regexSplit', '{{ len (regexSplit "(\\\\w+\\\\s?)+$" (printf "%s!" (repeat 5000 "ab ")) -1) }}', '1'],
+] as const;
+
+describe('Go-template regular expressions keep linear time', () => {
+  it.each(catastrophicRegexes)('%s', (_name, template, expected) => {
+    expect(renderGoTemplate(template, 't.tpl', {})).toBe(expected);
+  });
+});
