@@ -11,8 +11,7 @@ export const MAX_TEMPLATE_MS = 2_000;
 export const MAX_TEMPLATE_STRING_LENGTH = 16 * 1024 * 1024;
 const CLOCK_EVERY_STEPS = 1024;
 
-export class TemplateBudgetError extends Error {
-}
+export class TemplateBudgetError extends Error {}
 
 export class TemplateBudget {
   private steps = 0;
