@@ -25,6 +25,10 @@ export interface JqBudget {
 
 /** Default budget where no query timeout applies (syntax checks, tests). */
 export const DEFAULT_JQ_TIMEOUT_MS = 10_000;
+/** A short query timeout (300ms) must not fail a program that is only slow on a loaded machine. */
+export const MIN_JQ_TIMEOUT_MS = 1_000;
+/** Starting a thread and compiling jq, on a busy machine; not charged to any run. */
+const WORKER_START_TIMEOUT_MS = 30_000;
 /** jq's V8 heap (its output strings) and, watched from here, the process's growth in resident memory. */
 export const JQ_HEAP_LIMIT_MB = 256;
 export const JQ_MEMORY_LIMIT_BYTES = 512 * 1024 * 1024;
@@ -48,7 +52,16 @@ export async function runJqBounded(
   budget: JqBudget,
 ): Promise<BoundedJqOutcome> {
   if (budget.signal?.aborted) return { kind: 'budget', message: 'jq: cancelled' };
-  const pooled = await acquire();
+  let pooled: PooledWorker;
+  try {
+    pooled = await acquire();
+  } catch (error) {
+    return {
+      kind: 'error',
+      message: `jq could not start: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+  const timeoutMs = Math.max(budget.timeoutMs, MIN_JQ_TIMEOUT_MS);
   let settled = false;
   return new Promise<BoundedJqOutcome>((resolve) => {
     const id = nextId++;
@@ -73,8 +86,8 @@ export async function runJqBounded(
     const onExit = (): void => finish({ kind: 'error', message: 'jq crashed: its worker exited' }, false);
     const onAbort = (): void => finish({ kind: 'budget', message: 'jq: cancelled' }, false);
     const timer = setTimeout(
-      () => finish({ kind: 'budget', message: `jq: exceeded ${formatDuration(budget.timeoutMs)}` }, false),
-      budget.timeoutMs,
+      () => finish({ kind: 'budget', message: `jq: exceeded ${formatDuration(timeoutMs)}` }, false),
+      timeoutMs,
     );
     // Wasm memory is outside V8's heap limits: watch the process instead.
     const memoryWatch = setInterval(() => {
@@ -103,9 +116,10 @@ async function acquire(): Promise<PooledWorker> {
     if (live < POOL_SIZE) {
       live++;
       try {
-        return { worker: startWorker(), busy: true };
+        return { worker: await startWorker(), busy: true };
       } catch (error) {
         live--;
+        waiting.shift()?.();
         throw error;
       }
     }
@@ -126,10 +140,30 @@ function discard(pooled: PooledWorker): void {
   waiting.shift()?.();
 }
 
-function startWorker(): Worker {
+/** A new worker, once it says jq is ready. */
+async function startWorker(): Promise<Worker> {
   const worker = new Worker(workerFile(), {
     resourceLimits: { maxOldGenerationSizeMb: JQ_HEAP_LIMIT_MB, maxYoungGenerationSizeMb: 32 },
   });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error('its worker did not start in time')),
+        WORKER_START_TIMEOUT_MS,
+      );
+      worker.once('message', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      worker.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+  } catch (error) {
+    void worker.terminate();
+    throw error;
+  }
   worker.unref();
   return worker;
 }

@@ -17,3 +17,5 @@ parentPort?.on('message', (request: JqRequest) => {
     parentPort?.postMessage({ id: request.id, outcome });
   });
 });
+// Says "ready" once jq is compiled and warm, so that no run's budget pays for the thread's start.
+if (parentPort) void runJq('.', ['-n']).then(() => parentPort?.postMessage('ready'));

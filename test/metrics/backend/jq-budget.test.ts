@@ -7,8 +7,8 @@ describe('jq under a budget', () => {
     'stops an endless generator at the timeout and names it as the reason',
     { timeout: 20_000 },
     async () => {
-      const result = await extractWithJq({}, 'last(range(1e11))', undefined, { timeoutMs: 500 });
-      expect(result).toEqual({ value: null, reason: 'jq: exceeded 500ms' });
+      const result = await extractWithJq({}, 'last(range(1e11))', undefined, { timeoutMs: 1500 });
+      expect(result).toEqual({ value: null, reason: 'jq: exceeded 1.5s' });
     },
   );
 
@@ -34,7 +34,8 @@ describe('jq under a budget', () => {
           timeoutMs: 300,
         },
       );
-      expect(results).toEqual(Array(3).fill({ value: null, reason: 'jq: exceeded 300ms' }));
+      // A query timeout under a second gives jq a second: a loaded machine must not fail ordinary programs.
+      expect(results).toEqual(Array(3).fill({ value: null, reason: 'jq: exceeded 1s' }));
       expect(await extractManyWithJq([{ a: 1 }, { a: 2 }], '.a + 1')).toEqual([{ value: 2 }, { value: 3 }]);
     },
   );
