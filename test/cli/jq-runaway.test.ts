@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,4 +95,33 @@ describe('a runaway jq expression', () => {
       expect(result.code).toBe(code);
     });
   }
+
+  it('keeps the result-file lock alive while jq is busy', { timeout: 90_000 }, async () => {
+    // The lock lives beside the result file (its exact name is the lock's business).
+    const lock = async () =>
+      path.join(
+        dir,
+        (await readdir(dir)).find((n) => n.startsWith('heartbeat') && n.endsWith('.lock')) ?? 'no-lock',
+      );
+    let firstBeat: number | undefined;
+    let laterBeat: number | undefined;
+    let watching = false;
+    const result = await runCli(['run', 'one-minute.yaml', '--results', 'heartbeat.jsonl'], {
+      cwd: dir,
+      onStderr: (text, child) => {
+        if (watching || !text.includes('loop 1 started')) return;
+        watching = true;
+        void (async () => {
+          firstBeat = (await stat(await lock())).mtimeMs;
+          // The heartbeat touches the lock every 10 s; jq has been busy all that time.
+          await new Promise((resolve) => setTimeout(resolve, 12_000));
+          laterBeat = (await stat(await lock())).mtimeMs;
+          child.kill('SIGTERM');
+        })();
+      },
+    });
+    expect(result.code).toBe(143);
+    expect(firstBeat).toBeDefined();
+    expect(laterBeat).toBeGreaterThan(firstBeat!);
+  });
 });
