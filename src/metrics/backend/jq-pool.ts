@@ -61,6 +61,10 @@ export async function runJqBounded(
       message: `jq could not start: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
+  if (budget.signal?.aborted) {
+    release(pooled); // cancelled while waiting for a free worker
+    return { kind: 'budget', message: 'jq: cancelled' };
+  }
   const timeoutMs = Math.max(budget.timeoutMs, MIN_JQ_TIMEOUT_MS);
   let settled = false;
   return new Promise<BoundedJqOutcome>((resolve) => {
