@@ -59,6 +59,8 @@ const result = await build({
     main: 'src/cli/main.ts',
     commands: 'src/cli/commands.ts',
     'suggest-command': 'src/cli/suggest-command.ts',
+    // jq runs on worker threads (src/metrics/backend/jq-pool.ts loads ./jq-worker.js beside its chunk).
+    'jq-worker': 'src/metrics/backend/jq-worker.ts',
   },
   outdir,
   bundle: true,

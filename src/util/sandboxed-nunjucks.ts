@@ -1,10 +1,12 @@
 /**
  * The one way canary makes a nunjucks Environment: no loaders (a template cannot include, import or
- * extend files), and member lookups that cannot climb from a value to its constructor. nunjucks is
- * not a sandbox on its own: `{{ "".constructor.constructor("return process")() }}` reaches Function
- * and with it `process`, the environment and the file system.
+ * extend files), member lookups that cannot climb from a value to its constructor, and a step and
+ * time budget per render. nunjucks is not a sandbox on its own:
+ * `{{ "".constructor.constructor("return process")() }}` reaches Function and with it `process`,
+ * the environment and the file system; and `{% for %}` over `range(1e4)` twice nested never ends.
  */
 import nunjucks from 'nunjucks';
+import { TemplateBudget, TemplateBudgetError } from './template-budget.js';
 
 /** Keys that lead from any value to Function (and so to `process`) or rewrite prototypes. */
 const BLOCKED_KEYS: ReadonlySet<string> = new Set([
@@ -21,7 +23,14 @@ const BLOCKED_KEYS: ReadonlySet<string> = new Set([
 interface Runtime {
   memberLookup(target: unknown, key: unknown): unknown;
   contextOrFrameLookup(context: unknown, frame: unknown, name: string): unknown;
+  callWrap(target: unknown, name: string, context: unknown, args: unknown[]): unknown;
+  handleError(error: unknown, lineno: number, colno: number): unknown;
+  Frame: { prototype: { set(name: string, value: unknown, resolveUp?: boolean): void } };
 }
+
+/** The budget of the render under way in a sandboxed environment (renders are synchronous). */
+let activeBudget: TemplateBudget | undefined;
+const sandboxed = new WeakSet<object>();
 
 let hardened = false;
 
@@ -41,6 +50,43 @@ function hardenRuntime(): void {
       throw new Error(`templates cannot read ${JSON.stringify(key)}`);
     return memberLookup(target, key);
   };
+  // Every loop iteration sets its variables on a frame, `{% set %}` too, and every macro or function
+  // call goes through callWrap: counting those bounds any render.
+  const frameSet = runtime.Frame.prototype.set;
+  runtime.Frame.prototype.set = function (name, value, resolveUp) {
+    if (activeBudget) {
+      activeBudget.charge();
+      activeBudget.checkString(value);
+    }
+    frameSet.call(this, name, value, resolveUp);
+  };
+  const callWrap = runtime.callWrap.bind(runtime);
+  runtime.callWrap = (target, name, context, args) => {
+    activeBudget?.charge();
+    const result = callWrap(target, name, context, args);
+    activeBudget?.checkString(result);
+    return result;
+  };
+  // The compiled code's lineno and colno count from 0; handleError passes them on as they are.
+  const handleError = runtime.handleError.bind(runtime);
+  runtime.handleError = (error, lineno, colno) =>
+    error instanceof TemplateBudgetError
+      ? handleError(error, lineno + 1, colno + 1)
+      : handleError(error, lineno, colno);
+  const templatePrototype = nunjucks.Template.prototype as unknown as {
+    env: object;
+    render(...args: unknown[]): unknown;
+  };
+  const render = templatePrototype.render;
+  templatePrototype.render = function (this: { env: object }, ...args: unknown[]) {
+    if (!sandboxed.has(this.env) || activeBudget) return render.apply(this, args);
+    activeBudget = new TemplateBudget();
+    try {
+      return render.apply(this, args);
+    } finally {
+      activeBudget = undefined;
+    }
+  };
   runtime.contextOrFrameLookup = (context, frame, name) => {
     const value = contextOrFrameLookup(context, frame, name);
     if (BLOCKED_KEYS.has(name) || (name in Object.prototype && value === objectMember(name)))
@@ -56,5 +102,21 @@ function objectMember(name: string): unknown {
 /** A fresh, isolated Environment (never the global `configure`) with the hardened runtime. */
 export function createSandboxedEnvironment(options: nunjucks.ConfigureOptions = {}): nunjucks.Environment {
   hardenRuntime();
-  return new nunjucks.Environment([], options);
+  const environment = new nunjucks.Environment([], options);
+  sandboxed.add(environment);
+  environment.addGlobal('range', budgetedRange);
+  return environment;
+}
+
+/**
+ * nunjucks' range, on numbers only (its own, given strings, concatenates forever: `range("0", "5")`),
+ * charged one step per item before it builds the list (`range(1e9)` would not end either).
+ */
+function budgetedRange(start: unknown, stop?: unknown, step?: unknown): number[] {
+  const [from, to] = stop === undefined ? [0, Number(start)] : [Number(start), Number(stop)];
+  const by = stop === undefined || !step ? 1 : Number(step);
+  const count = Math.max(0, Math.ceil((to - from) / by));
+  if (Number.isNaN(count)) return [];
+  activeBudget?.charge(Number.isFinite(count) ? count : Number.MAX_SAFE_INTEGER);
+  return Array.from({ length: count }, (_, i) => from + i * by);
 }

@@ -22,6 +22,8 @@ export interface FuzzDocument {
   setStrings?: string[];
   /** Contents of `-f` files, in order. */
   valuesFiles?: string[];
+  /** Files the experiment refers to (provider templates), by name, written beside it. */
+  files?: Record<string, string>;
 }
 
 export type Outcome =
@@ -95,6 +97,8 @@ export class FuzzWorkspace {
       unlinkIfPresent(about);
     }
     this.wroteArguments = Boolean(document.sets?.length || document.setStrings?.length);
+    for (const [name, text] of Object.entries(document.files ?? {}))
+      writeFileSync(path.join(this.documentDir, name), text);
     if (document.path !== undefined) return { file: document.path, valuesFiles };
     if (document.text === undefined) {
       unlinkIfPresent(path.join(this.root, this.file));

@@ -3,12 +3,15 @@
  * Every call ends in a finite number or "no value" with a reason; nothing throws.
  */
 import { describeCompileErrors, describeRuntimeError, isOnlyDiagnostics, truncate } from './jq-errors.js';
-import { MAX_JQ_ARGUMENT_BYTES, runJq } from './jq-runtime.js';
+import { MAX_JQ_ARGUMENT_BYTES } from './jq-runtime.js';
+import { DEFAULT_JQ_TIMEOUT_MS, runJqBounded, type JqBudget } from './jq-pool.js';
 import { followPlainPath, parsePlainPath } from './jq-plain-path.js';
 
 export type JqExtraction<T = number> = { value: T } | { value: null; reason: string };
 /** Reads jq's first output as a value of the metric's kind (a number unless said otherwise). */
 export type JqInterpreter<T> = (output: unknown) => JqExtraction<T>;
+
+const DEFAULT_BUDGET: JqBudget = { timeoutMs: DEFAULT_JQ_TIMEOUT_MS };
 
 /** The document travels as `--argjson`, not stdin (jq-wasm reads stdin in quadratic time). */
 const DOCUMENT_VARIABLE = '__canary_document';
@@ -24,11 +27,12 @@ export async function extractWithJq<T = number>(
   document: unknown,
   expression: string,
   interpret: JqInterpreter<T> = interpretOutput as unknown as JqInterpreter<T>,
+  budget: JqBudget = DEFAULT_BUDGET,
 ): Promise<JqExtraction<T>> {
   const plain = parsePlainPath(expression);
   const followed = plain && followPlainPath(document, plain);
   if (followed) return interpret(followed.output);
-  return extractWithJqRun(document, expression, interpret);
+  return extractWithJqRun(document, expression, interpret, budget);
 }
 
 /** extractWithJq, always through jq (exported so tests can hold the plain-path shortcut to jq). */
@@ -36,6 +40,7 @@ export async function extractWithJqRun<T = number>(
   document: unknown,
   expression: string,
   interpret: JqInterpreter<T> = interpretOutput as unknown as JqInterpreter<T>,
+  budget: JqBudget = DEFAULT_BUDGET,
 ): Promise<JqExtraction<T>> {
   const syntaxError = await checkJqSyntaxCached(expression);
   if (syntaxError !== undefined) return noValue(`jq: error: ${syntaxError}`);
@@ -49,7 +54,12 @@ export async function extractWithJqRun<T = number>(
     );
   }
 
-  const outcome = await runJq(wrapExpression(expression), ['-c', '-n', '--argjson', DOCUMENT_VARIABLE, json]);
+  const outcome = await runJqBounded(
+    wrapExpression(expression),
+    ['-c', '-n', '--argjson', DOCUMENT_VARIABLE, json],
+    budget,
+  );
+  if (outcome.kind === 'budget') return noValue(outcome.message);
   if (outcome.kind === 'empty') return noValue('jq returned no output');
   if (outcome.kind === 'error') {
     if (isOnlyDiagnostics(outcome.message)) return noValue('jq returned no output');
@@ -80,7 +90,8 @@ export async function checkJqSyntax(expression: string): Promise<string | undefi
   // A plain path (`.data.result[0].value[1] | tonumber`) is valid jq: no need to start jq to know.
   if (parsePlainPath(expression)) return undefined;
   // Same line as the expression, so jq's line numbers stay the user's.
-  const outcome = await runJq(`empty | ${expression}`, ['-n', '-c']);
+  const outcome = await runJqBounded(`empty | ${expression}`, ['-n', '-c'], DEFAULT_BUDGET);
+  if (outcome.kind === 'budget') return `compiling took too long (${outcome.message})`;
   if (outcome.kind !== 'error') return undefined;
   return describeCompileErrors(outcome.message) ?? truncate(outcome.message.trim());
 }
@@ -184,14 +195,15 @@ export async function extractManyWithJq<T = number>(
   documents: readonly unknown[],
   expression: string,
   interpret: JqInterpreter<T> = interpretOutput as unknown as JqInterpreter<T>,
+  budget: JqBudget = DEFAULT_BUDGET,
 ): Promise<Array<JqExtraction<T>>> {
   const plain = parsePlainPath(expression);
-  if (plain === undefined) return extractManyWithJqRuns(documents, expression, interpret);
+  if (plain === undefined) return extractManyWithJqRuns(documents, expression, interpret, budget);
   const followed = documents.map((d) => followPlainPath(d, plain));
   const results = followed.map((f) => (f ? interpret(f.output) : undefined));
   const left = documents.filter((_, i) => results[i] === undefined);
   if (left.length > 0) {
-    const answers = await extractManyWithJqRuns(left, expression, interpret);
+    const answers = await extractManyWithJqRuns(left, expression, interpret, budget);
     let next = 0;
     results.forEach((result, i) => {
       if (result === undefined) results[i] = answers[next++];
@@ -205,11 +217,12 @@ async function extractManyWithJqRuns<T>(
   documents: readonly unknown[],
   expression: string,
   interpret: JqInterpreter<T>,
+  budget: JqBudget,
 ): Promise<Array<JqExtraction<T>>> {
   const syntaxError = await checkJqSyntaxCached(expression);
   if (syntaxError !== undefined) return documents.map(() => noValue(`jq: error: ${syntaxError}`));
   if (documents.length <= 1 || UNBATCHABLE.test(expression))
-    return Promise.all(documents.map((d) => extractWithJqRun(d, expression, interpret)));
+    return Promise.all(documents.map((d) => extractWithJqRun(d, expression, interpret, budget)));
   const serialized = documents.map(serializeDocument);
   const results: Array<JqExtraction<T> | undefined> = serialized.map((json) =>
     typeof json === 'string' ? undefined : noValue(json.reason),
@@ -235,20 +248,31 @@ async function extractManyWithJqRuns<T>(
       indexes.map((i) => serialized[i] as string),
       expression,
       interpret,
+      budget,
     );
+    // A batch over its budget is not retried one document at a time: that would cost the budget per document.
+    if (outcomes !== undefined && 'budgetReason' in outcomes) {
+      for (const index of indexes) results[index] = noValue(outcomes.budgetReason);
+      continue;
+    }
     for (const [k, index] of indexes.entries()) {
-      results[index] = outcomes?.[k] ?? (await extractWithJqRun(documents[index], expression, interpret));
+      results[index] =
+        outcomes?.[k] ?? (await extractWithJqRun(documents[index], expression, interpret, budget));
     }
   }
   return results as Array<JqExtraction<T>>;
 }
 
-/** One jq run over a batch; undefined when the batch as a whole failed (callers fall back). */
+/**
+ * One jq run over a batch; undefined when the batch as a whole failed (callers fall back), the
+ * budget's reason when it broke its budget.
+ */
 async function runBatch<T>(
   jsons: string[],
   expression: string,
   interpret: JqInterpreter<T>,
-): Promise<Array<JqExtraction<T>> | undefined> {
+  budget: JqBudget,
+): Promise<Array<JqExtraction<T>> | { budgetReason: string } | undefined> {
   const program = [
     `$${DOCUMENTS_VARIABLE}[] | (try ([first(`,
     expression,
@@ -256,7 +280,12 @@ async function runBatch<T>(
     '  then (if isnan then "NaN" elif . > 0 then "+Inf" else "-Inf" end) else . end)} end)',
     '  catch {error: .})',
   ].join('\n');
-  const outcome = await runJq(program, ['-c', '-n', '--argjson', DOCUMENTS_VARIABLE, `[${jsons.join(',')}]`]);
+  const outcome = await runJqBounded(
+    program,
+    ['-c', '-n', '--argjson', DOCUMENTS_VARIABLE, `[${jsons.join(',')}]`],
+    budget,
+  );
+  if (outcome.kind === 'budget') return { budgetReason: outcome.message };
   if (outcome.kind !== 'output') return undefined;
   const lines = outcome.text.trimEnd().split('\n');
   if (lines.length !== jsons.length) return undefined;

@@ -33,6 +33,7 @@ import {
   utf8Length,
 } from './go-values.js';
 import type { TreeSet } from './parser.js';
+import { TemplateBudget, TemplateBudgetError } from '../../util/template-budget.js';
 
 /**
  * A value plus whether it sits in an interface{} (an element of a
@@ -106,6 +107,8 @@ export class Execution {
   private vars: Variable[] = [];
   private templateName: string;
   private depth = 0;
+  /** Go's text/template has no such limit; here a render runs on canary's only thread. */
+  private readonly budget = new TemplateBudget();
 
   constructor(
     private readonly context: ExecutionContext,
@@ -145,6 +148,26 @@ export class Execution {
       `template: ${location}: executing ${goQuote(name)} at <${nodeToString(this.node)}>: ${reason}`,
       { templateName: name, line: where.line, column: where.column, reason: bareReason, phase: 'execute' },
     );
+  }
+
+  /** Charges the budget for loop items, template calls and function calls; over it is an error here. */
+  private step(node: Node): void {
+    try {
+      this.budget.charge();
+    } catch (error) {
+      if (!(error instanceof TemplateBudgetError)) throw error;
+      this.at(node);
+      this.errorf(error.message);
+    }
+  }
+
+  private checkString(value: unknown): void {
+    try {
+      this.budget.checkString(value);
+    } catch (error) {
+      if (error instanceof TemplateBudgetError) this.errorf(error.message);
+      throw error;
+    }
   }
 
   // --- walking ---
@@ -204,6 +227,7 @@ export class Execution {
       const mark = this.vars.length;
       const declared = node.pipe.decl.length;
       const oneIteration = (index: Operand, elem: Operand): void => {
+        this.step(node);
         if (declared > 0)
           this.vars[this.vars.length - 1] = { ...(this.vars[this.vars.length - 1] as Variable), ...elem };
         if (declared > 1)
@@ -247,6 +271,7 @@ export class Execution {
     const tree = this.context.trees.get(node.name);
     if (tree === undefined) this.errorf(`template ${goQuote(node.name)} not defined`);
     if (this.depth === maxExecDepth) this.errorf('exceeded maximum template depth (100000)');
+    this.step(node);
     const value = this.evalPipeline(dot, node.pipe);
     const saved = { vars: this.vars, name: this.templateName, node: this.node, depth: this.depth };
     // No dynamic scoping: the invoked template sees only $ (its dot).
@@ -263,6 +288,7 @@ export class Execution {
   private printValue(node: Node, value: unknown): void {
     this.at(node);
     this.out += value === undefined || value === null ? '<no value>' : formatValue(value);
+    this.checkString(this.out);
   }
 
   // --- evaluation ---
@@ -476,6 +502,7 @@ export class Execution {
       }
       argv.push(this.validateType(final, type));
     }
+    this.step(node);
     let result: unknown;
     try {
       result = fn.call(argv);
@@ -488,6 +515,7 @@ export class Execution {
         name === 'fail' ? message : `error calling ${name}: ${message}`,
       );
     }
+    this.checkString(result);
     return { value: result, boxed: false };
   }
 

@@ -1,16 +1,19 @@
 /**
- * Go's regexp (RE2 syntax) on top of JS RegExp: the pattern is translated
- * where the two dialects differ (\s, ".", \pN, \Q..\E, (?P<name>), flags,
- * POSIX classes, stray braces), and the match loops for FindAll, ReplaceAll
- * and Split are Go's, which treat empty matches differently from JS.
+ * Go's regexp (RE2 syntax). Matching runs on re2js, a port of RE2, so it keeps RE2's linear time:
+ * JS RegExp backtracks (`(a+)+$` on 50 a's and a b never ends), and a template render is synchronous,
+ * so no timeout could stop it. The pattern is also translated to a JS RegExp where the two dialects
+ * differ (\s, ".", \pN, \Q..\E, (?P<name>), flags, POSIX classes, stray braces), only to word syntax
+ * errors as Go does. The match loops for FindAll, ReplaceAll and Split are Go's, which treat empty
+ * matches differently from JS.
  */
+import { RE2JS } from 're2js';
 import { canBackquote, goQuote } from './go-quote.js';
 
 export class GoRegexpError extends Error {}
 
 export interface GoRegexp {
-  /** Global, unicode-mode translation of the pattern. */
-  re: RegExp;
+  /** The pattern compiled by re2js, which matches. */
+  re2: RE2JS;
   /** Capture group names by index (index 0 is the whole match, named ""). */
   names: string[];
 }
@@ -359,15 +362,20 @@ export function compileGoRegexp(pattern: string): GoRegexp {
   const cached = cache.get(pattern);
   if (cached) return cached;
   const { source, ignoreCase, names } = translate(pattern);
-  let re: RegExp;
   try {
-    re = new RegExp(source, ignoreCase ? 'giu' : 'gu');
+    new RegExp(source, ignoreCase ? 'giu' : 'gu'); // for Go's wording of syntax errors only
   } catch (error) {
     throw new GoRegexpError(
       `error parsing regexp: ${describeSyntaxError(pattern, (error as Error).message)}`,
     );
   }
-  const compiled = { re, names };
+  let re2: RE2JS;
+  try {
+    re2 = RE2JS.compile(pattern);
+  } catch (error) {
+    throw new GoRegexpError((error as Error).message); // re2js words its errors as Go does
+  }
+  const compiled = { re2, names };
   if (cache.size > 500) cache.clear();
   cache.set(pattern, compiled);
   return compiled;
@@ -388,9 +396,18 @@ function charWidth(text: string, pos: number): number {
   return code >= 0xd800 && code <= 0xdbff && pos + 1 < text.length ? 2 : 1;
 }
 
+/** The first match at or after `pos` (UTF-16 index), shaped as RegExp.exec's answer. */
 function execAt(regexp: GoRegexp, text: string, pos: number): RegExpExecArray | null {
-  regexp.re.lastIndex = pos;
-  return regexp.re.exec(text);
+  const matcher = regexp.re2.matcher(text);
+  if (!matcher.find(pos)) return null;
+  const groups: Array<string | undefined> = [];
+  for (let group = 0; group <= matcher.groupCount(); group++) groups.push(matcher.group(group) ?? undefined);
+  return Object.assign(groups, { index: matcher.start(), input: text }) as unknown as RegExpExecArray;
+}
+
+/** Regexp.MatchString. */
+export function matchesGoRegexp(regexp: GoRegexp, text: string): boolean {
+  return regexp.re2.matcher(text).find();
 }
 
 /** Go's allMatches loop: an empty match right after a previous match is skipped. */

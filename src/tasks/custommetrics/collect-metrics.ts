@@ -198,12 +198,15 @@ export async function collectMetrics(
   );
   await Promise.all(jobs);
   let values = 0;
+  // jq gets the query's timeout too: a runaway expression becomes that metric's reason.
+  const jqBudget = { timeoutMs, signal: context.signal };
   const [histograms, scalars] = partition(answers, (a) => a.metric.type === 'histogram');
   for (const [expression, group] of groupBy(histograms, (a) => a.metric.jqExpression)) {
     const extracted = await extractManyWithJq(
       group.map((a) => a.json),
       expression,
       interpretCumulativeBuckets,
+      jqBudget,
     );
     group.forEach((answer, i) => {
       const result = extracted[i]!;
@@ -222,6 +225,8 @@ export async function collectMetrics(
     const extracted = await extractManyWithJq(
       group.map((a) => a.json),
       expression,
+      undefined,
+      jqBudget,
     );
     group.forEach((answer, i) => {
       const result = extracted[i]!;

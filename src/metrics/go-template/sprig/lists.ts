@@ -1,6 +1,7 @@
 /** Sprig's list functions. Errors and panics read as Sprig's do. */
 import { fn, GoFunctionError, nilPointerPanic, variadicFn, type GoFunction } from '../go-function.js';
 import { GoInt, goTypeName, isNil, isTruthy, nilSlice, tagGoType } from '../go-values.js';
+import { MAX_TEMPLATE_STEPS } from '../../../util/template-budget.js';
 import { goDeepEqual } from './deep-equal.js';
 import { kindForError, stringList, strslice, toInt64 } from './conversions.js';
 import { compareGoStrings } from '../go-values.js';
@@ -37,6 +38,12 @@ function slice(list: unknown, indices: unknown[]): unknown {
 
 function untilStep(start: number, stop: number, step: number): GoInt[] {
   const out: GoInt[] = [];
+  // Go would try to allocate it; here it would block canary: refuse lists no template needs.
+  const count = step === 0 ? 0 : Math.ceil((stop - start) / step);
+  if (count > MAX_TEMPLATE_STEPS)
+    throw new GoFunctionError(
+      `a list of ${count} items is more than the ${MAX_TEMPLATE_STEPS} a template may make`,
+    );
   if (stop < start) {
     if (step >= 0) return tagGoType(out, '[]int');
     for (let i = start; i > stop; i += step) out.push(new GoInt(i));
@@ -54,6 +61,8 @@ function uniq(list: unknown[]): unknown[] {
 }
 
 function chunk(size: number, list: unknown[]): unknown[] {
+  // Go panics on the division by zero; here the loop below would never end.
+  if (size <= 0 && list.length > 0) throw new GoFunctionError('runtime error: integer divide by zero');
   const count = Math.floor((list.length - 1) / size) + 1;
   const out: unknown[] = [];
   for (let i = 0; i < count; i++) out.push(list.slice(i * size, i * size + size));

@@ -5,6 +5,7 @@ import {
   expandTemplate,
   findAllMatches,
   findFirst,
+  matchesGoRegexp,
   mustCompileGoRegexp,
   replaceAllMatches,
   splitByRegexp,
@@ -45,12 +46,12 @@ const n = (v: unknown): number => (v as GoInt).value;
 export const regexFunctions: Record<string, GoFunction> = {
   regexMatch: fn(['string', 'string'], ([re, text]) => {
     try {
-      return resetAndTest(compileGoRegexp(s(re)), s(text));
+      return matchesGoRegexp(compileGoRegexp(s(re)), s(text));
     } catch {
       return false;
     }
   }),
-  mustRegexMatch: fn(['string', 'string'], ([re, text]) => resetAndTest(compile(s(re), true), s(text))),
+  mustRegexMatch: fn(['string', 'string'], ([re, text]) => matchesGoRegexp(compile(s(re), true), s(text))),
   regexFindAll: fn(['string', 'string', 'int'], ([re, text, count]) =>
     findAll(s(re), s(text), n(count), false),
   ),
@@ -77,8 +78,3 @@ export const regexFunctions: Record<string, GoFunction> = {
   ),
   regexQuoteMeta: fn(['string'], ([text]) => s(text).replace(/[\\.+*?()|[\]{}^$]/g, '\\$&')),
 };
-
-function resetAndTest(regexp: GoRegexp, text: string): boolean {
-  regexp.re.lastIndex = 0;
-  return regexp.re.test(text);
-}

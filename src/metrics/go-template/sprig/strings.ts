@@ -1,5 +1,6 @@
 /** Sprig's string functions, with Go's byte-based slicing and Unicode rules. */
 import { createHash } from 'node:crypto';
+import { MAX_TEMPLATE_STRING_LENGTH } from '../../../util/template-budget.js';
 import { goSprint } from '../go-fmt.js';
 import { fn, GoFunctionError, variadicFn, type GoFunction } from '../go-function.js';
 import { goQuote } from '../go-quote.js';
@@ -106,6 +107,10 @@ function trunc(count: number, text: string): string {
 
 function repeat(count: number, text: string): string {
   if (count < 0) throw new GoFunctionError('strings: negative Repeat count');
+  if (count * text.length > MAX_TEMPLATE_STRING_LENGTH)
+    throw new GoFunctionError(
+      `a string of more than ${MAX_TEMPLATE_STRING_LENGTH} characters is more than a template may make`,
+    );
   return text.repeat(count);
 }
 
