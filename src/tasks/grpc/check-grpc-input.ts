@@ -139,7 +139,12 @@ async function checkCall(
     const method = resolveCall(root, settings.call);
     encodeRequests(method, await readJsonInput(settings, 'data', remote, false));
   } catch (error) {
-    problems.push(problemOf(input, spec, error, 'call'));
+    // A misfit of data read from a file or URL points at that input.
+    const dataKey = (['data', 'data-file', 'dataURL'] as const).find((key) => settings[key] !== undefined);
+    const problem = problemOf(input, spec, error, 'call');
+    if (error instanceof PrepareProblem && error.key === 'data' && dataKey)
+      problem.path = pathOf(input, spec, dataKey);
+    problems.push(problem);
   }
   return problems;
 }

@@ -29,7 +29,8 @@ export async function loadProtoFile(file: string): Promise<protobuf.Root> {
     return existsSync(besideOrigin) ? besideOrigin : path.resolve(baseDir, target);
   };
   try {
-    await root.load(file, parseOptions);
+    // Synchronous: the asynchronous load resolves types in a callback, where an error escapes uncaught.
+    root.loadSync(file, parseOptions);
   } catch (error) {
     throw describeParseError(error, file, (name) => readFileSync(name, 'utf8'));
   }
@@ -68,15 +69,21 @@ function resolveTypes(root: protobuf.Root, file: string, text: () => string): pr
     root.resolveAll();
     return root;
   } catch (error) {
-    // "no such Type or Enum 'Strin' in Type .pkg.Msg": the name is written somewhere in the file.
-    const message = (error as Error).message;
-    const name = /'([^']+)'/.exec(message)?.[1];
-    const where =
-      name !== undefined
-        ? locate(text(), new RegExp(`(?<![\\w.])${escapeRegExp(name)}(?![\\w])`))
-        : undefined;
-    throw new ProtoError(message, where ? { file, ...where } : undefined);
+    throw unresolvedTypeError((error as Error).message, file, text);
   }
+}
+
+/** "no such Type or Enum 'Strin' in Type .pkg.Msg": the name is written somewhere in the file. */
+function unresolvedTypeError(message: string, file: string, text: () => string): ProtoError {
+  const name = /'([^']+)'/.exec(message)?.[1];
+  let where: { line: number; column: number } | undefined;
+  try {
+    const pattern = new RegExp(`(?<![\\w.])${escapeRegExp(name ?? '')}(?![\\w])`);
+    where = name !== undefined ? locate(text(), pattern) : undefined;
+  } catch {
+    where = undefined; // the file cannot be read again: no position
+  }
+  return new ProtoError(message, where ? { file, ...where } : undefined);
 }
 
 /** protobufjs says "illegal token 'x' (file, line 3)"; the column is where that token is on the line. */
@@ -89,7 +96,9 @@ function describeParseError(
   const located = /^(.*) \((?:(.*), )?line (\d+)\)$/s.exec(message);
   if (!located) {
     const missing = /ENOENT[^']*'([^']+)'/.exec(message)?.[1];
-    return new ProtoError(missing ? `cannot read ${missing}` : message);
+    if (missing) return new ProtoError(`cannot read ${missing}: no such file`);
+    // Loading resolves types too: "no such Type or Enum 'Strin' in Type .p.A".
+    return unresolvedTypeError(message, fallbackFile, () => read(fallbackFile));
   }
   const [, what, file = fallbackFile, lineText] = located;
   const line = Number(lineText);
