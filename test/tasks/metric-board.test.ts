@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MetricBoard, canonicalMetricName, metricNamePattern, toMetricValue } from '../../src/metrics/metric-board.js';
+import {
+  MetricBoard,
+  canonicalMetricName,
+  metricNamePattern,
+  toMetricValue,
+} from '../../src/metrics/metric-board.js';
 import { createLatencyHistogram, recordLatencyMs } from '../../src/tasks/http/latency-histogram.js';
 import { recordLatencyMetrics } from '../../src/tasks/http/record-latency-metrics.js';
 

@@ -61,7 +61,9 @@ export function latencyAggregationSource(histogram: LatencyHistogram): Aggregati
     info(aggregation) {
       if (aggregation === 'count') return { description: 'Number of latencies recorded', type: 'counter' };
       const percentile = /^p(.+)$/.exec(aggregation)?.[1];
-      return latency(percentile !== undefined ? `${percentile}th percentile of latency` : `${aggregation} of latency`);
+      return latency(
+        percentile !== undefined ? `${percentile}th percentile of latency` : `${aggregation} of latency`,
+      );
     },
   };
 }
