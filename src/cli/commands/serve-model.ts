@@ -24,10 +24,10 @@ Runs until SIGINT (Ctrl-C) or SIGTERM, then stops and exits 0.`;
       max: 65535,
     }),
     'grpc-port': Flags.integer({
-      description: "Port of the baseline revision's KServe V2 gRPC service (0 = a free port)",
+      description:
+        "Port of the baseline revision's KServe V2 gRPC service (default 9000, or a free port when --port is 0)",
       min: 0,
       max: 65535,
-      default: 9000,
     }),
     'grpc-port2': Flags.integer({
       description:
@@ -67,7 +67,7 @@ Runs until SIGINT (Ctrl-C) or SIGTERM, then stops and exits 0.`;
     if (port2 !== 0 && port2 === flags.port) {
       throw new UsageError(`--port and --port2 are both ${port2}; each revision needs its own port`);
     }
-    const grpcPort = flags['grpc-port'];
+    const grpcPort = flags['grpc-port'] ?? (flags.port === 0 ? 0 : 9000);
     const grpcPort2 = flags['grpc-port2'] ?? (grpcPort === 0 ? 0 : grpcPort + 1);
     const ports = [flags.port, port2, grpcPort, grpcPort2].filter((port) => port !== 0);
     if (new Set(ports).size !== ports.length || grpcPort2 > 65535) {
