@@ -1,7 +1,9 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type protobuf from 'protobufjs';
+import { isSensitiveHeader } from '../../metrics/backend/secrets.js';
 import { parseDuration } from '../../util/duration.js';
+import { literalCredentialWarning } from '../literal-credential.js';
 import type { CheckContext, TaskProblem } from '../task-definition.js';
 import { listGrpcEndpoints, type GrpcEndpointSpec } from './grpc-endpoints.js';
 import type { GrpcCallSettings, GrpcInput } from './grpc-input.js';
@@ -73,6 +75,15 @@ function checkSettings(input: GrpcInput, spec: GrpcEndpointSpec): TaskProblem[] 
       pathOf(input, spec, 'skipFirst'),
       `skipFirst ${settings.skipFirst} leaves none of the ${settings.total ?? 200} calls to measure`,
     );
+  }
+  for (const name of Object.keys(settings.metadata ?? {})) {
+    if (isSensitiveHeader(name)) {
+      problems.push({
+        ...literalCredentialWarning([...pathOf(input, spec, 'metadata'), name], name),
+        message: `metadata ${name} looks like a credential written into the experiment`,
+        hint: `read it from a secret: metadataFrom: {${name}: {env: VARIABLE, prefix: "Bearer "}} (or {file: path})`,
+      });
+    }
   }
   if (settings.insecure !== false && (settings.cacert !== undefined || settings.skipTLS !== undefined)) {
     problems.push({

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DurationSchema } from '../../config/experiment-schema.js';
+import { secretSourceSchema } from '../../metrics/backend/secret-source-schema.js';
 
 /** ghz accepts `10s` and, as Go durations go, `1m30s`; a bare number is not a duration. */
 const durationSchema = (description: string) =>
@@ -66,6 +67,20 @@ const callSettings = {
     Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }), Type.String(), {
       description: 'Request metadata (headers); names only ever appear in logs',
     }),
+  ),
+  metadataFrom: Type.Optional(
+    Type.Record(
+      Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }),
+      secretSourceSchema(
+        'A metadata value from an environment variable or a file (relative to the experiment), with an ' +
+          'optional prefix such as "Bearer "; never logged or recorded',
+      ),
+      {
+        additionalProperties: false,
+        description:
+          'Metadata whose values are secrets (canary), e.g. authorization: {env: TOKEN, prefix: "Bearer "}',
+      },
+    ),
   ),
   metadataURL: Type.Optional(
     httpUrlSchema('JSON metadata object fetched when the task runs (cached like templates)'),

@@ -28,7 +28,14 @@ export const grpcTask = defineTask<GrpcInput>({
         ...(id !== undefined ? { endpoint: id } : {}),
         call: `${settings.host ?? '?'} ${settings.call ?? '?'}`,
         // Names only: metadata values are often credentials.
-        ...(settings.metadata ? { metadata: Object.keys(settings.metadata) } : {}),
+        ...(settings.metadata || settings.metadataFrom
+          ? {
+              metadata: [
+                ...Object.keys(settings.metadata ?? {}),
+                ...Object.keys(settings.metadataFrom ?? {}),
+              ],
+            }
+          : {}),
         load:
           `${amount} ${plan.rps !== undefined ? `at ${plan.rps} rps` : 'as fast as possible'}, ` +
           `concurrency ${plan.concurrency} over ${plan.connections} connection(s), timeout ${formatDuration(plan.timeoutMs)}`,

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type protobuf from 'protobufjs';
+import { resolveHeaders } from '../../metrics/backend/secrets.js';
 import { parseDuration } from '../../util/duration.js';
 import type { GrpcEndpointSpec } from './grpc-endpoints.js';
 import type { GrpcCallSettings } from './grpc-input.js';
@@ -76,14 +77,20 @@ export async function prepareCall(spec: GrpcEndpointSpec, context: RemoteContext
   if (!root) throw new PrepareProblem('proto', 'give the proto, protoURL or protoset that defines the call');
   const method = resolveCall(root, settings.call);
   const data = await readJsonInput(settings, 'data', context, true);
-  const metadata = await readJsonInput(settings, 'metadata', context, true);
+  const metadata = metadataOf(await readJsonInput(settings, 'metadata', context, true));
+  // Secrets last: a name given both ways takes the secret (check warns about the literal).
+  const fromSecrets = await resolveHeaders(settings.metadataFrom ?? {}, {
+    env: { ...context.env },
+    baseDir: context.experimentDir,
+  });
+  for (const [name, value] of Object.entries(fromSecrets.headers)) metadata[name.toLowerCase()] = value;
   return {
     version: spec.version,
     ...(spec.id !== undefined ? { id: spec.id } : {}),
     host: settings.host,
     method,
     requests: encodeRequests(method, data),
-    metadata: metadataOf(metadata),
+    metadata,
     ...(settings.insecure === false
       ? {
           tls: {

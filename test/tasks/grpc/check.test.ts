@@ -42,6 +42,23 @@ describe('grpc task: validate', () => {
     });
   });
 
+  it('warns about a credential written as literal metadata, pointing to metadataFrom', async () => {
+    await withTempDir(async (dir) => {
+      await validate(dir, [
+        ...base,
+        'call: helloworld.Greeter.SayHello',
+        'metadata: {authorization: Bearer x}',
+      ]);
+      const loaded = await loadExperiment({ file: 'e.yaml', cwd: dir, env: {} });
+      const warning = loaded.diagnostics.find((d) => d.severity === 'warning');
+      expect(warning?.message).toBe(
+        'metadata authorization looks like a credential written into the experiment',
+      );
+      expect(warning?.hint).toMatch(/^read it from a secret: metadataFrom:/);
+      expect(warning?.path).toBe('spec.tasks[0].with.metadata.authorization');
+    });
+  });
+
   it('points at the proto syntax error as file:line:col', async () => {
     await withTempDir(async (dir) => {
       const broken = 'syntax = "proto3";\npackage p;\nmessage A {\n  string name = ;\n}\n';

@@ -153,6 +153,26 @@ describe('grpc task against a real Greeter', () => {
     expect(server.calls.every((call) => call.metadata['x-tenant'] === 'blue')).toBe(true);
   });
 
+  it('metadataFrom reads a secret from the environment; it reaches the server and no log or output', async () => {
+    const server = await greeter();
+    const context = { ...taskContext(), env: { TOKEN: 's3cr3t-value' } };
+    const result = await grpcTask.run(
+      sayHello(server.host, {
+        total: 3,
+        metadataFrom: { authorization: { env: 'TOKEN', prefix: 'Bearer ' } },
+      }),
+      context,
+    );
+    expect(server.calls.map((call) => call.metadata.authorization)).toEqual(
+      Array(3).fill('Bearer s3cr3t-value'),
+    );
+    expect(JSON.stringify([result, context.logs])).not.toContain('s3cr3t');
+    const missing = await grpcTask
+      .run(sayHello(server.host, { metadataFrom: { authorization: { env: 'NOPE' } } }), taskContext())
+      .catch((e: unknown) => e);
+    expect((missing as Error).message).toMatch(/NOPE/);
+  });
+
   it('sends a list of messages round robin', async () => {
     const server = await greeter();
     await grpcTask.run(
