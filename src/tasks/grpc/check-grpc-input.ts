@@ -50,6 +50,7 @@ function checkSettings(input: GrpcInput, spec: GrpcEndpointSpec): TaskProblem[] 
     ['data', 'dataURL', 'data-file'],
     ['metadata', 'metadataURL', 'metadata-file'],
     ['dialTimeout', 'connect-timeout'],
+    ['warmupNumRequests', 'warmupDuration'],
   ];
   for (const group of groups) {
     const given = group.filter((key) => settings[key] !== undefined);
@@ -61,7 +62,7 @@ function checkSettings(input: GrpcInput, spec: GrpcEndpointSpec): TaskProblem[] 
       hint: 'canary does not use server reflection; give the .proto file',
     });
   }
-  for (const key of ['timeout', 'dialTimeout', 'connect-timeout', 'duration'] as const) {
+  for (const key of ['timeout', 'dialTimeout', 'connect-timeout', 'duration', 'warmupDuration'] as const) {
     const text = settings[key];
     if (text !== undefined && parseDuration(text) <= 0)
       error(pathOf(input, spec, key), `${key} must be more than 0`);

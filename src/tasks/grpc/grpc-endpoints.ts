@@ -16,6 +16,7 @@ const exclusiveGroups: ReadonlyArray<ReadonlyArray<keyof GrpcCallSettings>> = [
   ['data', 'dataURL', 'data-file'],
   ['metadata', 'metadataURL', 'metadata-file'],
   ['dialTimeout', 'connect-timeout'],
+  ['warmupNumRequests', 'warmupDuration'],
 ];
 
 /**
@@ -26,7 +27,8 @@ const exclusiveGroups: ReadonlyArray<ReadonlyArray<keyof GrpcCallSettings>> = [
 export function listGrpcEndpoints(input: GrpcInput): GrpcEndpointSpec[] {
   const base: GrpcCallSettings = { ...input };
   // Task-level keys that are not call settings.
-  for (const key of ['endpoints', 'versions', 'percentiles']) delete (base as Record<string, unknown>)[key];
+  for (const key of ['endpoints', 'versions', 'percentiles', 'warmup'])
+    delete (base as Record<string, unknown>)[key];
   const { endpoints, versions } = input;
   if (endpoints === undefined) return [{ version: 0, settings: base, path: [] }];
   const specs: GrpcEndpointSpec[] = [];

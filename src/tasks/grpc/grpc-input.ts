@@ -132,6 +132,15 @@ const callSettings = {
     }),
   ),
   skipTLS: Type.Optional(Type.Boolean({ description: "With TLS, don't verify the server's certificate" })),
+  warmupNumRequests: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description: "Iter8 chart's warmup: calls made first at the same load, their results discarded",
+    }),
+  ),
+  warmupDuration: Type.Optional(
+    durationSchema("Iter8 chart's warmup by time: calls made first for this long, their results discarded"),
+  ),
   skipFirst: Type.Optional(
     Type.Integer({
       minimum: 0,
@@ -164,6 +173,12 @@ export const GrpcInputSchema = Type.Object(
         minItems: 1,
         uniqueItems: true,
         description: 'Endpoint ids in version-index order: versions[i] is the endpoint of version i',
+      }),
+    ),
+    warmup: Type.Optional(
+      Type.Boolean({
+        description:
+          "Iter8's warmup task: make the calls, record nothing (the chart's warmup rendered as a task)",
       }),
     ),
     percentiles: Type.Optional(

@@ -27,6 +27,8 @@ export interface PreparedCall {
   metadata: Record<string, string>;
   tls?: { caFile?: string; skipVerify: boolean };
   plan: GrpcLoadPlan;
+  /** Sent first at the same load, results discarded (Iter8's warmupNumRequests / warmupDuration). */
+  warmup?: GrpcLoadPlan;
 }
 
 export interface GrpcLoadPlan {
@@ -102,7 +104,20 @@ export async function prepareCall(spec: GrpcEndpointSpec, context: RemoteContext
         }
       : {}),
     plan: loadPlanOf(settings),
+    ...warmupOf(settings),
   };
+}
+
+function warmupOf(settings: GrpcCallSettings): { warmup?: GrpcLoadPlan } {
+  const base: GrpcLoadPlan = { ...loadPlanOf(settings), skipFirst: 0 };
+  delete base.durationMs;
+  if (settings.warmupDuration !== undefined && parseDuration(settings.warmupDuration) > 0) {
+    return { warmup: { ...base, durationMs: parseDuration(settings.warmupDuration) } };
+  }
+  if (settings.warmupNumRequests !== undefined && settings.warmupNumRequests > 0) {
+    return { warmup: { ...base, total: settings.warmupNumRequests } };
+  }
+  return {};
 }
 
 /** The proto, protoset or (when `fetch`) protoURL; undefined when none is given or a URL is not fetched. */

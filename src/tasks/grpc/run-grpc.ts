@@ -28,8 +28,9 @@ export async function runGrpc(
     context.log(`calling ${call.host}${call.method.path} (version ${call.version})`);
     const result = await measureCall(call, context.signal, options);
     if (result.stopped === 'aborted' && result.requestCount === 0) break;
-    // Recorded as each version ends, so an abort later keeps the versions already measured.
-    recordGrpcMetrics(context.metrics, call.version, result, percentiles);
+    // Recorded as each version ends, so an abort later keeps the versions already measured. Iter8's
+    // warmup task (warmup: true) makes its calls and records nothing.
+    if (input.warmup !== true) recordGrpcMetrics(context.metrics, call.version, result, percentiles);
     const summary = summarizeGrpcRun(call, result, percentiles);
     summaries.push(summary);
     context.log(summary);
@@ -69,12 +70,12 @@ async function measureCall(
     if (error instanceof DialError) throw new TaskError(error.message, 'error', { cause: error });
     throw error;
   }
+  const target = { clients, path: call.method.path, requests: call.requests, metadata: call.metadata };
   try {
-    return await sendGrpcLoad(
-      { clients, path: call.method.path, requests: call.requests, metadata: call.metadata },
-      call.plan,
-      signal,
-    );
+    // The warmup opens the connection's streams and warms the server; only its abort matters.
+    const warm = call.warmup ? await sendGrpcLoad(target, call.warmup, signal) : undefined;
+    if (warm?.stopped === 'aborted') return { ...warm, requestCount: 0 };
+    return await sendGrpcLoad(target, call.plan, signal);
   } finally {
     // Calls still in flight (after an abort) are cancelled rather than waited for.
     closeChannels(clients);

@@ -173,6 +173,18 @@ describe('grpc task against a real Greeter', () => {
     expect((missing as Error).message).toMatch(/NOPE/);
   });
 
+  it("Iter8's warmup: warmupNumRequests calls go first and are not counted; warmup: true records nothing", async () => {
+    const server = await greeter();
+    const context = taskContext();
+    await grpcTask.run(sayHello(server.host, { total: 20, warmupNumRequests: 7, concurrency: 3 }), context);
+    expect(server.calls).toHaveLength(27);
+    expect(valueOf(context, 'request-count')).toBe(20);
+    const warmupOnly = taskContext();
+    await grpcTask.run(sayHello(server.host, { total: 5, warmup: true }), warmupOnly);
+    expect(server.calls).toHaveLength(32);
+    expect(warmupOnly.metrics.names()).toEqual([]);
+  });
+
   it('sends a list of messages round robin', async () => {
     const server = await greeter();
     await grpcTask.run(
