@@ -157,7 +157,10 @@ export class MetricBoard {
     if (!split || !source) return undefined;
     const value = source.aggregate(split.aggregation);
     if (value === undefined) return undefined;
-    return this.record(version, canonical, value, { info: source.info(split.aggregation), reason: 'no samples' });
+    return this.record(version, canonical, value, {
+      info: source.info(split.aggregation),
+      reason: 'no samples',
+    });
   }
 
   /** Number of versions that have any metric. */
