@@ -8,6 +8,7 @@ import type { CheckContext, TaskProblem } from '../task-definition.js';
 import { listGrpcEndpoints, type GrpcEndpointSpec } from './grpc-endpoints.js';
 import type { GrpcCallSettings, GrpcInput } from './grpc-input.js';
 import { CallProblem } from './grpc-method.js';
+import { defaultTotal } from './load-plan.js';
 import { encodeRequests, loadSchema, PrepareProblem, readJsonInput, resolveCall } from './prepare-call.js';
 import { ProtoError } from './proto-schema.js';
 
@@ -70,11 +71,11 @@ function checkSettings(input: GrpcInput, spec: GrpcEndpointSpec): TaskProblem[] 
   if (
     settings.skipFirst !== undefined &&
     settings.duration === undefined &&
-    settings.skipFirst >= (settings.total ?? 200)
+    settings.skipFirst >= (settings.total ?? defaultTotal)
   ) {
     error(
       pathOf(input, spec, 'skipFirst'),
-      `skipFirst ${settings.skipFirst} leaves none of the ${settings.total ?? 200} calls to measure`,
+      `skipFirst ${settings.skipFirst} leaves none of the ${settings.total ?? defaultTotal} calls to measure`,
     );
   }
   for (const name of Object.keys(settings.metadata ?? {})) {

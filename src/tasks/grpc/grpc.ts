@@ -1,9 +1,8 @@
 import { defineTask } from '../task-definition.js';
-import { checkGrpcInput } from './check-grpc-input.js';
 import { listGrpcEndpoints } from './grpc-endpoints.js';
 import { GrpcInputSchema, type GrpcInput } from './grpc-input.js';
 import { grpcProvider } from './grpc-provider.js';
-import { loadPlanOf } from './prepare-call.js';
+import { loadPlanOf } from './load-plan.js';
 import { formatDuration } from '../../util/duration.js';
 
 export type { GrpcInput } from './grpc-input.js';
@@ -15,7 +14,11 @@ export const grpcTask = defineTask<GrpcInput>({
     "Call a gRPC method (one endpoint per version) with ghz's settings, as Iter8's grpc task did, and record " +
     'call counts, error rate, per-status counts and the latency histogram',
   inputSchema: GrpcInputSchema,
-  check: checkGrpcInput,
+  // protobufjs is loaded only for an experiment with a grpc task, not by every CLI start.
+  async check(input, context) {
+    const { checkGrpcInput } = await import('./check-grpc-input.js');
+    return checkGrpcInput(input, context);
+  },
   produces() {
     return [`${grpcProvider}/*`];
   },

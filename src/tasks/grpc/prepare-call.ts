@@ -3,18 +3,13 @@ import path from 'node:path';
 import type protobuf from 'protobufjs';
 import { resolveHeaders } from '../../metrics/backend/secrets.js';
 import { parseDuration } from '../../util/duration.js';
+import { loadPlanOf, type GrpcLoadPlan } from './load-plan.js';
 import type { GrpcEndpointSpec } from './grpc-endpoints.js';
 import type { GrpcCallSettings } from './grpc-input.js';
 import { encodeMessage } from './grpc-message.js';
 import { resolveMethod, type ResolvedMethod } from './grpc-method.js';
 import { loadProtoFile, loadProtoset, parseProtoText } from './proto-schema.js';
 import { fetchRemoteInput, type RemoteContext } from './remote-input.js';
-
-export const defaultTotal = 200;
-export const defaultConcurrency = 50;
-export const defaultConnections = 1;
-export const defaultTimeoutMs = 20_000;
-export const defaultDialTimeoutMs = 10_000;
 
 /** Everything one endpoint's load needs, read and encoded before the first call. */
 export interface PreparedCall {
@@ -29,32 +24,6 @@ export interface PreparedCall {
   plan: GrpcLoadPlan;
   /** Sent first at the same load, results discarded (Iter8's warmupNumRequests / warmupDuration). */
   warmup?: GrpcLoadPlan;
-}
-
-export interface GrpcLoadPlan {
-  /** Calls to make; ignored when `durationMs` is given (ghz's rule). */
-  total: number;
-  durationMs?: number;
-  rps?: number;
-  concurrency: number;
-  connections: number;
-  timeoutMs: number;
-  dialTimeoutMs: number;
-  skipFirst: number;
-}
-
-export function loadPlanOf(settings: GrpcCallSettings): GrpcLoadPlan {
-  const dial = settings.dialTimeout ?? settings['connect-timeout'];
-  return {
-    total: settings.total ?? defaultTotal,
-    ...(settings.duration !== undefined ? { durationMs: parseDuration(settings.duration) } : {}),
-    ...(settings.rps !== undefined ? { rps: settings.rps } : {}),
-    concurrency: settings.concurrency ?? defaultConcurrency,
-    connections: settings.connections ?? defaultConnections,
-    timeoutMs: settings.timeout !== undefined ? parseDuration(settings.timeout) : defaultTimeoutMs,
-    dialTimeoutMs: dial !== undefined ? parseDuration(dial) : defaultDialTimeoutMs,
-    skipFirst: settings.skipFirst ?? 0,
-  };
 }
 
 /** Which input a problem is about, so check can point at it. */

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { createLatencyHistogram, recordLatencyMs, type LatencyHistogram } from '../http/latency-histogram.js';
-import type { GrpcLoadPlan } from './prepare-call.js';
+import type { GrpcLoadPlan } from './load-plan.js';
 
 export interface StatusCount {
   count: number;
