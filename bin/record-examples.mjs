@@ -45,6 +45,21 @@ const examples = {
         {},
       ),
     ),
+  'demo-grpc': (results) =>
+    withModels(async ([baseline, candidate]) =>
+      run(
+        'demo-grpc',
+        results,
+        [
+          `baselineHost=${baseline.grpcTarget}`,
+          `candidateHost=${candidate.grpcTarget}`,
+          'requests=40',
+          `loops=${loops}`,
+          'schedule=* * * * * *',
+        ],
+        {},
+      ),
+    ),
   'compare-revisions': (results) =>
     withModels(async ([baseline, candidate]) =>
       run(

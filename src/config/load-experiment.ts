@@ -528,7 +528,6 @@ async function checkRules(
 
 /** Iter8 v0.14 tasks canary does not build in, and what to use instead. */
 const ITER8_ONLY_TASKS: Readonly<Record<string, string>> = {
-  grpc: "Iter8's grpc task is not built into canary: run ghz from a `run:` task, or add a task plugin (spec.plugins)",
   abnmetrics:
     "Iter8's abnmetrics task read Iter8's A/B/n service, which canary has no counterpart of: export those metrics to Prometheus and read them with custommetrics",
 };

@@ -7,10 +7,12 @@ import { prepareExperiment } from '../cli/prepare-experiment.js';
 import { runPrepared, type Output } from '../cli/run-experiment-command.js';
 import { defaultResultsPath, readResults } from '../results/result-file.js';
 import { renderReport } from '../report/render-report.js';
-import { startModelServer } from '../model-server/start-model-server.js';
+import { startModelServer, type ServedVersion } from '../model-server/start-model-server.js';
 import { hasPrometheus, startPrometheus, waitForTargets, type PrometheusServer } from './local-prometheus.js';
 
 export interface DemoOptions {
+  /** How the load reaches the model: KServe V1 REST (the http task) or KServe V2 gRPC (the grpc task). */
+  protocol?: 'http' | 'grpc';
   canaryDelayMs: number;
   /** As typed, validated here: a fraction from 0 to 1. */
   canaryErrorRate: string;
@@ -45,8 +47,11 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<Exi
   let prometheus: PrometheusServer | undefined;
   try {
     const [baseline, candidate] = models.versions;
-    output.warn(`serving revision 00001 (baseline) at ${baseline!.predictUrl}`);
-    output.warn(`serving revision 00002 (candidate) at ${candidate!.predictUrl}`);
+    const grpc = options.protocol === 'grpc';
+    const at = (version: ServedVersion) =>
+      grpc ? `${version.grpcTarget} (KServe V2 gRPC)` : version.predictUrl;
+    output.warn(`serving revision 00001 (baseline) at ${at(baseline!)}`);
+    output.warn(`serving revision 00002 (candidate) at ${at(candidate!)}`);
     if (options.prometheus && (await hasPrometheus())) {
       prometheus = await startPrometheus({
         scrapeTargets: models.versions.map((v) => new URL(v.url).host),
@@ -56,19 +61,22 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<Exi
       if (!(await waitForTargets(prometheus, models.versions.length)))
         output.warn('Prometheus has not scraped both revisions yet; the first loop may lack data');
     } else if (options.prometheus) {
-      output.warn("Prometheus is not installed: judging the http task's own measurements instead");
+      output.warn(
+        `Prometheus is not installed: judging the ${grpc ? 'grpc' : 'http'} task's own measurements instead`,
+      );
       output.warn(
         '  (install it, e.g. `apt-get install prometheus`, to see the kserve-prometheus template at work)',
       );
     }
     const sets = [
-      `baselineUrl=${baseline!.predictUrl}`,
-      `candidateUrl=${candidate!.predictUrl}`,
+      ...(grpc
+        ? [`baselineHost=${baseline!.grpcTarget}`, `candidateHost=${candidate!.grpcTarget}`]
+        : [`baselineUrl=${baseline!.predictUrl}`, `candidateUrl=${candidate!.predictUrl}`]),
       `prometheus=${prometheus !== undefined}`,
       `loops=${options.loops}`,
       ...(prometheus ? [`prometheusURL=${prometheus.queryUrl}`] : []),
     ];
-    const file = path.join(packageRoot, 'experiments', 'demo.yaml');
+    const file = path.join(packageRoot, 'experiments', grpc ? 'demo-grpc.yaml' : 'demo.yaml');
     const ready = await prepareExperiment(
       file,
       { set: sets, 'set-string': [], values: [] },

@@ -19,17 +19,47 @@ export interface MetricInfo {
   type?: 'counter' | 'gauge' | 'histogram';
 }
 
-/** Fully qualified metric names are `<provider>/<metric>`, e.g. `kserve-prometheus/latency-p90`. */
-export const metricNamePattern = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.%-]+$/;
+/** Aggregations of a distribution metric: `mean`, `stddev`, `min`, `max`, `count`, or a percentile `p97.5`. */
+const aggregationSource = String.raw`(?:mean|stddev|min|max|count|p\d+(?:\.\d*)?)`;
 
 /**
- * One spelling per metric: `latency-p99.90` and `latency-p99.9` are the same percentile, so trailing
- * zeros of a percentile suffix are dropped (and `latency-p90.0` is `latency-p90`).
+ * Fully qualified metric names are `<provider>/<metric>`, e.g. `kserve-prometheus/latency-p90`, or Iter8's
+ * `<provider>/<metric>/<aggregation>` (`grpc/latency/p97.5`), another spelling of `<provider>/<metric>-<aggregation>`.
+ */
+export const metricNamePattern = new RegExp(
+  String.raw`^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.%-]+(?:\/${aggregationSource})?$`,
+);
+
+const iter8Aggregation = new RegExp(String.raw`^([^/]+\/[^/]+)\/(${aggregationSource})$`);
+const aggregationSuffix = new RegExp(String.raw`^(.+)-(${aggregationSource})$`);
+
+/**
+ * One spelling per metric: Iter8's `x/latency/mean` is `x/latency-mean`; `latency-p99.90` and
+ * `latency-p99.9` are the same percentile, so trailing zeros of a percentile suffix are dropped (and
+ * `latency-p90.0` and `latency-p90.` are `latency-p90`).
  */
 export function canonicalMetricName(name: string): string {
-  return name.replace(/-p(\d+)\.(\d*?)0+$/, (_, whole: string, fraction: string) =>
-    fraction ? `-p${whole}.${fraction}` : `-p${whole}`,
-  );
+  return name
+    .replace(iter8Aggregation, '$1-$2')
+    .replace(/-p(\d+)\.(\d*?)0*$/, (_, whole: string, fraction: string) =>
+      fraction ? `-p${whole}.${fraction}` : `-p${whole}`,
+    );
+}
+
+/** `grpc/latency-p97.5` is aggregation `p97.5` of `grpc/latency`; undefined for a name without one. */
+export function splitAggregation(name: string): { base: string; aggregation: string } | undefined {
+  const match = aggregationSuffix.exec(canonicalMetricName(name));
+  return match ? { base: match[1]!, aggregation: match[2]! } : undefined;
+}
+
+/**
+ * A distribution kept whole (e.g. an HDR latency histogram), so that any aggregation of it can be read
+ * as a metric, `<metric>-p97.5` as well as the percentiles its task recorded up front.
+ */
+export interface AggregationSource {
+  /** Undefined for an aggregation the source does not know; null when it has no value (no samples). */
+  aggregate(aggregation: string): number | null | undefined;
+  info(aggregation: string): MetricInfo;
 }
 
 /** Turns NaN, +/-Inf and non-numbers into "no value" with a reason, so a result write never breaks. */
@@ -55,6 +85,7 @@ export interface HistogramBin {
 export class MetricBoard {
   private readonly perVersion: Array<Map<string, MetricValue>> = [];
   private readonly distributions: Array<Map<string, HistogramBin[]>> = [];
+  private readonly aggregationSources: Array<Map<string, AggregationSource>> = [];
   readonly info = new Map<string, MetricInfo>();
 
   record(
@@ -86,6 +117,14 @@ export class MetricBoard {
     this.distributions[version]!.set(canonicalMetricName(name), sorted);
   }
 
+  /** Lets `get` answer any aggregation of `name` (`<name>-p97.5`, `<name>/mean`) from the source. */
+  recordAggregationSource(version: number, name: string, source: AggregationSource): void {
+    if (!Number.isInteger(version) || version < 0)
+      throw new RangeError(`version index must be >= 0, got ${version}`);
+    while (this.aggregationSources.length <= version) this.aggregationSources.push(new Map());
+    this.aggregationSources[version]!.set(canonicalMetricName(name), source);
+  }
+
   distribution(version: number, name: string): HistogramBin[] | undefined {
     return this.distributions[version]?.get(canonicalMetricName(name));
   }
@@ -105,8 +144,23 @@ export class MetricBoard {
     );
   }
 
+  /**
+   * A recorded value; else an aggregation computed from a recorded source, then kept as if recorded (so
+   * the result file holds what an SLO was judged on).
+   */
   get(version: number, name: string): MetricValue | undefined {
-    return this.perVersion[version]?.get(canonicalMetricName(name));
+    const canonical = canonicalMetricName(name);
+    const recorded = this.perVersion[version]?.get(canonical);
+    if (recorded !== undefined) return recorded;
+    const split = splitAggregation(canonical);
+    const source = split && this.aggregationSources[version]?.get(split.base);
+    if (!split || !source) return undefined;
+    const value = source.aggregate(split.aggregation);
+    if (value === undefined) return undefined;
+    return this.record(version, canonical, value, {
+      info: source.info(split.aggregation),
+      reason: 'no samples',
+    });
   }
 
   /** Number of versions that have any metric. */

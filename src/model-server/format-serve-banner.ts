@@ -11,7 +11,7 @@ export interface BannerVersion {
 export function formatServeBanner(modelName: string, versions: readonly BannerVersion[]): string[] {
   const width = Math.max(...versions.map((v) => v.role.length));
   const lines = [
-    `Serving model "${modelName}" (KServe V1 and V2 protocols) with Knative queue-proxy metrics:`,
+    `Serving model "${modelName}" (KServe V1 and V2 protocols, V2 over gRPC too) with Knative queue-proxy metrics:`,
   ];
   for (const { role, version, faults } of versions) {
     lines.push(
@@ -19,6 +19,7 @@ export function formatServeBanner(modelName: string, versions: readonly BannerVe
       `  ${''.padEnd(width)}    predict  ${version.predictUrl}`,
       `  ${''.padEnd(width)}    infer    ${version.inferUrl}`,
       `  ${''.padEnd(width)}    metrics  ${version.metricsUrl}`,
+      `  ${''.padEnd(width)}    grpc     ${version.grpcTarget}  inference.GRPCInferenceService (KServe V2)`,
     );
   }
   const first = versions[0]?.version;

@@ -11,6 +11,9 @@ export interface ServeSettings {
   port: number;
   /** Candidate port; 0 = a free port. */
   port2: number;
+  /** Ports of the two revisions' KServe V2 gRPC services; absent or 0 = free ports. */
+  grpcPort?: number;
+  grpcPort2?: number;
   /** Injected into the candidate only, so it can be made to fail an SLO. */
   canaryDelayMs: number;
   canaryErrorRate: number;
@@ -42,11 +45,17 @@ export async function serveUntilSignal(settings: ServeSettings, io: ServeIo): Pr
     server = await startModelServer({
       host: settings.host,
       versions: [
-        { revisionName: baselineRevision, model: 'logistic-regression', port: settings.port },
+        {
+          revisionName: baselineRevision,
+          model: 'logistic-regression',
+          port: settings.port,
+          grpcPort: settings.grpcPort ?? 0,
+        },
         {
           revisionName: candidateRevision,
           model: 'decision-tree',
           port: settings.port2,
+          grpcPort: settings.grpcPort2 ?? 0,
           delayMs: settings.canaryDelayMs,
           errorRate: settings.canaryErrorRate,
         },

@@ -4,7 +4,8 @@ import { CanaryError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { checkServerOptions } from './check-server-options.js';
 import { createFaultInjector } from './fault-injection.js';
-import { createRevisionHandler } from './handle-request.js';
+import { createRevisionHandler, type ServedRevision } from './handle-request.js';
+import { startV2GrpcServer } from './kserve-v2-grpc.js';
 import { fitIrisClassifier, type ModelKind } from './iris-classifier.js';
 import { createRequestMetrics } from './request-metrics.js';
 
@@ -14,6 +15,8 @@ export interface ModelVersionOptions {
   model: ModelKind;
   /** 0 or absent: a free port. */
   port?: number;
+  /** Port of the KServe V2 gRPC service; 0 or absent: a free port. */
+  grpcPort?: number;
   /** Milliseconds added to every predict response. */
   delayMs?: number;
   /** Up to this many more milliseconds per response, from a PRNG seeded with `seed`. */
@@ -51,6 +54,9 @@ export interface ServedVersion {
   /** Knative queue-proxy request metrics, Prometheus text format. */
   metricsUrl: string;
   port: number;
+  /** KServe V2 gRPC (inference.GRPCInferenceService), host:port, on a port of its own. */
+  grpcTarget: string;
+  grpcPort: number;
 }
 
 export interface ModelServer {
@@ -79,30 +85,40 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   checkServerOptions(options);
   const settings = { ...defaults, ...dropUndefined(options) };
   const servers: Server[] = [];
-  const stop = memoize(() => Promise.all(servers.map((server) => closeServer(server))).then(() => undefined));
+  const grpcServers: Array<{ stop(): Promise<void> }> = [];
+  const stop = memoize(() =>
+    Promise.all([
+      ...servers.map((server) => closeServer(server)),
+      ...grpcServers.map((server) => server.stop()),
+    ]).then(() => undefined),
+  );
   try {
     const versions: ServedVersion[] = [];
     for (const version of options.versions) {
+      // One revision, two front doors: REST (V1 and V2) and V2 gRPC share its model, faults and metrics.
+      const revision: ServedRevision = {
+        modelName: settings.name,
+        revisionName: version.revisionName,
+        classifier: fitIrisClassifier(version.model),
+        faults: createFaultInjector(version),
+        metrics: createRequestMetrics({
+          configuration_name: settings.serviceName,
+          container_name: 'queue-proxy',
+          namespace_name: settings.namespace,
+          pod_name: `${version.revisionName}-deployment-local`,
+          revision_name: version.revisionName,
+          service_name: settings.serviceName,
+        }),
+        limits: { maxInstances: settings.maxInstances, maxBodyBytes: settings.maxBodyBytes },
+      };
       const server = createServer(
         { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 },
-        createRevisionHandler({
-          modelName: settings.name,
-          revisionName: version.revisionName,
-          classifier: fitIrisClassifier(version.model),
-          faults: createFaultInjector(version),
-          metrics: createRequestMetrics({
-            configuration_name: settings.serviceName,
-            container_name: 'queue-proxy',
-            namespace_name: settings.namespace,
-            pod_name: `${version.revisionName}-deployment-local`,
-            revision_name: version.revisionName,
-            service_name: settings.serviceName,
-          }),
-          limits: { maxInstances: settings.maxInstances, maxBodyBytes: settings.maxBodyBytes },
-        }),
+        createRevisionHandler(revision),
       );
       servers.push(server);
       const port = await listen(server, settings.host, version.port ?? 0);
+      const grpcServer = await listenGrpc(revision, settings.host, version.grpcPort ?? 0);
+      grpcServers.push(grpcServer);
       const url = `http://${urlHost(settings.host)}:${port}`;
       const model = encodeURIComponent(settings.name);
       versions.push({
@@ -113,6 +129,8 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
         inferUrl: `${url}/v2/models/${model}/infer`,
         metricsUrl: `${url}/metrics`,
         port,
+        grpcTarget: `${urlHost(settings.host)}:${grpcServer.port}`,
+        grpcPort: grpcServer.port,
       });
     }
     return { versions, stop };
@@ -140,6 +158,18 @@ function listen(server: Server, host: string, port: number): Promise<number> {
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+async function listenGrpc(revision: ServedRevision, host: string, port: number) {
+  try {
+    return await startV2GrpcServer(revision, host, port);
+  } catch (error) {
+    throw new CanaryError(`cannot serve gRPC on ${host}:${port}: ${(error as Error).message}`, {
+      exitCode: ExitCode.executionError,
+      hints: ['choose another gRPC port (--grpc-port / --grpc-port2), or 0 for a free one'],
+      cause: error,
+    });
+  }
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -1,6 +1,7 @@
 import type { TaskDefinition } from './task-definition.js';
 import { assessTask } from './assess/assess.js';
 import { customMetricsTask } from './custommetrics/custommetrics.js';
+import { grpcTask } from './grpc/grpc.js';
 import { httpTask } from './http/http.js';
 import { notifyTask } from './notify/notify.js';
 import { readyTask } from './ready/ready.js';
@@ -10,6 +11,7 @@ import { runTask } from './run/run.js';
 export const builtinTasks: Readonly<Record<string, TaskDefinition<never>>> = {
   assess: assessTask as TaskDefinition<never>,
   custommetrics: customMetricsTask as TaskDefinition<never>,
+  grpc: grpcTask as TaskDefinition<never>,
   http: httpTask as TaskDefinition<never>,
   notify: notifyTask as TaskDefinition<never>,
   ready: readyTask as TaskDefinition<never>,

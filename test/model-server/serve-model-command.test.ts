@@ -33,6 +33,13 @@ describe('canary serve-model', () => {
     expect(predictUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/models\/sklearn-iris:predict$/);
     const response = await postJson(predictUrl!, { instances: [[6.8, 2.8, 4.8, 1.4]] });
     expect(response.body).toEqual({ predictions: [1] });
+    // With --port 0 the gRPC ports are free ones too; the banner names them.
+    const grpcTargets = [...run.output().matchAll(/grpc {5}(\S+) {2}inference\.GRPCInferenceService/g)].map(
+      (m) => m[1],
+    );
+    expect(grpcTargets).toHaveLength(2);
+    expect(grpcTargets.every((target) => /^127\.0\.0\.1:\d+$/.test(target!))).toBe(true);
+    expect(grpcTargets).not.toContain('127.0.0.1:9000');
     process.emit('SIGINT');
     await expect(run.done).resolves.toBeUndefined();
     expect(run.output()).toContain('Received SIGINT; stopping.');
@@ -45,6 +52,10 @@ describe('canary serve-model', () => {
     [
       ['--port', '9000', '--port2', '9000'],
       '--port and --port2 are both 9000; each revision needs its own port',
+    ],
+    [
+      ['--port', '9000'],
+      '--port, --port2, --grpc-port and --grpc-port2 must be four different ports (got 9000, 9001, 9000, 9001)',
     ],
   ])('%j is a usage error', async (argv, message) => {
     const run = runCommand(argv);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MetricBoard, toMetricValue } from '../../src/metrics/metric-board.js';
+import {
+  MetricBoard,
+  canonicalMetricName,
+  metricNamePattern,
+  toMetricValue,
+} from '../../src/metrics/metric-board.js';
+import { createLatencyHistogram, recordLatencyMs } from '../../src/tasks/http/latency-histogram.js';
+import { recordLatencyMetrics } from '../../src/tasks/http/record-latency-metrics.js';
 
 describe('toMetricValue', () => {
   it.each([
@@ -54,5 +61,48 @@ describe('MetricBoard', () => {
     expect(() => board.record(0.5, 'p/a', 1)).toThrow(RangeError);
     expect(() => board.record(0, 'plain', 1)).toThrow(/<provider>\/<metric>/);
     expect(() => board.record(0, 'p/a/b', 1)).toThrow(RangeError);
+  });
+});
+
+describe('<metric>/<aggregation> names', () => {
+  it.each([
+    ['grpc/latency/mean', 'grpc/latency-mean'],
+    ['grpc/latency/p50.0', 'grpc/latency-p50'],
+    ['grpc/latency/p97.5', 'grpc/latency-p97.5'],
+    ['http/latency/p99.90', 'http/latency-p99.9'],
+    ['kserve-prometheus/latency/stddev', 'kserve-prometheus/latency-stddev'],
+    ['grpc/latency-p50.', 'grpc/latency-p50'],
+  ])('%s is %s', (written, canonical) => {
+    expect(metricNamePattern.test(written)).toBe(true);
+    expect(canonicalMetricName(written)).toBe(canonical);
+  });
+
+  it.each(['grpc/latency/median', 'grpc/latency/p', 'a/b/c/mean', 'grpc'])('rejects %s', (name) => {
+    expect(metricNamePattern.test(name)).toBe(false);
+  });
+
+  it('computes any aggregation of a recorded histogram, in either spelling, and keeps it', () => {
+    const board = new MetricBoard();
+    const histogram = createLatencyHistogram();
+    for (let ms = 1; ms <= 200; ms++) recordLatencyMs(histogram, ms);
+    recordLatencyMetrics(board, 'grpc', 0, histogram, [50]);
+    expect(board.get(0, 'grpc/latency/p50')?.value).toBeCloseTo(100, 0);
+    // p97.5 was not among the recorded percentiles: it comes from the histogram.
+    expect(board.names()).not.toContain('grpc/latency-p97.5');
+    expect(board.get(0, 'grpc/latency/p97.5')?.value).toBeCloseTo(195, 0);
+    expect(board.get(0, 'grpc/latency-p97.5')?.value).toBeCloseTo(195, 0);
+    expect(board.names()).toContain('grpc/latency-p97.5');
+    expect(board.info.get('grpc/latency-p97.5')?.units).toBe('ms');
+    expect(board.get(0, 'grpc/latency/count')?.value).toBe(200);
+    expect(board.get(0, 'grpc/latency/max')?.value).toBeCloseTo(200, 0);
+    // Another version, or a metric without a histogram, has no such value.
+    expect(board.get(1, 'grpc/latency/p97.5')).toBeUndefined();
+    expect(board.get(0, 'grpc/errors/p97.5')).toBeUndefined();
+  });
+
+  it('an empty histogram gives no value with a reason', () => {
+    const board = new MetricBoard();
+    recordLatencyMetrics(board, 'http', 0, createLatencyHistogram(), []);
+    expect(board.get(0, 'http/latency/p97.5')).toEqual({ value: null, reason: 'no samples' });
   });
 });

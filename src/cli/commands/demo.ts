@@ -9,8 +9,15 @@ export default class Demo extends CanaryCommand {
     '<%= config.bin %> demo',
     '<%= config.bin %> demo --canary-delay 30          # the candidate misses its latency SLOs: exit 1',
     '<%= config.bin %> demo --canary-error-rate 0.1    # one candidate request in ten fails: exit 1',
+    '<%= config.bin %> demo --protocol grpc            # the same story over KServe V2 gRPC',
   ];
   static override flags = {
+    protocol: Flags.string({
+      description:
+        'How the load reaches the model: http (KServe V1 REST, the http task) or grpc (KServe V2 gRPC, the grpc task)',
+      options: ['http', 'grpc'],
+      default: 'http',
+    }),
     'canary-delay': Flags.integer({
       description: 'Milliseconds added to every candidate response',
       min: 0,
@@ -40,6 +47,7 @@ export default class Demo extends CanaryCommand {
     const { runDemo } = await import('../../demo/run-demo.js');
     const code = await runDemo(
       {
+        protocol: flags.protocol === 'grpc' ? 'grpc' : 'http',
         canaryDelayMs: flags['canary-delay'],
         canaryErrorRate: flags['canary-error-rate'],
         loops: flags.loops,

@@ -3,7 +3,7 @@ import { CanaryCommand } from '../base-command.js';
 
 export default class ServeModel extends CanaryCommand {
   static override summary = 'Serve two versions of a KServe-style sklearn-iris model on loopback, for demos';
-  static override description = `Fits two iris classifiers at start-up and serves each as a revision of the KServe predictor sklearn-iris-predictor-default: 00001, the baseline (multinomial logistic regression), and 00002, the candidate (decision tree, max depth 3). Each revision answers the KServe V1 protocol (POST /v1/models/sklearn-iris:predict with {"instances": [[4 numbers], ...]}) and V2 (POST /v2/models/sklearn-iris/infer), and exports the request metrics of a Knative queue-proxy at /metrics (revision_app_request_count, revision_app_request_latencies in ms). Point a Prometheus at both ports and run experiments/sklearn-local.yaml against it; make the candidate slow or failing to see an SLO fail.
+  static override description = `Fits two iris classifiers at start-up and serves each as a revision of the KServe predictor sklearn-iris-predictor-default: 00001, the baseline (multinomial logistic regression), and 00002, the candidate (decision tree, max depth 3). Each revision answers the KServe V1 protocol (POST /v1/models/sklearn-iris:predict with {"instances": [[4 numbers], ...]}) and V2 (POST /v2/models/sklearn-iris/infer), V2 over gRPC on a port of its own (inference.GRPCInferenceService, proto in the package's protos/kserve/), and exports the request metrics of a Knative queue-proxy at /metrics (revision_app_request_count, revision_app_request_latencies in ms). Point a Prometheus at both ports and run experiments/sklearn-local.yaml against it; make the candidate slow or failing to see an SLO fail.
 
 Runs until SIGINT (Ctrl-C) or SIGTERM, then stops and exits 0.`;
   static override examples = [
@@ -20,6 +20,18 @@ Runs until SIGINT (Ctrl-C) or SIGTERM, then stops and exits 0.`;
     }),
     port2: Flags.integer({
       description: 'Port of the candidate revision (default: --port + 1, or a free port when --port is 0)',
+      min: 0,
+      max: 65535,
+    }),
+    'grpc-port': Flags.integer({
+      description:
+        "Port of the baseline revision's KServe V2 gRPC service (default 9000, or a free port when --port is 0)",
+      min: 0,
+      max: 65535,
+    }),
+    'grpc-port2': Flags.integer({
+      description:
+        "Port of the candidate revision's KServe V2 gRPC service (default: --grpc-port + 1, or free)",
       min: 0,
       max: 65535,
     }),
@@ -55,12 +67,22 @@ Runs until SIGINT (Ctrl-C) or SIGTERM, then stops and exits 0.`;
     if (port2 !== 0 && port2 === flags.port) {
       throw new UsageError(`--port and --port2 are both ${port2}; each revision needs its own port`);
     }
+    const grpcPort = flags['grpc-port'] ?? (flags.port === 0 ? 0 : 9000);
+    const grpcPort2 = flags['grpc-port2'] ?? (grpcPort === 0 ? 0 : grpcPort + 1);
+    const ports = [flags.port, port2, grpcPort, grpcPort2].filter((port) => port !== 0);
+    if (new Set(ports).size !== ports.length || grpcPort2 > 65535) {
+      throw new UsageError(
+        `--port, --port2, --grpc-port and --grpc-port2 must be four different ports (got ${[flags.port, port2, grpcPort, grpcPort2].join(', ')})`,
+      );
+    }
     const { serveUntilSignal } = await import('../../model-server/serve-until-signal.js');
     await serveUntilSignal(
       {
         host: flags.host,
         port: flags.port,
         port2,
+        grpcPort,
+        grpcPort2,
         canaryDelayMs: flags['canary-delay'],
         canaryErrorRate: errorRate,
       },

@@ -12,7 +12,7 @@ export function checkAssessInput(input: AssessInput, context: CheckContext): Tas
         severity: 'error',
         path,
         message: `metric name must be <provider>/<metric> (got ${JSON.stringify(metric)})`,
-        hint: 'for example kserve-prometheus/latency-mean',
+        hint: 'for example kserve-prometheus/latency-mean, or grpc/latency/p97.5 for an aggregation of a distribution',
         atKey,
       });
     }

@@ -1,15 +1,9 @@
 import type { MetricBoard, MetricInfo } from '../../metrics/metric-board.js';
-import { latencyBins, summarizeLatency } from './latency-histogram.js';
+import { recordLatencyMetrics } from './record-latency-metrics.js';
 import type { LoadResult } from './send-load.js';
 import { httpProvider } from './http-provider.js';
 
 const counter = (description: string): MetricInfo => ({ description, type: 'counter' });
-const latency = (description: string): MetricInfo => ({ description, units: 'ms', type: 'gauge' });
-
-/** `latency-p99.9` for 99.9; the board canonicalizes any other spelling of the same percentile. */
-export function percentileMetricName(percentile: number): string {
-  return `latency-p${percentile}`;
-}
 
 /** Records one version's http/* metrics; latencies without any response are recorded as no value. */
 export function recordHttpMetrics(
@@ -32,21 +26,5 @@ export function recordHttpMetrics(
     { description: 'error-count / request-count (0 to 1)', type: 'gauge' },
     'no requests',
   );
-  // The whole distribution: for rank tests between versions and the HTML report's histograms.
-  board.recordDistribution(version, `${httpProvider}/latency`, latencyBins(result.histogram));
-  const summary = summarizeLatency(result.histogram, percentiles);
-  const noLatency = 'no responses';
-  record('latency-mean', summary?.meanMs ?? null, latency('Mean latency'), noLatency);
-  record('latency-stddev', summary?.stddevMs ?? null, latency('Standard deviation of latency'), noLatency);
-  record('latency-min', summary?.minMs ?? null, latency('Lowest latency'), noLatency);
-  record('latency-max', summary?.maxMs ?? null, latency('Highest latency'), noLatency);
-  for (const percentile of percentiles) {
-    const value = summary?.percentiles.find((p) => p.percentile === percentile)?.valueMs ?? null;
-    record(
-      percentileMetricName(percentile),
-      value,
-      latency(`${percentile}th percentile of latency`),
-      noLatency,
-    );
-  }
+  recordLatencyMetrics(board, httpProvider, version, result.histogram, percentiles);
 }
