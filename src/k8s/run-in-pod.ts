@@ -53,7 +53,7 @@ export interface RunInPodOptions {
 }
 
 export type RunInPodOutcome =
-  | { status: 'recorded'; record: LoopRecord; pod?: string; write: UpdateOutcome }
+  | { status: 'recorded'; record: LoopRecord; experiment: Experiment; pod?: string; write: UpdateOutcome }
   | { status: 'skipped'; reason: string };
 
 /** How long recording may take, apart from the loop's own signal (a SIGTERM must not stop the write). */
@@ -105,6 +105,7 @@ export async function runInPod(options: RunInPodOptions): Promise<RunInPodOutcom
     return {
       status: 'recorded',
       record: recorder.recorded,
+      experiment: ready.experiment,
       ...(pod !== undefined ? { pod } : {}),
       write: recorder.write,
     };

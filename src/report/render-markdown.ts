@@ -1,3 +1,4 @@
+import { describeUnjudgedSlos } from '../results/defined-slos.js';
 import { formatDuration } from '../util/duration.js';
 import { formatNumber } from './format-number.js';
 import type { Report, SloEntry } from './report-schema.js';
@@ -30,6 +31,8 @@ export function renderMarkdown(report: Report): string {
     `## ${verdictEmoji[report.verdict]} ${escapeMarkdown(report.experiment.name)}: ${report.verdict}`,
   );
   blocks.push(statusLine(report));
+  if (report.unjudgedSlos)
+    blocks.push(`**SLOs:** ${escapeMarkdown(describeUnjudgedSlos(report.unjudgedSlos))}`);
   if (report.loops === 0) {
     blocks.push('No loops recorded yet.');
   } else {

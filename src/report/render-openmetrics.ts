@@ -32,6 +32,12 @@ export function renderOpenMetrics(report: Report): string {
   const limit = family('canary_slo_limit', 'Bound an SLO held the metric to in the latest loop');
   const verdict = family('canary_slo_verdict', 'SLO verdict: 1 pass, 0 fail, -1 no decision (see status)');
   const status = family('canary_slo_status', 'SLO status of the latest loop: 1 for the current status');
+  const unjudged = family(
+    'canary_slos_unjudged',
+    'SLOs the experiment defines that the latest loop did not judge',
+  );
+  if (report.unjudgedSlos)
+    unjudged.samples.push({ labels: { experiment }, value: report.unjudgedSlos.unjudged });
   if (report.latestLoop) {
     loop.samples.push({ labels: { experiment }, value: report.latestLoop.loop });
     const ended = Date.parse(report.latestLoop.end);
@@ -59,7 +65,15 @@ export function renderOpenMetrics(report: Report): string {
     }
   }
   const lines: string[] = [];
-  for (const f of [loop, end, metricValue, limit, verdict, status]) {
+  for (const f of [
+    loop,
+    end,
+    metricValue,
+    limit,
+    verdict,
+    status,
+    ...(report.unjudgedSlos ? [unjudged] : []),
+  ]) {
     lines.push(`# TYPE ${f.name} gauge`);
     if (f.unit) lines.push(`# UNIT ${f.name} ${f.unit}`);
     lines.push(`# HELP ${f.name} ${escapeHelp(f.help)}`);

@@ -1,3 +1,4 @@
+import { describeUnjudgedSlos } from '../results/defined-slos.js';
 import { formatDuration } from '../util/duration.js';
 import { formatNumber } from './format-number.js';
 import type { Report, SloEntry } from './report-schema.js';
@@ -130,6 +131,7 @@ function summaryLines(report: Report): string[] {
     ['Failure', String(report.failure)],
     ['Verdict', `${report.verdict} (exit code ${report.exitCode})`],
   );
+  if (report.unjudgedSlos) entries.push(['SLOs', clean(describeUnjudgedSlos(report.unjudgedSlos))]);
   const latest = report.latestLoop;
   if (latest) {
     entries.push([

@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli-harness.js';
 
 /** A loopback port nothing listens on: bound once, then closed. */
@@ -55,4 +56,77 @@ describe('a run whose metrics backend is unreachable', () => {
     expect(run.code).toBe(4);
     expect(run.stderr).not.toMatch(/MaxListenersExceededWarning|abort listeners/);
   });
+});
+
+/** Load on a real loopback server (answering `status`), then SLOs, judged only `if:` allows. */
+const httpExperiment = (url: string, assessIf: string) => `apiVersion: canary/v1
+kind: Experiment
+metadata: { name: gate }
+spec:
+  versions: [candidate]
+  tasks:
+    - id: load
+      task: http
+      with: { url: '${url}', numRequests: 5 }
+    - task: assess
+      if: '${assessIf}'
+      with:
+        SLOs:
+          upper: { http/error-count: 0, http/latency-mean: 10000 }
+        relative:
+          baseline: candidate
+          SLOs: { http/latency-p90: { maxIncrease: 10% } }
+`;
+
+describe('SLOs defined but not judged, and SLOs that fail', () => {
+  let server: Server;
+  let url: string;
+  let dir: string;
+  beforeAll(async () => {
+    server = createHttpServer((request, response) => {
+      response.statusCode = request.url === '/fail' ? 500 : 200;
+      response.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    dir = mkdtempSync(path.join(tmpdir(), 'canary-gate-'));
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it('an assess task skipped by `if:` is not a pass: run, assert and every report say so (exit 5)', async () => {
+    writeFileSync(path.join(dir, 'skip.yaml'), httpExperiment(`${url}/`, 'loop > 1'));
+    const run = await runCli(['run', 'skip.yaml', '--results', 'skip.jsonl', '--no-github-summary'], {
+      cwd: dir,
+    });
+    const line = 'slos: 3 defined, none judged in loop 1 (assess skipped: condition is false: loop > 1)';
+    expect(run.stderr).toContain(`✘ ${line}`);
+    expect(run.code).toBe(5);
+    const assert = await runCli(['assert', '--results', 'skip.jsonl', '--slos'], { cwd: dir });
+    expect(assert.stdout + assert.stderr).toContain(`✘ ${line}`);
+    expect(assert.code).toBe(5);
+    const report = async (format: string) =>
+      (await runCli(['report', '--results', 'skip.jsonl', '-o', format], { cwd: dir })).stdout;
+    const described = '3 defined, none judged (assess skipped: condition is false: loop > 1)';
+    expect(await report('text')).toMatch(new RegExp(`SLOs: +${described.replace(/[()]/g, '\\$&')}`));
+    expect(await report('markdown')).toContain(`**SLOs:** ${described.replace('>', '&gt;')}`);
+    expect(await report('html')).toContain(
+      `<dd id="summary-unjudged-slos">${described.replace('>', '&gt;')}</dd>`,
+    );
+    expect(await report('openmetrics')).toContain('canary_slos_unjudged{experiment="gate"} 3');
+    const json = JSON.parse(await report('json')) as { verdict: string; unjudgedSlos: unknown };
+    expect(json).toMatchObject({
+      verdict: 'inconclusive',
+      unjudgedSlos: { defined: 3, unjudged: 3, reasons: ['assess skipped: condition is false: loop > 1'] },
+    });
+  }, 60_000);
+
+  it("run's summary names each SLO that fails or is inconclusive, and points at --explain", async () => {
+    writeFileSync(path.join(dir, 'fail.yaml'), httpExperiment(`${url}/fail`, 'loop > 0'));
+    const run = await runCli(['run', 'fail.yaml', '--results', 'fail.jsonl', '--no-github-summary'], {
+      cwd: dir,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('  ✘ candidate: http/error-count = 5, limit <= 0: fail');
+    expect(run.stderr).toContain('why: canary assert --slos --explain');
+  }, 60_000);
 });

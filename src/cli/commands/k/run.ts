@@ -62,7 +62,7 @@ export default class KRun extends CanaryCommand {
     );
     if (write.folded > 0) warn(`canary: ${write.folded} older loops summarized to keep the store small`);
     const judged = assertConditions(
-      experimentState({ file: storeLabel(target), loops: [record], warnings: [] }),
+      experimentState({ file: storeLabel(target), loops: [record], warnings: [] }, outcome.experiment),
       {
         completed: true,
         nofailure: true,
