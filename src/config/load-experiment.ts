@@ -22,6 +22,7 @@ import { compilePlan, type Plan } from '../plan/plan.js';
 import { builtinTasks, createRegistry, type TaskRegistry } from '../tasks/registry.js';
 import { loadPlugins } from '../tasks/load-plugins.js';
 import { sloMetricReferences } from '../tasks/assess/slo-rules.js';
+import { checkPrintableNames } from './check-printable-names.js';
 import type { AssessInput } from '../tasks/assess/assess-input.js';
 import type { CheckContext, TaskDefinition } from '../tasks/task-definition.js';
 
@@ -477,6 +478,7 @@ async function checkRules(
       ),
   );
   diagnostics.push(...checkSloMetricsProduced(experiment, registry, tasksWithErrors, at));
+  diagnostics.push(...checkPrintableNames(experiment, at));
   return diagnostics;
 }
 

@@ -1,3 +1,4 @@
+import { showControlCharacters } from '../util/show-control-characters.js';
 import { describeUnjudgedSlos } from '../results/defined-slos.js';
 import { formatDuration } from '../util/duration.js';
 import { formatNumber } from './format-number.js';
@@ -181,7 +182,7 @@ const markdownEntities: Readonly<Record<string, string>> = { '&': '&amp;', '<': 
  * backslash, backtick, `*`, `_`, `~`, `[` and `]` are escaped so a name cannot open code, emphasis or a link.
  */
 export function escapeMarkdown(text: string): string {
-  return text
+  return showControlCharacters(text, '\r\n')
     .replace(/\r\n|[\r\n]/g, ' ')
     .replace(/[\\`*_~[\]|]/g, (char) => `\\${char}`)
     .replace(/[&<>]/g, (char) => markdownEntities[char] ?? char);

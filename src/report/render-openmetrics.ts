@@ -8,6 +8,7 @@
  * so a dashboard can tell the three no-decision states apart while the verdict series stays stable.
  */
 import type { Report } from './report-schema.js';
+import { showControlCharacters } from '../util/show-control-characters.js';
 
 const statuses = ['pass', 'fail', 'nodata', 'insufficient-data', 'inconclusive'] as const;
 
@@ -86,7 +87,8 @@ export function renderOpenMetrics(report: Report): string {
 
 /** Label values per the OpenMetrics ABNF: backslash, double quote and line feed are escaped. */
 export function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  // The spec escapes a line feed; any other control character is shown as text (`\x1b`).
+  return showControlCharacters(value, '\n').replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
 function escapeHelp(text: string): string {

@@ -1,3 +1,4 @@
+import { showControlCharacters } from '../util/show-control-characters.js';
 import { describeUnjudgedSlos } from '../results/defined-slos.js';
 import { formatDuration } from '../util/duration.js';
 import { formatNumber } from './format-number.js';
@@ -266,18 +267,10 @@ function formatMs(ms: number): string {
 }
 
 /**
- * Names and messages come from user files and task output: control characters (newlines, ANSI
- * escapes) would break the table or rewrite the terminal, so each run becomes one space.
+ * Names and messages come from user files and task output: a line break or tab would break the
+ * table, so each run of them becomes one space; any other control character (an ANSI escape that
+ * would rewrite the terminal) is shown as its escape.
  */
 function clean(text: string): string {
-  let result = '';
-  let inControl = false;
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    const control = code < 0x20 || (code >= 0x7f && code < 0xa0);
-    if (control && !inControl) result += ' ';
-    else if (!control) result += char;
-    inControl = control;
-  }
-  return result;
+  return showControlCharacters(text.replace(/[\r\n\t]+/g, ' '));
 }

@@ -4,6 +4,7 @@ import { countGates, type GateCounts } from './verdict-counts.js';
 import type { ResultHistory } from './result-file.js';
 import type { Experiment } from '../config/experiment.js';
 import { unjudgedSlos, type UnjudgedSlos } from './defined-slos.js';
+import { showControlCharacters } from '../util/show-control-characters.js';
 
 export interface AssertionRequest {
   completed: boolean;
@@ -67,7 +68,7 @@ export interface AssertionOutcome {
 
 /** `✔ slos: all 6 satisfied`, `✘ ...`, `? ...` (inconclusive). */
 export function formatAssertionLine(line: AssertionOutcome['lines'][number]): string {
-  return `${line.ok === true ? '✔' : line.ok === false ? '✘' : '?'} ${line.text}`;
+  return `${line.ok === true ? '✔' : line.ok === false ? '✘' : '?'} ${showControlCharacters(line.text)}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { formatNumber } from '../report/format-number.js';
 import { verdictGate, type LoopRecord, type SloVerdict } from './records.js';
+import { showControlCharacters } from '../util/show-control-characters.js';
 
 /** `kserve-prometheus/latency-mean <= 25`, `... <= baseline + 10%`, `compare http/latency (median shift <= 10%)`. */
 export function describeSloRule(
@@ -91,7 +92,7 @@ export function listUnsettledSlos(loop: Pick<LoopRecord, 'slos' | 'versions'>, m
     const value = verdict.value === null ? 'no value' : formatNumber(verdict.value);
     const limit = verdict.limit === null ? 'no limit' : `limit ${verdict.op} ${formatNumber(verdict.limit)}`;
     const reason = verdict.reason ?? verdict.status;
-    return `  ${mark} ${version}: ${verdict.metric} = ${value}, ${limit}: ${reason}`;
+    return showControlCharacters(`  ${mark} ${version}: ${verdict.metric} = ${value}, ${limit}: ${reason}`);
   });
   const more = unsettled.length - lines.length;
   lines.push(`  ${more > 0 ? `${more} more; ` : ''}why: canary assert --slos --explain`);

@@ -6,6 +6,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli-harness.js';
 
+/** ESC and BEL: what retitles, clears or rings a terminal. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const terminalControls = /[\x07\x1b]/g;
+
 /** A loopback port nothing listens on: bound once, then closed. */
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -128,5 +132,61 @@ describe('SLOs defined but not judged, and SLOs that fail', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('  ✘ candidate: http/error-count = 5, limit <= 0: fail');
     expect(run.stderr).toContain('why: canary assert --slos --explain');
+  }, 60_000);
+});
+
+describe('control characters from a backend never reach a terminal', () => {
+  const hostile = 'bad \x1b]0;pwned\x07\x1b[2J query';
+  const shown = 'bad \\x1b]0;pwned\\x07\\x1b[2J query';
+  let server: Server;
+  let dir: string;
+  beforeAll(async () => {
+    server = createHttpServer((_request, response) => {
+      response.statusCode = 400;
+      response.end(JSON.stringify({ status: 'error', error: hostile }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    dir = mkdtempSync(path.join(tmpdir(), 'canary-gate-'));
+    writeFileSync(path.join(dir, 'e.yaml'), experiment(`http://127.0.0.1:${port}/api/v1/query`));
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it('progress, summary, --explain and every human report show them as escapes', async () => {
+    const outputs: Record<string, string> = {};
+    const run = await runCli(['run', 'e.yaml', '--results', 'r.jsonl', '--no-github-summary'], { cwd: dir });
+    expect(run.code).toBe(5);
+    outputs['run'] = run.stdout + run.stderr;
+    const explain = await runCli(['assert', '--results', 'r.jsonl', '--slos', '--explain'], { cwd: dir });
+    outputs['explain'] = explain.stdout + explain.stderr;
+    for (const format of ['text', 'markdown', 'html', 'openmetrics'])
+      outputs[format] = (await runCli(['report', '--results', 'r.jsonl', '-o', format], { cwd: dir })).stdout;
+    for (const [name, text] of Object.entries(outputs)) {
+      expect({ name, escapes: text.match(terminalControls)?.length ?? 0 }).toEqual({ name, escapes: 0 });
+      // OpenMetrics carries no reasons: only the escape count applies to it.
+      if (name !== 'openmetrics')
+        expect({ name, shown: text.includes('pwned') }).toEqual({ name, shown: true });
+    }
+    expect(outputs['run']).toContain(shown);
+    expect(outputs['explain']).toContain(shown);
+  }, 60_000);
+
+  it('validate refuses version and metric names with control characters, at file:line:col (exit 3)', async () => {
+    writeFileSync(
+      path.join(dir, 'names.yaml'),
+      experiment('http://127.0.0.1:9/api/v1/query')
+        .replace('versions: [candidate, baseline]', 'versions: ["cand\\e]0;x\\a", baseline]')
+        .replace('kserve-prometheus/latency-p90: 40', '"kserve-prometheus/latency-p90\\e[2J": 40'),
+    );
+    const validate = await runCli(['validate', 'names.yaml'], { cwd: dir });
+    expect(validate.code).toBe(3);
+    const out = validate.stdout + validate.stderr;
+    expect(out).toMatch(
+      /names\.yaml:5:\d+ +error +spec\.versions\[0\]: version name "cand\\x1b]0;x\\x07" has a control character/,
+    );
+    expect(out).toMatch(
+      /names\.yaml:\d+:\d+ +error .*metric name "kserve-prometheus\/latency-p90\\x1b\[2J" has a control character/,
+    );
+    expect(out).not.toMatch(terminalControls);
   }, 60_000);
 });

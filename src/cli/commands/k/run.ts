@@ -23,7 +23,8 @@ export default class KRun extends CanaryCommand {
     const { connectGroup, storeLabel } = await import('../../../k8s/group-results.js');
     const { runInPod } = await import('../../../k8s/run-in-pod.js');
     const { ConsoleObserver } = await import('../../console-observer.js');
-    const { assertConditions, experimentState } = await import('../../../results/assertions.js');
+    const { assertConditions, experimentState, formatAssertionLine } =
+      await import('../../../results/assertions.js');
     const { ExitCode } = await import('../../../exit-codes.js');
     const target = connectGroup({ ...flags, env: process.env });
     const warn = (line: string) => this.logToStderr(line);
@@ -69,8 +70,7 @@ export default class KRun extends CanaryCommand {
         slos: true,
       },
     );
-    for (const line of judged.lines)
-      warn(`${line.ok === true ? '✔' : line.ok === false ? '✘' : '?'} ${line.text}`);
+    for (const line of judged.lines) warn(formatAssertionLine(line));
     if (received) this.exit(received === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated);
   }
 }
