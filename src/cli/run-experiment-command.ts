@@ -10,6 +10,7 @@ import { LiveView, shouldShowLiveView } from './live-view.js';
 import { ResultObserver } from './result-observer.js';
 import { assertConditions, experimentState, formatAssertionLine } from '../results/assertions.js';
 import { listUnsettledSlos } from '../results/explain-verdict.js';
+import { redactUrlUserinfoDeep } from '../util/url-secrets.js';
 import type { RunObserver } from '../engine/events.js';
 import { writeGitHubSummary } from './write-github-summary.js';
 import { DirectoryFixtureRecorder } from '../metrics/fixtures/fixture-recorder.js';
@@ -69,11 +70,12 @@ export async function runFromCli(
   if (flags['dry-run']) {
     output.log(
       JSON.stringify(
-        {
+        // Values may hold a URL with a password (--set prometheusURL=http://user:pass@host/...).
+        redactUrlUserinfoDeep({
           ...ready.plan,
           ...(evaluationTimes ? { retrospective: describeWindow(ready, evaluationTimes) } : {}),
           previews: await previewTasks(ready),
-        },
+        }),
         null,
         2,
       ),

@@ -16,6 +16,7 @@ import type { Experiment } from '../config/experiment.js';
 import { runExperiment } from '../engine/run-experiment.js';
 import type { RunEvent, RunObserver } from '../engine/events.js';
 import { hashExperiment } from '../results/result-file.js';
+import { redactUrlUserinfoDeep, withoutUrlUserinfo } from '../util/url-secrets.js';
 import { resultFormat, type HeaderRecord, type LoopRecord } from '../results/records.js';
 import {
   appendHeader,
@@ -211,7 +212,7 @@ class ClusterStoreObserver implements RunObserver {
     this.write = await updateGroupStore(
       this.settings.target,
       (store) => {
-        const next = this.withLoop(store, event.record);
+        const next = this.withLoop(store, withoutUrlUserinfo(event.record));
         appended = next.record;
         return next.store;
       },
@@ -265,7 +266,7 @@ class ClusterStoreObserver implements RunObserver {
       experimentHash: this.settings.experimentHash,
       firstLoop: Math.max(record.loop, lastLoopOf(store) + 1),
       source: this.settings.source,
-      experiment: this.settings.experiment,
+      experiment: redactUrlUserinfoDeep(this.settings.experiment),
     };
   }
 }
