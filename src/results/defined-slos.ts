@@ -7,7 +7,10 @@ import type { LoopRecord, TaskOutcome } from './records.js';
 export interface UnjudgedSlos {
   /** SLOs the experiment defines, over every assess task (absolute, relative and comparisons). */
   defined: number;
-  /** Of them, those whose assess task did not complete in the loop. */
+  /**
+   * Of them, those whose assess task failed or did not run in the loop; or was skipped (`if:`) in a
+   * loop that judged no SLO at all.
+   */
   unjudged: number;
   /** Per assess task that did not complete: `assess skipped: condition is false: loop > 1`. */
   reasons: string[];
@@ -37,10 +40,14 @@ export function unjudgedSlos(
   const byTask = definedSlosByTask(experiment);
   if (byTask.size === 0) return undefined;
   const result: UnjudgedSlos = { defined: 0, unjudged: 0, reasons: [] };
+  const judgedAny = loop.slos.length > 0;
   for (const [id, count] of byTask) {
     result.defined += count;
     const outcome = loop.tasks.find((task) => task.id === id);
     if (outcome?.status === 'completed') continue;
+    // Assess tasks with exclusive `if:`s (one per metrics source, as in the demo) are alternatives:
+    // a skipped one is left out while another judged; when none judged, it is why nothing was.
+    if (outcome?.status === 'skipped' && judgedAny) continue;
     result.unjudged += count;
     result.reasons.push(describeNotJudged(id, outcome));
   }

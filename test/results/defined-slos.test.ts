@@ -71,11 +71,21 @@ describe('SLOs defined', () => {
 
   it('says which assess tasks did not judge theirs, and why', () => {
     expect(
-      unjudgedSlos(experiment, loop({ metrics: 'completed', gate: 'completed', late: 'skipped' }, 9)),
+      unjudgedSlos(experiment, loop({ metrics: 'completed', gate: 'completed', late: 'failed' }, 9)),
     ).toEqual({
       defined: 6,
       unjudged: 1,
-      reasons: ['late skipped: condition is false: loop > 5'],
+      reasons: ['late failed'],
+    });
+  });
+
+  it('leaves out an assess task its `if:` skipped while another judged (alternatives)', () => {
+    expect(
+      unjudgedSlos(experiment, loop({ metrics: 'completed', gate: 'completed', late: 'skipped' }, 9)),
+    ).toEqual({
+      defined: 6,
+      unjudged: 0,
+      reasons: [],
     });
   });
 });
@@ -92,11 +102,11 @@ describe('--slos when defined SLOs went unjudged', () => {
     expect(outcome.exitCode).toBe(5);
   });
 
-  it('does not hold when one of two assess tasks was skipped', () => {
-    const outcome = judge(loop({ metrics: 'completed', gate: 'completed', late: 'skipped' }, 9));
+  it('does not hold when one of two assess tasks failed', () => {
+    const outcome = judge(loop({ metrics: 'completed', gate: 'completed', late: 'not-run' }, 9));
     expect(outcome.lines[0]).toEqual({
       ok: false,
-      text: 'slos: 1 of 6 defined not judged in loop 4 (late skipped: condition is false: loop > 5)',
+      text: 'slos: 1 of 6 defined not judged in loop 4 (late did not run: needs metrics, which failed)',
     });
     expect(outcome.exitCode).toBe(5);
   });
