@@ -6,6 +6,7 @@ import { assertConditions, experimentState } from '../../src/results/assertions.
 import { definedSlosByTask, unjudgedSlos } from '../../src/results/defined-slos.js';
 import type { LoopRecord, TaskOutcome } from '../../src/results/records.js';
 import { ITER8_SEED_SETS } from '../config/fixtures/iter8-seed.js';
+import { appendHeader, appendLoop, emptyStore, toResultHistory } from '../../src/results/cluster-store.js';
 import { header, loopRecord, verdict } from './fixtures.js';
 
 const task = (id: string, name: string, input: Record<string, unknown>): TaskSpec => ({
@@ -115,5 +116,19 @@ describe('--slos when defined SLOs went unjudged', () => {
     const outcome = judge(loop({ metrics: 'completed', gate: 'completed', late: 'completed' }, 9));
     expect(outcome.lines).toEqual([{ ok: true, text: 'slos: all 9 satisfied' }]);
     expect(outcome.exitCode).toBe(0);
+  });
+});
+
+describe('k assert: the cluster store judges the same way', () => {
+  it('a store whose latest loop did not run its assess tasks does not hold --slos (exit 5)', () => {
+    let store = appendHeader(emptyStore(), header({ experiment: experiment as Experiment }));
+    store = appendLoop(store, loop({ metrics: 'completed', gate: 'skipped', late: 'skipped' })).store;
+    const outcome = assertConditions(experimentState(toResultHistory(store, 'secret ns/results')), {
+      completed: false,
+      nofailure: false,
+      slos: true,
+    });
+    expect(outcome.lines[0]?.text).toMatch(/^slos: 6 defined, none judged in loop 4 \(gate skipped/);
+    expect(outcome.exitCode).toBe(5);
   });
 });
