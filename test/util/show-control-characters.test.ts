@@ -4,6 +4,7 @@ import { describeEvent } from '../../src/cli/console-observer.js';
 import { renderFrame } from '../../src/cli/live-frame.js';
 import { applyEvent, initialLiveState } from '../../src/cli/live-state.js';
 import type { RunEvent } from '../../src/engine/events.js';
+import { renderLoopListing } from '../../src/results/list-loops.js';
 
 /** ESC and BEL: what retitles, clears or rings a terminal. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -54,5 +55,27 @@ describe('progress lines and the live view show control characters from outside 
     const frame = renderFrame(state, { now: 10 }).join('\n');
     expect(frame).not.toMatch(terminalControls);
     expect(frame).toContain('bad \\x1b]0;pwned\\x07\\x1b[2J');
+  });
+});
+
+describe('results list shows control characters in reasons and pin names', () => {
+  it('as escapes, keeping its own line breaks', () => {
+    const text = renderLoopListing({
+      file: 'r.jsonl',
+      loops: [
+        {
+          loop: 1,
+          start: '2030-01-01T00:00:00.000Z',
+          status: 'completed',
+          versions: ['v'],
+          slos: { pass: 1, fail: 0, other: 0 },
+          pins: ['gold\x1b[2J'],
+          invalid: `node ${hostile}`,
+        },
+      ],
+      compactedInvalid: [],
+    });
+    expect(text).not.toMatch(terminalControls);
+    expect(text).toContain('pinned: gold\\x1b[2J; INVALID: node bad \\x1b]0;pwned\\x07\\x1b[2J');
   });
 });
