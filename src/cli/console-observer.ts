@@ -2,6 +2,8 @@ import type { RunEvent, RunObserver } from '../engine/events.js';
 import { countGates, describeGateCounts } from '../results/verdict-counts.js';
 import { formatDuration } from '../util/duration.js';
 import { formatRfc3339 } from '../util/rfc3339.js';
+import { redactUrlUserinfo } from '../util/url-secrets.js';
+import { showControlCharacters } from '../util/show-control-characters.js';
 
 /** Plain, timestamped progress lines (stderr), readable in a terminal and in CI logs alike. */
 export class ConsoleObserver implements RunObserver {
@@ -15,6 +17,12 @@ export class ConsoleObserver implements RunObserver {
 
 /** One progress line for an event, or none (the live view reuses these for its scrollback). */
 export function describeEvent(event: RunEvent): string | undefined {
+  const line = describeEventText(event);
+  // No URL's userinfo (user:pass@) in a log. Task logs may span lines; any other control character (from a backend, a name) is shown escaped.
+  return line === undefined ? undefined : showControlCharacters(redactUrlUserinfo(line), '\n');
+}
+
+function describeEventText(event: RunEvent): string | undefined {
   switch (event.type) {
     case 'experiment-start':
       return `experiment ${event.plan.experiment.name}: ${event.plan.tasks.length} tasks${event.plan.schedule ? `, schedule "${event.plan.schedule}"` : ''}`;

@@ -1,5 +1,6 @@
 import { formatDuration } from '../util/duration.js';
 import type { LiveState, LiveTask, LiveTaskState, LoopSummary } from './live-state.js';
+import { showControlCharacters } from '../util/show-control-characters.js';
 
 export interface FrameOptions {
   /** Epoch milliseconds the frame is drawn at (elapsed times, countdown, spinner). */
@@ -142,7 +143,9 @@ function firstLine(text: string): string {
 }
 
 function finishLine(line: Line, options: FrameOptions): string {
-  const text = options.width !== undefined ? cut(line.text, Math.max(1, options.width - 1)) : line.text;
+  // Names and messages come from outside canary: their control characters are shown, never sent.
+  const shown = showControlCharacters(line.text);
+  const text = options.width !== undefined ? cut(shown, Math.max(1, options.width - 1)) : shown;
   if (!options.color || !line.paint || line.paint.at + line.paint.length > text.length) return text;
   const { at, length, color } = line.paint;
   return `${text.slice(0, at)}${ansi[color]}${text.slice(at, at + length)}\x1b[0m${text.slice(at + length)}`;

@@ -4,6 +4,7 @@ import type { EndRecord, HeaderRecord, LoopRecord } from '../results/records.js'
 import { resultFormat } from '../results/records.js';
 import type { ResultWriter } from '../results/result-file.js';
 import { toolVersion } from '../version.js';
+import { redactUrlUserinfoDeep, withoutUrlUserinfo } from '../util/url-secrets.js';
 
 /** Appends the header (when the experiment is new or changed), every loop, and the end record. */
 export class ResultObserver implements RunObserver {
@@ -35,13 +36,15 @@ export class ResultObserver implements RunObserver {
           experimentHash: this.experimentHash,
           firstLoop: event.firstLoop,
           ...(this.source !== undefined ? { source: this.source } : {}),
-          experiment: this.experiment,
+          // The experiment holds values such as --set prometheusURL=http://user:pass@host/...
+          experiment: redactUrlUserinfoDeep(this.experiment),
         };
         await this.writer.append(this.header);
       }
     } else if (event.type === 'loop-end') {
-      await this.writer.append(event.record);
-      this.loops.push(event.record);
+      const record = withoutUrlUserinfo(event.record);
+      await this.writer.append(record);
+      this.loops.push(record);
     } else if (event.type === 'experiment-end') {
       this.end = {
         kind: 'end',

@@ -9,6 +9,8 @@ import { JsonObserver } from './json-observer.js';
 import { LiveView, shouldShowLiveView } from './live-view.js';
 import { ResultObserver } from './result-observer.js';
 import { assertConditions, experimentState, formatAssertionLine } from '../results/assertions.js';
+import { listUnsettledSlos } from '../results/explain-verdict.js';
+import { redactUrlUserinfoDeep } from '../util/url-secrets.js';
 import type { RunObserver } from '../engine/events.js';
 import { writeGitHubSummary } from './write-github-summary.js';
 import { DirectoryFixtureRecorder } from '../metrics/fixtures/fixture-recorder.js';
@@ -68,11 +70,12 @@ export async function runFromCli(
   if (flags['dry-run']) {
     output.log(
       JSON.stringify(
-        {
+        // Values may hold a URL with a password (--set prometheusURL=http://user:pass@host/...).
+        redactUrlUserinfoDeep({
           ...ready.plan,
           ...(evaluationTimes ? { retrospective: describeWindow(ready, evaluationTimes) } : {}),
           previews: await previewTasks(ready),
-        },
+        }),
         null,
         2,
       ),
@@ -259,14 +262,18 @@ async function runWithWriter(
   if (flags['github-summary'] !== false) await writeGitHubSummary(resultsPath, output.warn);
   if (received) return received === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated;
 
-  const state = experimentState({
-    file: resultsPath,
-    loops: recorder.loops,
-    ...(recorder.end ? { end: recorder.end } : {}),
-    warnings: [],
-  });
+  const state = experimentState(
+    {
+      file: resultsPath,
+      loops: recorder.loops,
+      ...(recorder.end ? { end: recorder.end } : {}),
+      warnings: [],
+    },
+    ready.experiment,
+  );
   const outcome = assertConditions(state, { completed: true, nofailure: true, slos: true });
   for (const line of outcome.lines) output.warn(formatAssertionLine(line));
+  if (state.latest) for (const line of listUnsettledSlos(state.latest)) output.warn(line);
   if (!flags.assert) return state.executionError ? ExitCode.executionError : ExitCode.ok;
   return outcome.exitCode;
 }

@@ -1,3 +1,4 @@
+import { redactUrlUserinfo } from '../util/url-secrets.js';
 /** One problem found in an experiment, positioned in its source so editors and people can jump to it. */
 export interface Diagnostic {
   severity: 'error' | 'warning';
@@ -10,6 +11,8 @@ export interface Diagnostic {
   path: string;
   message: string;
   hint?: string;
+  /** The value at this key is a credential: the printed excerpt shows `***` in its place. */
+  concealValue?: boolean;
 }
 
 export type PathSegment = string | number;
@@ -42,11 +45,22 @@ export function formatDiagnostic(d: Diagnostic, sourceLines?: readonly string[])
   const lines = [`${where}  ${d.severity}  ${what}`];
   const excerpt = d.line > 0 ? sourceLines?.[d.line - 1] : undefined;
   if (excerpt !== undefined && excerpt.trim() !== '') {
-    lines.push(`    ${excerpt.replace(/\t/g, ' ')}`);
+    // An excerpt never shows a credential: the userinfo of a URL, or the value a warning is about.
+    const shown = redactUrlUserinfo(d.concealValue ? concealValueAfter(excerpt, d.column) : excerpt);
+    lines.push(`    ${shown.replace(/\t/g, ' ')}`);
     lines.push(`    ${' '.repeat(Math.max(0, d.column - 1))}^`);
   }
   if (d.hint) lines.push(`    hint: ${d.hint}`);
   return lines.join('\n');
+}
+
+/** `key: value` on `line` from `column` (1-based, at the key) with the value as `***`. */
+function concealValueAfter(line: string, column: number): string {
+  const colon = line.indexOf(':', Math.max(0, column - 1));
+  if (colon < 0) return line;
+  const rest = line.slice(colon + 1);
+  const value = /^\s*('(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|[^,}\]#]*)/.exec(rest)?.[0] ?? '';
+  return `${line.slice(0, colon + 1)} ***${rest.slice(value.length)}`;
 }
 
 export function summarizeDiagnostics(diagnostics: readonly Diagnostic[]): string {

@@ -23,6 +23,8 @@ import { compilePlan, type Plan } from '../plan/plan.js';
 import { builtinTasks, createRegistry, type TaskRegistry } from '../tasks/registry.js';
 import { loadPlugins } from '../tasks/load-plugins.js';
 import { sloMetricReferences } from '../tasks/assess/slo-rules.js';
+import { checkPrintableNames } from './check-printable-names.js';
+import { checkUrlCredentials } from './check-url-credentials.js';
 import type { AssessInput } from '../tasks/assess/assess-input.js';
 import type { CheckContext, TaskDefinition } from '../tasks/task-definition.js';
 
@@ -523,6 +525,7 @@ async function checkRules(
       ),
   );
   diagnostics.push(...checkSloMetricsProduced(experiment, registry, tasksWithErrors, at));
+  diagnostics.push(...checkPrintableNames(experiment, at), ...checkUrlCredentials(experiment, at));
   return diagnostics;
 }
 
@@ -561,7 +564,11 @@ async function checkTaskInput(
   if (diagnostics.length > 0 || !definition.check) return diagnostics;
   try {
     for (const problem of await definition.check(task.with as never, context)) {
-      const extra = { severity: problem.severity, ...(problem.hint ? { hint: problem.hint } : {}) };
+      const extra = {
+        severity: problem.severity,
+        ...(problem.hint ? { hint: problem.hint } : {}),
+        ...(problem.concealValue ? { concealValue: true } : {}),
+      };
       diagnostics.push(at([...withPath, ...problem.path], problem.message, extra, problem.atKey ?? false));
     }
   } catch (error) {

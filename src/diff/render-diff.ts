@@ -1,11 +1,13 @@
 /** `canary diff` as text (terminal) or markdown (PR comments, job summaries). */
 import { formatNumber } from '../report/format-number.js';
 import type { Diff, DiffSide, DiffVersion } from './diff-schema.js';
+import { showControlCharacters } from '../util/show-control-characters.js';
 
 type Row = DiffVersion['slos'][number];
 
 export function renderDiff(diff: Diff, format: 'text' | 'markdown'): string {
-  return format === 'markdown' ? renderMarkdown(diff) : renderText(diff);
+  // Names and reasons come from result files: their control characters are shown, never sent.
+  return showControlCharacters(format === 'markdown' ? renderMarkdown(diff) : renderText(diff), '\n');
 }
 
 function describeSide(side: DiffSide): string {

@@ -16,6 +16,7 @@ import type { Experiment } from '../config/experiment.js';
 import { runExperiment } from '../engine/run-experiment.js';
 import type { RunEvent, RunObserver } from '../engine/events.js';
 import { hashExperiment } from '../results/result-file.js';
+import { redactUrlUserinfoDeep, withoutUrlUserinfo } from '../util/url-secrets.js';
 import { resultFormat, type HeaderRecord, type LoopRecord } from '../results/records.js';
 import {
   appendHeader,
@@ -56,7 +57,7 @@ export interface RunInPodOptions {
 }
 
 export type RunInPodOutcome =
-  | { status: 'recorded'; record: LoopRecord; pod?: string; write: UpdateOutcome }
+  | { status: 'recorded'; record: LoopRecord; experiment: Experiment; pod?: string; write: UpdateOutcome }
   | { status: 'skipped'; reason: string };
 
 /** How long recording may take, apart from the loop's own signal (a SIGTERM must not stop the write). */
@@ -111,6 +112,7 @@ export async function runInPod(options: RunInPodOptions): Promise<RunInPodOutcom
     return {
       status: 'recorded',
       record: recorder.recorded,
+      experiment: ready.experiment,
       ...(pod !== undefined ? { pod } : {}),
       write: recorder.write,
     };
@@ -231,7 +233,7 @@ class ClusterStoreObserver implements RunObserver {
     this.write = await updateGroupStore(
       this.settings.target,
       (store) => {
-        const next = this.withLoop(store, event.record);
+        const next = this.withLoop(store, withoutUrlUserinfo(event.record));
         appended = next.record;
         return next.store;
       },
@@ -285,7 +287,7 @@ class ClusterStoreObserver implements RunObserver {
       experimentHash: this.settings.experimentHash,
       firstLoop: Math.max(record.loop, lastLoopOf(store) + 1),
       source: this.settings.source,
-      experiment: this.settings.experiment,
+      experiment: redactUrlUserinfoDeep(this.settings.experiment),
     };
   }
 }

@@ -5,12 +5,14 @@ import { formatAssertionLine } from '../results/assertions.js';
 import { verdictGate, type SloVerdict } from '../results/records.js';
 import { sloName, type ReplayReport } from './replay-report.js';
 import type { TaskChange, VerdictChange } from './verdict-changes.js';
+import { showControlCharacters } from '../util/show-control-characters.js';
 
 export type ReplayOutputFormat = 'text' | 'json' | 'markdown';
 
 export function renderReplay(report: ReplayReport, format: ReplayOutputFormat): string {
   if (format === 'json') return JSON.stringify(report, null, 2);
-  return format === 'markdown' ? renderMarkdown(report) : renderText(report);
+  // Names and reasons come from result files: their control characters are shown, never sent.
+  return showControlCharacters(format === 'markdown' ? renderMarkdown(report) : renderText(report), '\n');
 }
 
 /** `pass`, or the gate with the raw status when a policy made them differ: `warn (fail)`. */

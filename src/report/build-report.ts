@@ -72,6 +72,7 @@ export function buildReport(history: ResultHistory): Report {
               ? 'pass'
               : 'error',
     exitCode,
+    ...(state.unjudged && state.unjudged.unjudged > 0 ? { unjudgedSlos: state.unjudged } : {}),
     ...(latest
       ? {
           latestLoop: {

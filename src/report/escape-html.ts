@@ -1,3 +1,4 @@
+import { showControlCharacters } from '../util/show-control-characters.js';
 const entities: Readonly<Record<string, string>> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -11,5 +12,6 @@ const entities: Readonly<Record<string, string>> = {
  * double), including inside inline SVG. Version and metric names come from user files.
  */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => entities[char] ?? char);
+  // Line breaks and tabs are the page's own; other control characters are shown, not sent to a terminal.
+  return showControlCharacters(text, '\n\t').replace(/[&<>"']/g, (char) => entities[char] ?? char);
 }

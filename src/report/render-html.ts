@@ -1,3 +1,4 @@
+import { describeUnjudgedSlos } from '../results/defined-slos.js';
 import { formatDuration } from '../util/duration.js';
 import { formatNumber } from './format-number.js';
 import { renderHistogramCharts } from './html-histogram-chart.js';
@@ -86,6 +87,7 @@ function banner(report: Report): SafeHtml {
     if (latest.retrospective)
       facts.push(['evaluated-at', 'Evaluated at', `${latest.retrospective.at} (retrospective)`]);
   }
+  if (report.unjudgedSlos) facts.push(['unjudged-slos', 'SLOs', describeUnjudgedSlos(report.unjudgedSlos)]);
   if (report.finished)
     facts.push(['finished', 'Run', report.endReason ? `finished (${report.endReason})` : 'finished']);
   const namespace = report.experiment.namespace

@@ -1,3 +1,5 @@
+import { showControlCharacters } from '../util/show-control-characters.js';
+import { describeUnjudgedSlos } from '../results/defined-slos.js';
 import { formatDuration } from '../util/duration.js';
 import { formatNumber } from './format-number.js';
 import type { Report, SloEntry } from './report-schema.js';
@@ -30,6 +32,8 @@ export function renderMarkdown(report: Report): string {
     `## ${verdictEmoji[report.verdict]} ${escapeMarkdown(report.experiment.name)}: ${report.verdict}`,
   );
   blocks.push(statusLine(report));
+  if (report.unjudgedSlos)
+    blocks.push(`**SLOs:** ${escapeMarkdown(describeUnjudgedSlos(report.unjudgedSlos))}`);
   if (report.loops === 0) {
     blocks.push('No loops recorded yet.');
   } else {
@@ -178,7 +182,7 @@ const markdownEntities: Readonly<Record<string, string>> = { '&': '&amp;', '<': 
  * backslash, backtick, `*`, `_`, `~`, `[` and `]` are escaped so a name cannot open code, emphasis or a link.
  */
 export function escapeMarkdown(text: string): string {
-  return text
+  return showControlCharacters(text, '\r\n')
     .replace(/\r\n|[\r\n]/g, ' ')
     .replace(/[\\`*_~[\]|]/g, (char) => `\\${char}`)
     .replace(/[&<>]/g, (char) => markdownEntities[char] ?? char);

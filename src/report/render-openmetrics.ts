@@ -8,6 +8,7 @@
  * so a dashboard can tell the three no-decision states apart while the verdict series stays stable.
  */
 import type { Report } from './report-schema.js';
+import { showControlCharacters } from '../util/show-control-characters.js';
 
 const statuses = ['pass', 'fail', 'nodata', 'insufficient-data', 'inconclusive'] as const;
 
@@ -32,6 +33,12 @@ export function renderOpenMetrics(report: Report): string {
   const limit = family('canary_slo_limit', 'Bound an SLO held the metric to in the latest loop');
   const verdict = family('canary_slo_verdict', 'SLO verdict: 1 pass, 0 fail, -1 no decision (see status)');
   const status = family('canary_slo_status', 'SLO status of the latest loop: 1 for the current status');
+  const unjudged = family(
+    'canary_slos_unjudged',
+    'SLOs the experiment defines that the latest loop did not judge',
+  );
+  if (report.unjudgedSlos)
+    unjudged.samples.push({ labels: { experiment }, value: report.unjudgedSlos.unjudged });
   if (report.latestLoop) {
     loop.samples.push({ labels: { experiment }, value: report.latestLoop.loop });
     const ended = Date.parse(report.latestLoop.end);
@@ -59,7 +66,15 @@ export function renderOpenMetrics(report: Report): string {
     }
   }
   const lines: string[] = [];
-  for (const f of [loop, end, metricValue, limit, verdict, status]) {
+  for (const f of [
+    loop,
+    end,
+    metricValue,
+    limit,
+    verdict,
+    status,
+    ...(report.unjudgedSlos ? [unjudged] : []),
+  ]) {
     lines.push(`# TYPE ${f.name} gauge`);
     if (f.unit) lines.push(`# UNIT ${f.name} ${f.unit}`);
     lines.push(`# HELP ${f.name} ${escapeHelp(f.help)}`);
@@ -72,7 +87,8 @@ export function renderOpenMetrics(report: Report): string {
 
 /** Label values per the OpenMetrics ABNF: backslash, double quote and line feed are escaped. */
 export function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  // The spec escapes a line feed; any other control character is shown as text (`\x1b`).
+  return showControlCharacters(value, '\n').replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
 function escapeHelp(text: string): string {

@@ -1,3 +1,5 @@
+import { showControlCharacters } from '../util/show-control-characters.js';
+import { describeUnjudgedSlos } from '../results/defined-slos.js';
 import { formatDuration } from '../util/duration.js';
 import { formatNumber } from './format-number.js';
 import type { Report, SloEntry } from './report-schema.js';
@@ -130,6 +132,7 @@ function summaryLines(report: Report): string[] {
     ['Failure', String(report.failure)],
     ['Verdict', `${report.verdict} (exit code ${report.exitCode})`],
   );
+  if (report.unjudgedSlos) entries.push(['SLOs', clean(describeUnjudgedSlos(report.unjudgedSlos))]);
   const latest = report.latestLoop;
   if (latest) {
     entries.push([
@@ -264,18 +267,10 @@ function formatMs(ms: number): string {
 }
 
 /**
- * Names and messages come from user files and task output: control characters (newlines, ANSI
- * escapes) would break the table or rewrite the terminal, so each run becomes one space.
+ * Names and messages come from user files and task output: a line break or tab would break the
+ * table, so each run of them becomes one space; any other control character (an ANSI escape that
+ * would rewrite the terminal) is shown as its escape.
  */
 function clean(text: string): string {
-  let result = '';
-  let inControl = false;
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    const control = code < 0x20 || (code >= 0x7f && code < 0xa0);
-    if (control && !inControl) result += ' ';
-    else if (!control) result += char;
-    inControl = control;
-  }
-  return result;
+  return showControlCharacters(text.replace(/[\r\n\t]+/g, ' '));
 }

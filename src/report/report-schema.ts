@@ -124,6 +124,19 @@ export const ReportSchema = Type.Object(
       },
     ),
     exitCode: Type.Integer({ description: 'What `canary assert --completed --nofailure --slos` exits with' }),
+    unjudgedSlos: Type.Optional(
+      Type.Object(
+        {
+          defined: Type.Integer({ minimum: 0, description: 'SLOs the experiment defines' }),
+          unjudged: Type.Integer({ minimum: 0, description: 'Of them, not judged in the latest loop' }),
+          reasons: Type.Array(Type.String(), { description: 'Why: each assess task that did not complete' }),
+        },
+        {
+          additionalProperties: false,
+          description: 'Present when the latest loop left defined SLOs unjudged',
+        },
+      ),
+    ),
     latestLoop: Type.Optional(
       Type.Object(
         {

@@ -2,6 +2,9 @@ import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import type { LoopRecord } from './records.js';
 import { countGates, type GateCounts } from './verdict-counts.js';
 import type { ResultHistory } from './result-file.js';
+import type { Experiment } from '../config/experiment.js';
+import { unjudgedSlos, type UnjudgedSlos } from './defined-slos.js';
+import { showControlCharacters } from '../util/show-control-characters.js';
 
 export interface AssertionRequest {
   completed: boolean;
@@ -24,11 +27,27 @@ export interface ExperimentState {
   finished: boolean;
   /** Verdicts of the latest loop by their effect on the exit code (after onNoData, mode, failAfter). */
   slos: GateCounts;
+  /** The SLOs the experiment defines and those the latest loop left unjudged (absent: it defines none). */
+  unjudged?: UnjudgedSlos;
 }
 
-export function experimentState(history: ResultHistory): ExperimentState {
+/**
+ * `experiment` is the one the latest loop ran; by default the history's header, when the latest loop
+ * belongs to it. Without either, SLOs the loop did not judge cannot be told apart from none defined.
+ */
+export function experimentState(
+  history: ResultHistory,
+  experiment?: Pick<Experiment, 'spec'>,
+): ExperimentState {
   const latest = history.loops.at(-1);
+  const ran =
+    experiment ??
+    (history.header && latest?.experimentHash === history.header.experimentHash
+      ? history.header.experiment
+      : undefined);
+  const unjudged = ran && latest ? unjudgedSlos(ran, latest) : undefined;
   return {
+    ...(unjudged ? { unjudged } : {}),
     loops: history.loops.length,
     ...(latest ? { latest } : {}),
     completed:
@@ -49,7 +68,7 @@ export interface AssertionOutcome {
 
 /** `✔ slos: all 6 satisfied`, `✘ ...`, `? ...` (inconclusive). */
 export function formatAssertionLine(line: AssertionOutcome['lines'][number]): string {
-  return `${line.ok === true ? '✔' : line.ok === false ? '✘' : '?'} ${line.text}`;
+  return `${line.ok === true ? '✔' : line.ok === false ? '✘' : '?'} ${showControlCharacters(line.text)}`;
 }
 
 /**
@@ -96,15 +115,34 @@ export function assertConditions(state: ExperimentState, request: AssertionReque
       .filter(Boolean)
       .join(', ');
     const also = aside ? ` (${aside})` : '';
+    const defined = state.unjudged;
+    const missing = defined && defined.unjudged > 0 ? defined : undefined;
+    const why = (u: UnjudgedSlos) => ` (${u.reasons.join('; ')})`;
     if (!state.latest) {
       lines.push({ ok: false, text: 'slos: no loop has run yet' });
       failed = true;
     } else if (fail > 0) {
+      const notJudged = missing
+        ? `, ${missing.unjudged} of ${missing.defined} defined not judged${why(missing)}`
+        : '';
       lines.push({
         ok: false,
-        text: `slos: ${fail} of ${total} violated${unsure ? `, ${unsure} inconclusive` : ''}${also}`,
+        text: `slos: ${fail} of ${total} violated${unsure ? `, ${unsure} inconclusive` : ''}${notJudged}${also}`,
       });
       failed = true;
+    } else if (missing && missing.unjudged === missing.defined) {
+      // Defined but never judged (assess failed, did not run, or its `if:` skipped it): not a pass.
+      lines.push({
+        ok: false,
+        text: `slos: ${missing.defined} defined, none judged in loop ${state.latest.loop}${why(missing)}`,
+      });
+      inconclusive = true;
+    } else if (missing) {
+      lines.push({
+        ok: false,
+        text: `slos: ${missing.unjudged} of ${missing.defined} defined not judged in loop ${state.latest.loop}${why(missing)}${unsure ? `; ${unsure} of ${total} judged inconclusive` : ''}${also}`,
+      });
+      inconclusive = true;
     } else if (unsure > 0) {
       lines.push({
         ok: 'inconclusive',

@@ -1,5 +1,6 @@
 import { formatNumber } from '../report/format-number.js';
-import { verdictGate, type SloVerdict } from './records.js';
+import { verdictGate, type LoopRecord, type SloVerdict } from './records.js';
+import { showControlCharacters } from '../util/show-control-characters.js';
 
 /** `kserve-prometheus/latency-mean <= 25`, `... <= baseline + 10%`, `compare http/latency (median shift <= 10%)`. */
 export function describeSloRule(
@@ -73,4 +74,27 @@ export function explainVerdict(verdict: SloVerdict, versions: readonly string[])
     details.push(`policy: ${parts.join(', ')}`);
   }
   return [...lines, ...details.map((line) => `    ${line}`)];
+}
+
+/**
+ * One line per SLO that fails or is inconclusive in `loop` (version, SLO, value, limit, reason), the
+ * first `max` of them, then a pointer to `canary assert --slos --explain` for the rest and the details.
+ */
+export function listUnsettledSlos(loop: Pick<LoopRecord, 'slos' | 'versions'>, max = 10): string[] {
+  const unsettled = loop.slos.filter((v) => {
+    const gate = verdictGate(v);
+    return gate === 'fail' || gate === 'inconclusive';
+  });
+  if (unsettled.length === 0) return [];
+  const lines = unsettled.slice(0, max).map((verdict) => {
+    const version = loop.versions[verdict.version] ?? `version-${verdict.version}`;
+    const mark = verdictGate(verdict) === 'fail' ? '✘' : '?';
+    const value = verdict.value === null ? 'no value' : formatNumber(verdict.value);
+    const limit = verdict.limit === null ? 'no limit' : `limit ${verdict.op} ${formatNumber(verdict.limit)}`;
+    const reason = verdict.reason ?? verdict.status;
+    return showControlCharacters(`  ${mark} ${version}: ${verdict.metric} = ${value}, ${limit}: ${reason}`);
+  });
+  const more = unsettled.length - lines.length;
+  lines.push(`  ${more > 0 ? `${more} more; ` : ''}why: canary assert --slos --explain`);
+  return lines;
 }

@@ -2,6 +2,7 @@
 import { verdictGate } from './records.js';
 import type { ResultHistory } from './result-file.js';
 import { pinsByLoop } from './marks.js';
+import { showControlCharacters } from '../util/show-control-characters.js';
 
 export interface LoopListing {
   file: string;
@@ -58,6 +59,11 @@ export function listLoops(history: ResultHistory): LoopListing {
 }
 
 export function renderLoopListing(listing: LoopListing): string {
+  // Reasons and pin names come from users: their control characters are shown, never sent.
+  return showControlCharacters(renderListing(listing), '\n');
+}
+
+function renderListing(listing: LoopListing): string {
   const rows = listing.loops.map((l) => [
     String(l.loop),
     l.start,

@@ -12,5 +12,7 @@ export function literalCredentialWarning(path: Array<string | number>, name: str
     message: `header ${name} looks like a credential written into the experiment`,
     hint: `read it from a secret: headersFrom: {${name}: {env: VARIABLE, prefix: "Bearer "}} (or {file: path})`,
     atKey: true,
+    // The warning must not print the credential it warns about (the excerpt would show it).
+    concealValue: true,
   };
 }

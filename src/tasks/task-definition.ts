@@ -37,6 +37,8 @@ export interface TaskProblem {
   hint?: string;
   /** Point at the key rather than its value (e.g. a metric name used as a map key). */
   atKey?: boolean;
+  /** The value is a credential: printed excerpts show `***` in its place. */
+  concealValue?: boolean;
 }
 
 export interface CheckContext {

@@ -7,6 +7,7 @@ import { renderOpenMetrics } from '../../src/report/render-openmetrics.js';
 import type { ResultHistory } from '../../src/results/result-file.js';
 import { firstLoop, header, secondLoop } from '../report/report-fixtures.js';
 import { hostileText } from './hostile-text.js';
+import { showControlCharacters } from '../../src/util/show-control-characters.js';
 
 /**
  * Version names, reasons, descriptions, units and the experiment name come from users and from
@@ -129,15 +130,17 @@ describe('reports keep their structure whatever the text in them', () => {
     );
   });
 
-  it('openmetrics: the same samples, with the names as exact label values', () => {
+  it('openmetrics: the same samples, with the names as label values, control characters shown', () => {
     const expected = openMetricsSamples(renderOpenMetrics(plainReport));
+    // A line feed is the spec's own escape; any other control character becomes visible text (`\x00`).
+    const shown = (name: string) => showControlCharacters(name, '\n');
     const rename = (value: string, hostile: Inputs) =>
       value === plain.versions[0]
-        ? hostile.versions[0]
+        ? shown(hostile.versions[0])
         : value === plain.versions[1]
-          ? hostile.versions[1]
+          ? shown(hostile.versions[1])
           : value === plain.experiment
-            ? hostile.experiment
+            ? shown(hostile.experiment)
             : value;
     fc.assert(
       fc.property(inputs, (hostile) => {

@@ -34,13 +34,14 @@ export default class Assert extends CanaryCommand {
     if (flags.explain && outcome.latest) {
       const { explainVerdict } = await import('../../results/explain-verdict.js');
       const { verdictGate } = await import('../../results/records.js');
+      const { showControlCharacters } = await import('../../util/show-control-characters.js');
       const latest = outcome.latest;
       const unsettled = latest.slos.filter(
         (verdict) => verdictGate(verdict) !== 'pass' && verdictGate(verdict) !== 'observe',
       );
       if (unsettled.length > 0) this.log(`loop ${latest.loop}: why`);
       for (const verdict of unsettled)
-        for (const line of explainVerdict(verdict, latest.versions)) this.log(line);
+        for (const line of explainVerdict(verdict, latest.versions)) this.log(showControlCharacters(line));
     }
     if (flags['github-summary']) {
       const { writeGitHubSummary } = await import('../write-github-summary.js');

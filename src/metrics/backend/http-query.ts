@@ -10,6 +10,7 @@ import { type BackendRequest, type PreparedRequest, prepareRequest } from './bac
 import { interpretResponse, readBody } from './backend-response.js';
 import { Redactor, isSensitiveHeader } from './redactor.js';
 import { retryAttempts } from './retry-attempts.js';
+import { linkAbort } from '../../util/linked-abort.js';
 
 export type { BackendRequest, PreparedRequest } from './backend-request.js';
 export type { BackendTls } from './backend-dispatcher.js';
@@ -126,7 +127,7 @@ async function attempt(
 ): Promise<{ status: number; json: unknown }> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
-  const unlink = options.signal ? abortWith(options.signal, deadline) : undefined;
+  const unlink = options.signal ? linkAbort(options.signal, deadline).unlink : undefined;
   const signal = deadline.signal;
   let gotHeaders = false;
   try {
@@ -156,26 +157,6 @@ async function attempt(
     clearTimeout(timer);
     unlink?.();
   }
-}
-
-const attemptsUnder = new WeakMap<AbortSignal, Set<AbortController>>();
-
-/**
- * Aborts `controller` when the caller's `signal` aborts, until the returned function is called. One
- * listener per caller's signal however many attempts run under it: a listener per attempt would pass
- * Node's 10-listener warning at 16 queries in flight, and AbortSignal.any costs more per query and
- * keeps each combined signal registered on the run's long-lived signal until it is collected.
- */
-function abortWith(signal: AbortSignal, controller: AbortController): () => void {
-  if (signal.aborted) controller.abort(signal.reason);
-  let attempts = attemptsUnder.get(signal);
-  if (attempts === undefined) {
-    const linked = new Set<AbortController>();
-    attemptsUnder.set(signal, (attempts = linked));
-    signal.addEventListener('abort', () => linked.forEach((c) => c.abort(signal.reason)), { once: true });
-  }
-  attempts.add(controller);
-  return () => attempts.delete(controller);
 }
 
 /** The real thing: one request through the pooled connections of its TLS setting. */

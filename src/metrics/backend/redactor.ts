@@ -1,3 +1,4 @@
+import { redactUrlUserinfo, secretUrlParts } from '../../util/url-secrets.js';
 /**
  * Keeps secrets out of everything we print or record: reasons, logs, result files.
  */
@@ -41,6 +42,11 @@ export class Redactor {
     return this;
   }
 
+  /** Registers a secret URL (urlFrom) and the parts of it a server may echo: path, query, userinfo. */
+  addUrl(url: string): this {
+    return this.addAll(secretUrlParts(url));
+  }
+
   /** Registers every secret `other` knows. */
   merge(other: Redactor): this {
     return this.addAll(other.secrets);
@@ -48,7 +54,8 @@ export class Redactor {
 
   /** `text` with every occurrence of every secret, in any registered form, replaced by `***`. */
   redact(text: string): string {
-    let result = text;
+    // The userinfo of any URL is a credential, registered or not.
+    let result = redactUrlUserinfo(text);
     for (const form of this.forms) result = result.split(form).join(REDACTED);
     return result;
   }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry from 'p-retry';
 import { AttemptFailure } from './attempt-failure.js';
+import { linkAbort } from '../../util/linked-abort.js';
 
 export interface RetryPolicy {
   /** Further attempts after the first (so `retries: 2` makes at most 3 attempts). */
@@ -31,6 +32,10 @@ export async function retryAttempts<T>(
   policy: RetryPolicy,
 ): Promise<RetryOutcome<T>> {
   let attempts = 0;
+  // p-retry and the Retry-After wait each listen on the signal they get: a linked one per call keeps
+  // the caller's signal at one listener however many queries retry at once.
+  const link = policy.signal ? linkAbort(policy.signal) : undefined;
+  const signal = link?.signal;
   try {
     const value = await pRetry(
       () => {
@@ -43,7 +48,7 @@ export async function retryAttempts<T>(
         minTimeout: policy.minRetryDelayMs,
         maxTimeout: policy.maxRetryDelayMs,
         randomize: true,
-        signal: policy.signal,
+        signal,
         shouldRetry: ({ error }) => error instanceof AttemptFailure && error.retryable,
         onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
           if (!(error instanceof AttemptFailure) || !error.retryable || retriesLeft === 0) return;
@@ -53,7 +58,7 @@ export async function retryAttempts<T>(
               `the server asked to retry after ${seconds(retryAfterMs)}, longer than canary waits (${seconds(policy.maxRetryAfterMs)}); not retried`,
             );
           policy.onRetry?.(attemptNumber, error, retryAfterMs);
-          if (retryAfterMs) await sleep(retryAfterMs, undefined, { signal: policy.signal });
+          if (retryAfterMs) await sleep(retryAfterMs, undefined, { signal });
         },
       },
     );
@@ -62,6 +67,8 @@ export async function retryAttempts<T>(
     if (policy.signal?.aborted) throw policy.signal.reason;
     if (!(error instanceof AttemptFailure)) throw error;
     return { ok: false, failure: error, attempts };
+  } finally {
+    link?.unlink();
   }
 }
 

@@ -14,6 +14,7 @@ import { requestOf, type FixtureReplay } from '../../metrics/fixtures/fixture-re
 import type { RecordedRequest } from '../../metrics/fixtures/fixture-format.js';
 import type { TemplateReference } from '../../metrics/templates/template-source.js';
 import { createQueryPool } from '../../metrics/backend/query-pool.js';
+import { urlUserinfoParts } from '../../util/url-secrets.js';
 import { basic, bearer, Redactor, resolveHeaders, type SecretSource } from '../../metrics/backend/secrets.js';
 import { parseDuration } from '../../util/duration.js';
 import type { ProviderMetric, ProviderSpec } from '../../metrics/provider-spec.js';
@@ -116,6 +117,8 @@ export async function collectMetrics(
   const connection = rendered.some((r) => r.replay === undefined)
     ? await resolveConnection(input, context)
     : { headers: {}, redactor: new Redactor(), tls: {} };
+  // A password in a provider's URL (user:pass@) is a credential, even where a server echoes it alone.
+  for (const provider of rendered) connection.redactor.addAll(urlUserinfoParts(provider.spec.url));
   const logs = new Map<string, ExchangeLog>();
   const pool = createQueryPool(input.concurrency ?? defaultQueryConcurrency);
   const timeoutMs = input.timeout ? parseDuration(input.timeout) : defaultQueryTimeoutMs;

@@ -7,6 +7,7 @@ import {
   type PreparedNotification,
 } from './prepared-notification.js';
 import { resolveSecret } from './resolve-secret.js';
+import { secretUrlParts } from '../../util/url-secrets.js';
 import { buildSlackMessage } from './slack-message.js';
 
 /** A Slack incoming webhook; its URL is the credential, so it is a secret and never shown. */
@@ -27,7 +28,7 @@ export async function prepareSlack(
       headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': userAgent },
       body: JSON.stringify(buildSlackMessage(context.report)),
     },
-    // A literal `value:` URL is still the credential.
-    secrets: [...secrets, url],
+    // A literal `value:` URL is still the credential; a server may echo its path (the token) alone.
+    secrets: [...secrets, ...secretUrlParts(url)],
   };
 }

@@ -13,6 +13,7 @@ import {
 } from './prepared-notification.js';
 import { checkJsonPayload, renderPayload } from './render-payload.js';
 import { resolveSecret } from './resolve-secret.js';
+import { secretUrlParts, urlUserinfoParts } from '../../util/url-secrets.js';
 
 /** Any HTTP endpoint: the rendered payload template, or the compact report as JSON. */
 export async function prepareWebhook(
@@ -25,8 +26,10 @@ export async function prepareWebhook(
   if (input.urlFrom) {
     const resolved = await resolveSecret(input.urlFrom, 'webhook url', secretContext);
     url = resolved.value;
-    secrets.push(...resolved.secrets);
+    // A server may echo the path or query of the URL it got (where the token of a webhook URL is).
+    secrets.push(...resolved.secrets, ...secretUrlParts(url));
   }
+  secrets.push(...urlUserinfoParts(url));
   const parsed = checkHttpUrl(url, input.urlFrom ? 'the webhook url from urlFrom' : 'the webhook url');
   if (typeof parsed === 'string') throw new TaskError(parsed, 'error');
 

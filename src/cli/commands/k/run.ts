@@ -23,7 +23,8 @@ export default class KRun extends CanaryCommand {
     const { connectGroup, storeLabel } = await import('../../../k8s/group-results.js');
     const { runInPod } = await import('../../../k8s/run-in-pod.js');
     const { ConsoleObserver } = await import('../../console-observer.js');
-    const { assertConditions, experimentState } = await import('../../../results/assertions.js');
+    const { assertConditions, experimentState, formatAssertionLine } =
+      await import('../../../results/assertions.js');
     const { ExitCode } = await import('../../../exit-codes.js');
     const target = connectGroup({ ...flags, env: process.env });
     const warn = (line: string) => this.logToStderr(line);
@@ -62,15 +63,14 @@ export default class KRun extends CanaryCommand {
     );
     if (write.folded > 0) warn(`canary: ${write.folded} older loops summarized to keep the store small`);
     const judged = assertConditions(
-      experimentState({ file: storeLabel(target), loops: [record], warnings: [] }),
+      experimentState({ file: storeLabel(target), loops: [record], warnings: [] }, outcome.experiment),
       {
         completed: true,
         nofailure: true,
         slos: true,
       },
     );
-    for (const line of judged.lines)
-      warn(`${line.ok === true ? '✔' : line.ok === false ? '✘' : '?'} ${line.text}`);
+    for (const line of judged.lines) warn(formatAssertionLine(line));
     if (received) this.exit(received === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated);
   }
 }
