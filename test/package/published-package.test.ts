@@ -85,7 +85,9 @@ describe('the published package', () => {
     expect(map.sourcesContent).toBeUndefined();
     const run = readFileSync(path.join(root, 'bin', 'run.js'), 'utf8');
     expect(run.indexOf('process.setSourceMapsEnabled(true)')).toBeGreaterThan(-1);
-    expect(run.indexOf('process.setSourceMapsEnabled(true)')).toBeLessThan(run.indexOf('dist/bundle/main.js'));
+    expect(run.indexOf('process.setSourceMapsEnabled(true)')).toBeLessThan(
+      run.indexOf('dist/bundle/main.js'),
+    );
   });
 
   it('THIRD_PARTY_NOTICES names every bundled package with its licence text', () => {
