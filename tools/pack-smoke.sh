@@ -50,7 +50,7 @@ install_ms=$(((($(date +%s%N) - start)) / 1000000))
 canary="$work/project/node_modules/.bin/canary"
 
 expect_exit 0 "$canary" --version
-grep -q "/$version " "$work/out.txt" || fail "canary --version printed $(cat "$work/out.txt")"
+grep -q "canary-slo/$version " "$work/out.txt" || fail "canary --version printed $(cat "$work/out.txt")"
 expect_exit 0 "$canary" init
 expect_exit 0 "$canary" validate experiment.yaml
 expect_exit 2 "$canary" no-such-command
@@ -61,13 +61,15 @@ expect_exit 0 "$canary" demo --quiet --loops 1
 kib() { du -sk "$1" | cut -f1; }
 packages=$(node -p "Object.keys(require('./node_modules/.package-lock.json').packages).length")
 
-# npx as a user outside the clone runs it, from the same tarball, with another empty cache.
+# npx as a user outside the clone runs it (`npx canary-slo ...`: the package's only bin), from the
+# same tarball, with another empty cache.
 start=$(date +%s%N)
-expect_exit 0 npx --yes --cache "$work/npx-cache" --package "$tarball" -- canary --version
+expect_exit 0 npx --yes --cache "$work/npx-cache" -- "file:$tarball" --version
 npx_ms=$(((($(date +%s%N) - start)) / 1000000))
+grep -q "canary-slo/$version " "$work/out.txt" || fail "npx printed $(cat "$work/out.txt")"
 printf 'pack-smoke: ok (%s)\n' "$(basename "$tarball")"
 printf '  tarball            %6d KiB\n' "$(kib "$tarball")"
 printf '  installed          %6d KiB (canary-slo %d KiB), %d packages\n' \
   "$(kib node_modules)" "$(kib node_modules/canary-slo)" "$packages"
 printf '  cold install       %6d ms (npm install --omit=dev, empty npm cache)\n' "$install_ms"
-printf '  cold npx           %6d ms (npx --package TARBALL canary --version, empty npm cache)\n' "$npx_ms"
+printf '  cold npx           %6d ms (npx file:TARBALL --version, empty npm cache)\n' "$npx_ms"
