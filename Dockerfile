@@ -15,8 +15,15 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY tools/bundle-cli.mjs ./tools/
-RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+COPY tools/bundle-cli.mjs tools/third-party-notices.mjs ./tools/
+COPY bin ./bin
+COPY plugins ./plugins
+COPY schemas ./schemas
+COPY experiments ./experiments
+# The same artefact as npm: the tarball `npm pack` publishes (test/package/dockerfile.test.ts checks
+# that this stage has every file it packs).
+RUN npm run build && npm pack --ignore-scripts --pack-destination /tmp \
+ && mv /tmp/canary-slo-*.tgz /tmp/canary-slo.tgz
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
@@ -25,18 +32,10 @@ ENV NODE_ENV=production \
     HOME=/tmp \
     TMPDIR=/tmp \
     CANARY_CACHE_DIR=/tmp/canary-cache
-WORKDIR /app
-COPY --from=build /app/package.json /app/package-lock.json ./
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
-COPY --from=build /app/oclif.manifest.json ./
-# Read at run time through the package root: oclif's configuration (package.json), built-in
-# templates and plugins, published schemas, example experiments.
-COPY bin ./bin
-COPY plugins ./plugins
-COPY schemas ./schemas
-COPY experiments ./experiments
-RUN chmod 0755 bin/run.js && ln -s /app/bin/run.js /usr/local/bin/canary
+# Installed as a user installs it (production dependencies from the registry), then the tarball goes.
+COPY --from=build /tmp/canary-slo.tgz /tmp/
+RUN npm install --global --omit=dev --no-audit --no-fund /tmp/canary-slo.tgz \
+ && rm /tmp/canary-slo.tgz && npm cache clean --force
 # Numeric, so the kubelet can check runAsNonRoot; the node image's "node" user.
 USER 1000:1000
 ENTRYPOINT ["canary"]
