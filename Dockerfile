@@ -20,6 +20,7 @@ COPY bin ./bin
 COPY plugins ./plugins
 COPY schemas ./schemas
 COPY experiments ./experiments
+COPY protos ./protos
 # The same artefact as npm: the tarball `npm pack` publishes (test/package/dockerfile.test.ts checks
 # that this stage has every file it packs).
 RUN npm run build && npm pack --ignore-scripts --pack-destination /tmp \
