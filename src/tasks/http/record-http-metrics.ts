@@ -17,9 +17,10 @@ export function recordHttpMetrics(
   version: number,
   result: LoadResult,
   percentiles: readonly number[],
+  provider = httpProvider,
 ): void {
   const record = (metric: string, value: number | null, info: MetricInfo, reason?: string) =>
-    board.record(version, `${httpProvider}/${metric}`, value, { info, ...(reason ? { reason } : {}) });
+    board.record(version, `${provider}/${metric}`, value, { info, ...(reason ? { reason } : {}) });
   record('request-count', result.requestCount, counter('Requests sent and ended, warmup excluded'));
   record(
     'error-count',
@@ -33,7 +34,7 @@ export function recordHttpMetrics(
     'no requests',
   );
   // The whole distribution: for rank tests between versions and the HTML report's histograms.
-  board.recordDistribution(version, `${httpProvider}/latency`, latencyBins(result.histogram));
+  board.recordDistribution(version, `${provider}/latency`, latencyBins(result.histogram));
   const summary = summarizeLatency(result.histogram, percentiles);
   const noLatency = 'no responses';
   record('latency-mean', summary?.meanMs ?? null, latency('Mean latency'), noLatency);
@@ -49,4 +50,11 @@ export function recordHttpMetrics(
       noLatency,
     );
   }
+}
+
+/** Every metric name one group records, for validate's check of SLO metric names. */
+export function httpMetricNames(provider: string, percentiles: readonly number[]): string[] {
+  const names = ['request-count', 'error-count', 'error-rate', 'latency', 'latency-mean', 'latency-stddev'];
+  names.push('latency-min', 'latency-max', ...percentiles.map(percentileMetricName));
+  return names.map((name) => `${provider}/${name}`);
 }
