@@ -1,3 +1,4 @@
+import { describeReward, rewardColumns } from './best-versions.js';
 import { formatDuration } from '../util/duration.js';
 import { formatNumber } from './format-number.js';
 import type { Report, SloEntry } from './report-schema.js';
@@ -103,6 +104,19 @@ export function renderText(report: Report): string {
   } else {
     lines.push('', ...section(`Tasks (loop ${report.latestLoop?.loop ?? '?'})`, taskLines(report)));
     lines.push('', ...section('SLOs', sloLines(report)));
+    if (report.rewards?.length) {
+      const rows = report.rewards.map((entry) => describeReward(entry).map(clean));
+      lines.push(
+        '',
+        ...section(
+          'Best versions (rewards)',
+          renderTable(
+            rewardColumns.map((c) => c.toUpperCase()),
+            rows,
+          ),
+        ),
+      );
+    }
     lines.push('', ...section('Latest metrics', metricLines(report)));
   }
   if (report.warnings.length > 0) {
