@@ -3,6 +3,7 @@ import { assessTask } from './assess/assess.js';
 import { customMetricsTask } from './custommetrics/custommetrics.js';
 import { httpTask } from './http/http.js';
 import { notifyTask } from './notify/notify.js';
+import { githubTask, slackTask } from './notify/iter8-notify-tasks.js';
 import { readyTask } from './ready/ready.js';
 import { runTask } from './run/run.js';
 
@@ -12,6 +13,8 @@ export const builtinTasks: Readonly<Record<string, TaskDefinition<never>>> = {
   custommetrics: customMetricsTask as TaskDefinition<never>,
   http: httpTask as TaskDefinition<never>,
   notify: notifyTask as TaskDefinition<never>,
+  slack: slackTask as TaskDefinition<never>,
+  github: githubTask as TaskDefinition<never>,
   ready: readyTask as TaskDefinition<never>,
   run: runTask as TaskDefinition<never>,
 };
