@@ -74,7 +74,7 @@ export async function runFromCli(
         redactUrlUserinfoDeep({
           ...ready.plan,
           ...(evaluationTimes ? { retrospective: describeWindow(ready, evaluationTimes) } : {}),
-          previews: await previewTasks(ready),
+          previews: await previewTasks(ready, evaluationTimes),
         }),
         null,
         2,
@@ -130,12 +130,18 @@ function checkReplayFlags(flags: RunFlags): void {
 }
 
 /** What each task would do (rendered queries per version...), for --dry-run; secrets never resolved. */
-async function previewTasks(ready: ReadyExperiment): Promise<Record<string, unknown>> {
+async function previewTasks(
+  ready: ReadyExperiment,
+  evaluationTimes: readonly Date[] | undefined,
+): Promise<Record<string, unknown>> {
   const previews: Record<string, unknown> = {};
   for (const task of ready.plan.tasks) {
     const definition = ready.registry.get(task.task);
     if (!definition?.preview) continue;
+    // A retrospective run skips the tasks that act on the present: so does its preview.
+    if (evaluationTimes && definition.supportsRetrospective !== true) continue;
     previews[task.id] = await definition.preview(task.with as never, {
+      ...(evaluationTimes ? { evaluationTimes } : {}),
       experimentDir: ready.experimentDir,
       env: process.env,
       versions: ready.plan.versions,

@@ -25,6 +25,7 @@ import { loadPlugins } from '../tasks/load-plugins.js';
 import { sloMetricReferences } from '../tasks/assess/slo-rules.js';
 import { checkPrintableNames } from './check-printable-names.js';
 import { checkUrlCredentials } from './check-url-credentials.js';
+import { canonicalMetricName } from '../metrics/metric-board.js';
 import type { AssessInput } from '../tasks/assess/assess-input.js';
 import type { CheckContext, TaskDefinition } from '../tasks/task-definition.js';
 
@@ -579,6 +580,23 @@ async function checkTaskInput(
   return diagnostics;
 }
 
+/** A percentile the provider does not collect says which input adds it; otherwise list what is produced. */
+function missingMetricHint(metric: string, produced: readonly string[]): string {
+  const percentile = /^(http(?:-[^/]+)?)\/latency-p([\d.]+)$/.exec(metric);
+  if (percentile && produced.some((p) => p.startsWith(`${percentile[1]}/`))) {
+    return `add ${percentile[2]} to the http task's percentiles`;
+  }
+  if (/^http-[^/]+\//.test(metric) && produced.some((p) => p.startsWith('http/'))) {
+    return (
+      "http-<name>/ metrics come from Iter8's named endpoints: give an endpoint one of Iter8's per-endpoint " +
+      'inputs (e.g. numRequests), or a task-level url beside endpoints'
+    );
+  }
+  return produced.length > 0
+    ? `metrics produced: ${[...new Set(produced)].join(', ')}`
+    : 'add a task that records this metric';
+}
+
 /** Warn about SLOs on metrics that no task of the experiment can produce (likely a typo). */
 function checkSloMetricsProduced(
   experiment: Experiment,
@@ -598,8 +616,10 @@ function checkSloMetricsProduced(
       return []; // a plugin's produces() that fails on its inputs says nothing either
     }
   }
+  const exact = new Set(produced.map(canonicalMetricName));
   const matches = (metric: string) =>
-    produced.some((p) => (p.endsWith('/*') ? metric.startsWith(p.slice(0, -1)) : p === metric));
+    exact.has(canonicalMetricName(metric)) ||
+    produced.some((p) => p.endsWith('/*') && metric.startsWith(p.slice(0, -1)));
   const diagnostics: Diagnostic[] = [];
   experiment.spec.tasks.forEach((task, i) => {
     if (task.task !== 'assess' || skipTasks.has(i)) return;
@@ -611,10 +631,7 @@ function checkSloMetricsProduced(
           `no task in this experiment produces ${JSON.stringify(metric)}`,
           {
             severity: 'warning',
-            hint:
-              produced.length > 0
-                ? `metrics produced: ${[...new Set(produced)].join(', ')}`
-                : 'add a task that records this metric',
+            hint: missingMetricHint(metric, produced),
           },
           atKey,
         ),

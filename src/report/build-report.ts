@@ -6,6 +6,7 @@ import { verdictGate, verdictKey } from '../results/records.js';
 import { describeBaseline, describeSloRule, explainVerdict } from '../results/explain-verdict.js';
 
 import { readHistograms } from './read-histograms.js';
+import { bestVersions } from './best-versions.js';
 import { comparableLoops } from '../results/marks.js';
 import { addLoopVerdicts, type SloHistoryCounts } from '../results/verdict-counts.js';
 
@@ -42,6 +43,7 @@ export function buildReport(history: ResultHistory): Report {
     };
   });
   const histograms = readHistograms(latest, versionNames);
+  const rewards = bestVersions(header?.experiment, latest);
   const spec = header?.experiment.spec;
   return {
     format: 'canary.report/v1',
@@ -95,6 +97,7 @@ export function buildReport(history: ResultHistory): Report {
     })),
     metricInfo: mergeMetricInfo(history),
     versions,
+    ...(rewards.length > 0 ? { rewards } : {}),
     ...(histograms ? { histograms } : {}),
     history: comparableLoops(history).map((loop) => ({
       loop: loop.loop,

@@ -1,4 +1,5 @@
 import { describeUnjudgedSlos } from '../results/defined-slos.js';
+import { describeReward, rewardColumns } from './best-versions.js';
 import { formatDuration } from '../util/duration.js';
 import { formatNumber } from './format-number.js';
 import { renderHistogramCharts } from './html-histogram-chart.js';
@@ -42,7 +43,7 @@ export function renderHtml(report: Report): string {
   const body =
     report.loops === 0
       ? markup`<section><p class="empty" id="no-loops">No loops recorded yet.</p></section>`
-      : markup`${sloSection(report)}${trendSection(report)}${histogramSection(report)}${metricSection(report)}${taskSection(report)}${querySection(report)}`;
+      : markup`${sloSection(report)}${rewardSection(report)}${trendSection(report)}${histogramSection(report)}${metricSection(report)}${taskSection(report)}${querySection(report)}`;
   const page = markup`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -189,6 +190,24 @@ function sloCell(row: SloRow, cell: SloEntry | undefined, version: string): Safe
   const relation = cell.op === '<=' ? (pass ? '≤' : '>') : pass ? '≥' : '<';
   const verb = pass ? 'satisfies' : 'violates';
   return markup`<td class="status-${cell.status}" data-version="${version}" data-metric="${row.metric}" data-status="${cell.status}" data-value="${value}" title="${`${formatNumber(cell.value)} ${verb} ${describeSlo(row)}`}">${pass ? '✔' : '✘'} ${formatNumber(cell.value)} <span class="limit">${relation} ${formatNumber(cell.limit)}</span></td>`;
+}
+
+function rewardSection(report: Report): SafeHtml | string {
+  if (!report.rewards?.length) return '';
+  return markup`<section id="rewards"><h2>Best versions <span class="muted">rewards, never a gate</span></h2>
+<div class="table-scroll">
+<table id="best-versions">
+<thead><tr>${rewardColumns.map((c) => markup`<th scope="col">${c}</th>`)}</tr></thead>
+<tbody>
+${report.rewards.map((entry) => {
+  const [metric, better, best, value] = describeReward(entry);
+  return markup`<tr data-metric="${metric}" data-best="${entry.best ?? ''}"><th scope="row">${metric}</th><td>${better}</td><td>${best}</td><td>${value}</td></tr>
+`;
+})}</tbody>
+</table>
+</div>
+</section>
+`;
 }
 
 function metricSection(report: Report): SafeHtml {

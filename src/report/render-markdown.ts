@@ -1,8 +1,9 @@
 import { showControlCharacters } from '../util/show-control-characters.js';
 import { describeUnjudgedSlos } from '../results/defined-slos.js';
+import { describeReward, rewardColumns } from './best-versions.js';
 import { formatDuration } from '../util/duration.js';
 import { formatNumber } from './format-number.js';
-import type { Report, SloEntry } from './report-schema.js';
+import type { Report, RewardEntry, SloEntry } from './report-schema.js';
 import {
   collectMetricNames,
   collectSloRows,
@@ -38,6 +39,7 @@ export function renderMarkdown(report: Report): string {
     blocks.push('No loops recorded yet.');
   } else {
     blocks.push(sloBlock(report));
+    if (report.rewards?.length) blocks.push(rewardBlock(report.rewards));
     const failed = failedTaskBlock(report);
     if (failed) blocks.push(failed);
     const changes = changeBlock(report);
@@ -135,6 +137,16 @@ export function describeChange(change: MetricChange): string {
 }
 
 /** Folded: the verdict and SLOs are what a reviewer reads first; the raw numbers are one click away. */
+function rewardBlock(rewards: readonly RewardEntry[]): string {
+  return [
+    '### Best versions (rewards)',
+    '',
+    tableRow([...rewardColumns]),
+    tableRow(['---', '---', '---', '---:']),
+    ...rewards.map((entry) => tableRow(describeReward(entry).map(escapeMarkdown))),
+  ].join('\n');
+}
+
 function metricBlock(report: Report): string {
   const names = collectMetricNames(report);
   if (names.length === 0) return '### Latest metrics\n\nNo metrics recorded.';

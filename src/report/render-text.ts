@@ -1,5 +1,6 @@
 import { showControlCharacters } from '../util/show-control-characters.js';
 import { describeUnjudgedSlos } from '../results/defined-slos.js';
+import { describeReward, rewardColumns } from './best-versions.js';
 import { formatDuration } from '../util/duration.js';
 import { formatNumber } from './format-number.js';
 import type { Report, SloEntry } from './report-schema.js';
@@ -105,6 +106,19 @@ export function renderText(report: Report): string {
   } else {
     lines.push('', ...section(`Tasks (loop ${report.latestLoop?.loop ?? '?'})`, taskLines(report)));
     lines.push('', ...section('SLOs', sloLines(report)));
+    if (report.rewards?.length) {
+      const rows = report.rewards.map((entry) => describeReward(entry).map(clean));
+      lines.push(
+        '',
+        ...section(
+          'Best versions (rewards)',
+          renderTable(
+            rewardColumns.map((c) => c.toUpperCase()),
+            rows,
+          ),
+        ),
+      );
+    }
     lines.push('', ...section('Latest metrics', metricLines(report)));
   }
   if (report.warnings.length > 0) {

@@ -3,6 +3,20 @@ import { Type, type Static } from '@sinclair/typebox';
 /** The JSON report: a documented, stable contract (`schemas/report.schema.json`). */
 const Nullable = <T extends ReturnType<typeof Type.Number>>(schema: T) => Type.Union([schema, Type.Null()]);
 
+export const RewardEntrySchema = Type.Object(
+  {
+    metric: Type.String({ description: 'Fully qualified metric name, <provider>/<metric>' }),
+    direction: Type.Union([Type.Literal('max'), Type.Literal('min')], {
+      description: 'max: more is better; min: less is better',
+    }),
+    best: Type.Union([Type.String(), Type.Null()], {
+      description: 'Name of the best version (the first on a tie); null when no version has a value',
+    }),
+    value: Type.Union([Type.Number(), Type.Null()], { description: "The best version's value" }),
+  },
+  { additionalProperties: false },
+);
+
 export const SloEntrySchema = Type.Object(
   {
     metric: Type.String({ description: 'Fully qualified metric name, <provider>/<metric>' }),
@@ -196,6 +210,12 @@ export const ReportSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    rewards: Type.Optional(
+      Type.Array(RewardEntrySchema, {
+        description:
+          "assess rewards (Iter8's): the best version per reward metric in the latest loop; never gates",
+      }),
+    ),
     histograms: Type.Optional(
       Type.Record(Type.String(), Type.Array(HistogramBucketSchema), {
         description:
@@ -244,4 +264,5 @@ export const ReportSchema = Type.Object(
 
 export type Report = Static<typeof ReportSchema>;
 export type SloEntry = Static<typeof SloEntrySchema>;
+export type RewardEntry = Static<typeof RewardEntrySchema>;
 export type HistogramBucket = Static<typeof HistogramBucketSchema>;

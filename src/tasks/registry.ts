@@ -4,6 +4,7 @@ import { customMetricsTask } from './custommetrics/custommetrics.js';
 import { grpcTask } from './grpc/grpc.js';
 import { httpTask } from './http/http.js';
 import { notifyTask } from './notify/notify.js';
+import { githubTask, slackTask } from './notify/iter8-notify-tasks.js';
 import { readyTask } from './ready/ready.js';
 import { runTask } from './run/run.js';
 
@@ -14,6 +15,8 @@ export const builtinTasks: Readonly<Record<string, TaskDefinition<never>>> = {
   grpc: grpcTask as TaskDefinition<never>,
   http: httpTask as TaskDefinition<never>,
   notify: notifyTask as TaskDefinition<never>,
+  slack: slackTask as TaskDefinition<never>,
+  github: githubTask as TaskDefinition<never>,
   ready: readyTask as TaskDefinition<never>,
   run: runTask as TaskDefinition<never>,
 };

@@ -43,6 +43,8 @@ export interface TaskProblem {
 
 export interface CheckContext {
   versions?: readonly string[];
+  /** For previews of a retrospective run (`--at`, `--from/--to/--step`): the loops' past times. */
+  evaluationTimes?: readonly Date[];
   experimentDir: string;
   env: Readonly<Record<string, string | undefined>>;
 }

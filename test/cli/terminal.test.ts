@@ -132,7 +132,9 @@ describe('canary schema', () => {
     expect(nope.code).toBe(2);
     expect(nope.stdout).toBe('');
     expect(nope.stderr).toContain('no built-in task "nope"');
-    expect(nope.stderr).toMatch(/tasks: assess, custommetrics, grpc, http, notify, ready, run/);
+    expect(nope.stderr).toMatch(
+      /tasks: assess, custommetrics, grpc, http, notify, slack, github, ready, run/,
+    );
     expect((await runCli(['schema', 'task'], { cwd: dir })).code).toBe(2);
     expect((await runCli(['schema', 'nonsense'], { cwd: dir })).code).toBe(2);
   });

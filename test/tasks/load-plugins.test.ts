@@ -38,10 +38,12 @@ describe('loadPlugins', () => {
         'assess',
         'custommetrics',
         'echo-metric',
+        'github',
         'http',
         'notify',
         'ready',
         'run',
+        'slack',
       ]);
     });
   });

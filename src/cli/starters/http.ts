@@ -33,8 +33,10 @@ spec:
         # Requests per endpoint (or \`duration: 30s\`), over this many keep-alive connections.
         numRequests: 100
         connections: 2
-        # Latency percentiles to record, as http/latency-p50, http/latency-p90, ...
-        percentiles: [50, 90, 99]
+        # Requests per second (default 8, as Iter8); 0 sends as fast as the connections go.
+        qps: 20
+        # Latency percentiles recorded besides http/latency-p50, -p75, -p90, -p95, -p99, -p99.9.
+        percentiles: [99.99]
     # assess judges the SLOs: upper limits are maxima (value <= limit), lower limits minima.
     # A metric without a value is "no data", never a pass.
     - task: assess

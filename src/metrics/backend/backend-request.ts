@@ -17,9 +17,12 @@ export interface PreparedRequest {
 }
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';
+/** What Iter8's custommetrics task (Go) sent with a metric's `body`. */
+export const ITER8_BODY_TYPE = 'application/json;charset=utf-8';
 
 /**
- * The request ready to send, or a problem. A POST without a body sends its params as a
+ * The request ready to send, or a problem. A metric's body goes with GET or POST, as in Iter8, with
+ * Iter8's Content-Type unless a header sets one. A POST without a body sends its params as a
  * form, as Prometheus's `/api/v1/query` accepts; this keeps long queries out of URLs
  * (and out of proxy logs and URL length limits).
  */
@@ -33,11 +36,11 @@ export function prepareRequest(request: BackendRequest): PreparedRequest | { pro
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return { problem: `unsupported URL scheme ${JSON.stringify(url.protocol)} (use http or https)` };
   }
-  if (request.method === 'GET' && request.body !== undefined) {
-    return { problem: 'a GET request cannot have a body; use POST' };
-  }
-
   const headers = { ...request.headers };
+  // A GET may carry a body, as Iter8's Go client sent it; either way the body says what it is.
+  if (request.body !== undefined && !hasHeader(headers, 'content-type')) {
+    headers['content-type'] = ITER8_BODY_TYPE;
+  }
   const params = request.params ?? [];
   let body = request.body;
   if (request.method === 'POST' && body === undefined && params.length > 0) {

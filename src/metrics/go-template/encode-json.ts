@@ -1,5 +1,5 @@
 /** Go's encoding/json Marshal and MarshalIndent for template values. */
-import { GoInt, isGoMap, isNilSlice, sortedKeys } from './go-values.js';
+import { GoInt, GoStruct, isGoMap, isNilSlice, isTruthy, sortedKeys } from './go-values.js';
 
 /** json: unsupported value (NaN and infinities, which JSON cannot express). */
 export class JsonEncodeError extends Error {}
@@ -79,6 +79,16 @@ function encode(value: unknown, options: JsonOptions, indent: string): string {
     if (isNilSlice(value)) return 'null';
     if (value.length === 0) return '[]';
     return '[' + open + value.map((item) => encode(item, options, inner)).join(comma) + close + ']';
+  }
+  if (value instanceof GoStruct) {
+    const fields = value.fields.filter((field) => !field.omitEmpty || isTruthy(field.value));
+    if (fields.length === 0) return '{}';
+    const colon = step === undefined ? ':' : ': ';
+    const members = fields.map(
+      (field) =>
+        encodeJsonString(field.json, options.escapeHtml) + colon + encode(field.value, options, inner),
+    );
+    return '{' + open + members.join(comma) + close + '}';
   }
   if (isGoMap(value)) {
     const keys = sortedKeys(value);

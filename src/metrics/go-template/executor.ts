@@ -24,6 +24,7 @@ import { goQuote } from './go-quote.js';
 import { GoTemplateError } from './go-template-error.js';
 import {
   GoInt,
+  GoStruct,
   goTypeName,
   hasInterfaceElements,
   hasOwnKey,
@@ -432,6 +433,12 @@ export class Execution {
     const typeName = receiver.boxed || value === null ? 'interface {}' : goTypeName(value);
     if (value === null) this.errorf(`nil pointer evaluating ${typeName}.${fieldName}`);
     const hasArgs = (args !== null && args.length > 1) || final !== MISSING;
+    if (value instanceof GoStruct) {
+      const field = value.field(fieldName);
+      if (field && hasArgs) this.errorf(`${fieldName} is not a method but has arguments`);
+      if (field) return { value: field.value, boxed: false };
+      this.errorf(`can't evaluate field ${fieldName} in type ${typeName}`);
+    }
     if (isGoMap(value)) {
       if (hasArgs) this.errorf(`${fieldName} is not a method but has arguments`);
       if (hasOwnKey(value, fieldName)) return { value: value[fieldName], boxed: hasInterfaceElements(value) };

@@ -60,6 +60,30 @@ export function isNil(value: unknown): value is null | undefined {
   return value === null || value === undefined;
 }
 
+/** One exported field of a Go struct: its Go name (templates) and its json tag (toJson). */
+export interface GoStructField {
+  name: string;
+  json: string;
+  value: unknown;
+  /** `json:",omitempty"`: left out of JSON when empty (nil, false, 0, "", empty slice or map). */
+  omitEmpty?: boolean;
+}
+
+/**
+ * A Go struct value: templates read its fields by Go name (`.Report.NumLoops`), JSON encodes them
+ * in declaration order under their json tags, as encoding/json does.
+ */
+export class GoStruct {
+  constructor(
+    readonly typeName: string,
+    readonly fields: readonly GoStructField[],
+  ) {}
+
+  field(name: string): GoStructField | undefined {
+    return this.fields.find((field) => field.name === name);
+  }
+}
+
 /** Go's `%T`: the dynamic type name of a value. */
 export function goTypeName(value: unknown): string {
   if (value === null || value === undefined) return '<nil>';
@@ -72,6 +96,7 @@ export function goTypeName(value: unknown): string {
       return 'bool';
     case 'object':
       if (value instanceof GoInt) return value.kind;
+      if (value instanceof GoStruct) return value.typeName;
       if (Array.isArray(value)) return containerTypes.get(value) ?? '[]interface {}';
       if (isGoMap(value)) return containerTypes.get(value) ?? 'map[string]interface {}';
       return 'struct {}';

@@ -5,5 +5,5 @@
  */
 export { GoTemplate, parseGoTemplate, renderGoTemplate } from './go-template.js';
 export { GoTemplateError, type GoTemplateErrorDetails } from './go-template-error.js';
-export { GoInt, goInt, tagGoType, type GoIntKind } from './go-values.js';
+export { GoInt, GoStruct, goInt, tagGoType, type GoIntKind, type GoStructField } from './go-values.js';
 export { formatValue as formatGoValue, goSprintf } from './go-fmt.js';

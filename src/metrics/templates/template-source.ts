@@ -121,72 +121,99 @@ export function detectSyntax(name: string, text: string): TemplateSyntax {
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-async function fetchTemplate(
+function fetchTemplate(
   url: string,
   sha256: string | undefined,
   context: TemplateFetchContext,
 ): Promise<string> {
+  return fetchCached(url, { ...context, kind: 'template', ...(sha256 ? { sha256 } : {}) }).then((bytes) =>
+    bytes.toString('utf8'),
+  );
+}
+
+export interface CachedFetchOptions extends Pick<
+  TemplateFetchContext,
+  'cacheDir' | 'fetchTimeoutMs' | 'offline'
+> {
+  /** `template` (https only, but for loopback) or `payload` (http too: data, not code). */
+  kind: 'template' | 'payload';
+  sha256?: string;
+}
+
+/**
+ * Fetches a URL through the content cache: a fresh copy when the network answers, the cached copy when
+ * it does not (or when offline), and never a copy that fails its sha256 pin.
+ */
+export async function fetchCached(url: string, options: CachedFetchOptions): Promise<Buffer> {
+  const { kind, sha256 } = options;
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new TemplateSourceError(`invalid template URL ${JSON.stringify(url)}`);
+    throw new TemplateSourceError(`invalid ${kind} URL ${JSON.stringify(url)}`);
   }
-  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopbackHosts.has(parsed.hostname))) {
+  const plainHttpAllowed = kind === 'payload' || loopbackHosts.has(parsed.hostname);
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && plainHttpAllowed)) {
     throw new TemplateSourceError(
-      `template URLs must use https (got ${parsed.protocol})`,
+      `${kind} URLs must use https (got ${parsed.protocol})`,
       'plain http is only allowed for loopback addresses',
     );
   }
-  const cacheFile = path.join(context.cacheDir, 'templates', `${digest(url)}.tpl`);
+  const cacheFile = cachedPath(options.cacheDir, kind, url);
   const pin = sha256?.toLowerCase().replace(/^sha256:/, '');
-  const cached = await readFile(cacheFile, 'utf8').catch(() => undefined);
-  // A pinned template is content-addressed: a cached copy with the right hash needs no network.
+  const cached = await readFile(cacheFile).catch(() => undefined);
+  // A pinned copy is content-addressed: a cached copy with the right hash needs no network.
   if (pin && cached !== undefined && digest(cached) === pin) return cached;
-  if (context.offline) {
+  if (options.offline) {
     if (cached !== undefined && !pin) return cached;
     throw new TemplateSourceError(
-      `template ${url} is not in the cache and canary is offline`,
+      `${kind} ${url} is not in the cache and canary is offline`,
       `put it at ${cacheFile}, or unset CANARY_OFFLINE`,
       true,
     );
   }
-  let text: string;
+  let bytes: Buffer;
   // An answer (even 404) says something about the URL; no answer says nothing about the template.
   let answered = false;
   try {
     const response = await fetch(url, {
-      signal: AbortSignal.timeout(context.fetchTimeoutMs ?? 15_000),
+      signal: AbortSignal.timeout(options.fetchTimeoutMs ?? 15_000),
       redirect: 'follow',
     });
     answered = true;
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    text = await response.text();
+    bytes = Buffer.from(await response.arrayBuffer());
   } catch (error) {
     if (cached !== undefined && !pin) return cached;
     const reason = error instanceof Error ? error.message : String(error);
     throw new TemplateSourceError(
-      `cannot fetch template ${url}: ${reason}`,
+      `cannot fetch ${kind} ${url}: ${reason}`,
       cached === undefined ? 'check the URL and the network, or use a local file' : undefined,
       !answered,
     );
   }
-  if (pin && digest(text) !== pin) {
+  if (pin && digest(bytes) !== pin) {
     throw new TemplateSourceError(
-      `template ${url} does not match its sha256 pin (got ${digest(text)})`,
+      `${kind} ${url} does not match its sha256 pin (got ${digest(bytes)})`,
       'the template changed upstream: review it, then update sha256',
     );
   }
   await mkdir(path.dirname(cacheFile), { recursive: true });
-  await writeFile(cacheFile, text).catch(() => undefined);
-  return text;
+  await writeFile(cacheFile, bytes).catch(() => undefined);
+  return bytes;
 }
 
-export function digest(text: string): string {
+function cachedPath(cacheDir: string, kind: CachedFetchOptions['kind'], url: string): string {
+  return kind === 'template'
+    ? path.join(cacheDir, 'templates', `${digest(url)}.tpl`)
+    : path.join(cacheDir, 'payloads', digest(url));
+}
+
+export function digest(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
 /** Path of a URL's cache entry, so tests and air-gapped users can seed the cache. */
 export function cachedTemplatePath(cacheDir: string, url: string): string {
-  return path.join(cacheDir, 'templates', `${digest(url)}.tpl`);
+  return cachedPath(cacheDir, 'template', url);
 }

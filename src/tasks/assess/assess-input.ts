@@ -156,6 +156,19 @@ export const AssessInputSchema = Type.Object(
       }),
     ),
     baseline: Type.Optional(Baseline),
+    rewards: Type.Optional(
+      Type.Object(
+        {
+          max: Type.Optional(Type.Array(Type.String(), { description: 'Metrics where more is better' })),
+          min: Type.Optional(Type.Array(Type.String(), { description: 'Metrics where less is better' })),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "Iter8's rewards: reports name the best version per metric (the first on a tie). Never gates",
+        },
+      ),
+    ),
     defaults: Type.Optional(
       Type.Object(policyFields, { additionalProperties: false, description: 'Policy for every SLO' }),
     ),

@@ -15,6 +15,7 @@ import type { RecordedRequest } from '../../metrics/fixtures/fixture-format.js';
 import type { TemplateReference } from '../../metrics/templates/template-source.js';
 import { createQueryPool } from '../../metrics/backend/query-pool.js';
 import { urlUserinfoParts } from '../../util/url-secrets.js';
+import { prepareRequest as prepareBackendRequest } from '../../metrics/backend/backend-request.js';
 import { basic, bearer, Redactor, resolveHeaders, type SecretSource } from '../../metrics/backend/secrets.js';
 import { parseDuration } from '../../util/duration.js';
 import type { ProviderMetric, ProviderSpec } from '../../metrics/provider-spec.js';
@@ -73,6 +74,24 @@ export function describeQuery(spec: ProviderSpec, metric: ProviderMetric, redact
   const url = new URL(spec.url);
   for (const param of metric.params ?? []) url.searchParams.append(param.name, param.value);
   return redactor.redact(`${spec.method ?? 'GET'} ${url.toString()}${metric.body ? ` ${metric.body}` : ''}`);
+}
+
+/** The request a metric sends, as it goes on the wire: method, URL with its parameters, body and its type. */
+export function describeRequest(
+  spec: ProviderSpec,
+  metric: ProviderMetric,
+  redactor: Redactor,
+): { request: string; contentType?: string; body?: string } {
+  const prepared = prepareBackendRequest({ ...requestOf(spec, metric), headers: { ...spec.headers } });
+  if ('problem' in prepared) return { request: redactor.redact(`(not sent: ${prepared.problem})`) };
+  const contentType = Object.entries(prepared.headers).find(
+    ([name]) => name.toLowerCase() === 'content-type',
+  );
+  return {
+    request: redactor.redact(`${prepared.method} ${prepared.url.toString()}`),
+    ...(contentType ? { contentType: contentType[1] } : {}),
+    ...(prepared.body !== undefined ? { body: redactor.redact(prepared.body) } : {}),
+  };
 }
 
 interface RecordDetails {

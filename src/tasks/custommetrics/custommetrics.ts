@@ -136,17 +136,29 @@ export const customMetricsTask = defineTask<CustomMetricsInput>({
   async preview(input, context) {
     const providers = await compileProviders(input, context);
     // The query client (undici) is loaded by a dry run or a loop, not by `canary validate`.
-    const { describeQuery } = await import('./collect-metrics.js');
-    const now = new Date();
+    const { describeRequest } = await import('./collect-metrics.js');
     const redactor = new Redactor();
-    return renderProviders(providers, input, now, now).map(({ version, templateName, spec }) => ({
-      version,
-      template: templateName,
-      url: redactor.redact(spec.url),
-      queries: Object.fromEntries(
-        spec.metrics.map((m) => [`${templateName}/${m.name}`, describeQuery(spec, m, redactor)]),
-      ),
-    }));
+    // As the loops would render them: a retrospective run starts at its first time and asks as of each.
+    const times = context.evaluationTimes;
+    const loops = times
+      ? times.map((time) => ({ start: times[0]!, time }))
+      : [{ start: new Date(), time: undefined }];
+    return loops.flatMap(({ start, time }) => {
+      const rendered = renderProviders(providers, input, start, time ?? start);
+      return (time ? atEvaluationTime(rendered, time) : rendered).map(({ version, templateName, spec }) => ({
+        ...(time ? { evaluationTime: time.toISOString() } : {}),
+        version,
+        template: templateName,
+        url: redactor.redact(spec.url),
+        // Exactly as sent: not trimmed.
+        queries: Object.fromEntries(
+          spec.metrics.map((m) => [`${templateName}/${m.name}`, redactor.redact(queryOf(m) ?? '')]),
+        ),
+        requests: Object.fromEntries(
+          spec.metrics.map((m) => [`${templateName}/${m.name}`, describeRequest(spec, m, redactor)]),
+        ),
+      }));
+    });
   },
   // Templates see the loop's evaluation time; Prometheus instant queries are asked as of it.
   supportsRetrospective: true,
@@ -206,4 +218,8 @@ function* startingTimes(input: CustomMetricsInput): Generator<[Array<string | nu
   for (const [i, values] of (input.versionValues ?? []).entries()) {
     if (values.startingTime != null) yield [['versionValues', i, 'startingTime'], values.startingTime];
   }
+}
+
+function queryOf(metric: { params?: Array<{ name: string; value: string }> }): string | undefined {
+  return metric.params?.find((p) => p.name === 'query')?.value;
 }

@@ -3,6 +3,7 @@ import { formatDuration, parseDuration } from '../../util/duration.js';
 import type { CheckContext, TaskProblem } from '../task-definition.js';
 import type { HttpInput, PayloadInput } from './http-input.js';
 import { listEndpoints } from './endpoints.js';
+import { hasNamedEndpoints, metricGroupsOf, payloadKeys } from './metric-groups.js';
 import { defaultNumRequests } from './load-settings.js';
 import { payloadFileOf, resolvePayloadPath } from './payload.js';
 import { headerProblem } from './request-bytes.js';
@@ -26,9 +27,11 @@ const longRunMs = 3_600_000;
 export async function checkHttpInput(input: HttpInput, context: CheckContext): Promise<TaskProblem[]> {
   const problems: TaskProblem[] = [
     ...checkTargets(input, context),
-    ...checkLoad(input),
+    ...metricGroupsOf(input).flatMap((group) => checkLoad(group.input, group.path ?? [])),
     ...checkErrorRanges(input),
     ...checkHeaders(input),
+    ...checkBodies(input),
+    ...checkWarmup(input),
   ];
   problems.push(...(await checkPayloadFiles(input, context.experimentDir)));
   return problems;
@@ -38,7 +41,8 @@ function checkTargets(input: HttpInput, context: CheckContext): TaskProblem[] {
   const problems: TaskProblem[] = [];
   const error = (path: Array<string | number>, message: string, extra: Partial<TaskProblem> = {}) =>
     problems.push({ severity: 'error', path, message, ...extra });
-  if (input.url !== undefined && input.endpoints !== undefined) {
+  const named = hasNamedEndpoints(input);
+  if (input.url !== undefined && input.endpoints !== undefined && !named) {
     error(['url'], 'give either url or endpoints, not both');
   } else if (input.url === undefined && input.endpoints === undefined) {
     error([], 'give the url to load, or endpoints (one per version)', {
@@ -65,11 +69,15 @@ function checkTargets(input: HttpInput, context: CheckContext): TaskProblem[] {
       }
     }
   }
-  const endpoints = listEndpoints(input);
-  for (const endpoint of endpoints) {
-    const problem = urlProblem(endpoint.url);
-    if (problem) error(endpoint.path, problem);
+  const groups = metricGroupsOf(input);
+  for (const group of groups) {
+    for (const endpoint of listEndpoints(group.input)) {
+      const problem = urlProblem(endpoint.url);
+      if (problem) error(group.path ? [...group.path, 'url'] : endpoint.path, problem);
+    }
   }
+  if (named) return problems; // Iter8's named endpoints all measure version 0
+  const endpoints = listEndpoints(input);
   const known = context.versions?.length;
   if (known !== undefined && endpoints.length > 0 && endpoints.length !== known) {
     problems.push({
@@ -98,10 +106,17 @@ function urlProblem(text: string): string | undefined {
   return undefined;
 }
 
-function checkLoad(input: HttpInput): TaskProblem[] {
+function checkLoad(input: HttpInput, at: Array<string | number>): TaskProblem[] {
   const problems: TaskProblem[] = [];
   const durationMs = positiveDuration(input.duration, ['duration'], problems);
   positiveDuration(input.timeout, ['timeout'], problems);
+  positiveDuration(input.warmupDuration, ['warmupDuration'], problems);
+  const located = problems.map((problem) => ({ ...problem, path: [...at, ...problem.path] }));
+  return [...located, ...checkRate(input, durationMs).map((p) => ({ ...p, path: [...at, ...p.path] }))];
+}
+
+function checkRate(input: HttpInput, durationMs: number | undefined): TaskProblem[] {
+  const problems: TaskProblem[] = [];
   if (input.numRequests !== undefined && input.duration !== undefined) {
     problems.push({
       severity: 'error',
@@ -111,7 +126,7 @@ function checkLoad(input: HttpInput): TaskProblem[] {
     });
     return problems;
   }
-  if (input.qps === undefined) return problems;
+  if (input.qps === undefined || input.qps === 0) return problems;
   if (durationMs !== undefined && (durationMs / 1000) * input.qps < 1) {
     problems.push({
       severity: 'warning',
@@ -203,16 +218,86 @@ function clientOwned(path: Array<string | number>, name: string): TaskProblem {
   return { severity: 'error', path, message: `header ${name} is set by the HTTP client`, atKey: true };
 }
 
-async function checkPayloadFiles(input: HttpInput, experimentDir: string): Promise<TaskProblem[]> {
-  const payloads: Array<[Array<string | number>, PayloadInput | undefined]> = [
-    [['payload', 'file'], input.payload],
-    ...Object.entries(input.endpoints ?? {}).map(
-      ([id, endpoint]): [Array<string | number>, PayloadInput | undefined] => [
-        ['endpoints', id, 'payload', 'file'],
-        endpoint.payload,
-      ],
-    ),
+type BodyLevel = Pick<HttpInput, (typeof payloadKeys)[number]>;
+
+function bodyLevels(input: HttpInput): Array<[Array<string | number>, BodyLevel]> {
+  return [
+    [[], input],
+    ...Object.entries(input.endpoints ?? {}).map(([id, endpoint]): [Array<string | number>, BodyLevel] => [
+      ['endpoints', id],
+      endpoint,
+    ]),
   ];
+}
+
+/** canary's payload or one of Iter8's: Iter8 took payloadURL over payloadFile over payloadStr, with a note. */
+function checkBodies(input: HttpInput): TaskProblem[] {
+  const problems: TaskProblem[] = [];
+  for (const [at, level] of bodyLevels(input)) {
+    const given = payloadKeys.filter((key) => level[key] !== undefined);
+    if (given.length < 2) continue;
+    if (given.includes('payload')) {
+      problems.push({
+        severity: 'error',
+        path: [...at, given.find((key) => key !== 'payload')!],
+        message: `give the body once: payload or ${given.filter((key) => key !== 'payload').join(', ')}`,
+        atKey: true,
+      });
+    } else {
+      problems.push({
+        severity: 'warning',
+        path: [...at, given[given.length - 1]!],
+        message: `${given.join(', ')} are all set: ${given[given.length - 1]} is sent (Iter8's precedence)`,
+        atKey: true,
+      });
+    }
+  }
+  return problems;
+}
+
+function checkWarmup(input: HttpInput): TaskProblem[] {
+  const problems: TaskProblem[] = [];
+  const counted = typeof input.warmup === 'number' || typeof input.warmup === 'string';
+  for (const key of ['warmupNumRequests', 'warmupDuration'] as const) {
+    if (input[key] === undefined) continue;
+    if (counted) {
+      problems.push({
+        severity: 'error',
+        path: [key],
+        message: `give warmup or ${key}, not both`,
+        atKey: true,
+      });
+    }
+    if (input.warmup === true) {
+      problems.push({
+        severity: 'warning',
+        path: [key],
+        message: `warmup: true makes the whole task a warmup; ${key} adds another warmup before it`,
+        atKey: true,
+      });
+    }
+  }
+  if (input.warmupNumRequests !== undefined && input.warmupDuration !== undefined) {
+    problems.push({
+      severity: 'warning',
+      path: ['warmupDuration'],
+      message:
+        "warmupNumRequests and warmupDuration are both set: warmupNumRequests is used (Iter8's precedence)",
+      atKey: true,
+    });
+  }
+  return problems;
+}
+
+async function checkPayloadFiles(input: HttpInput, experimentDir: string): Promise<TaskProblem[]> {
+  const payloads = bodyLevels(input).flatMap(
+    ([at, level]): Array<[Array<string | number>, PayloadInput | undefined]> => [
+      [[...at, 'payload', 'file'], level.payload],
+      ...(level.payloadFile !== undefined
+        ? [[[...at, 'payloadFile'], { file: level.payloadFile }] as [Array<string | number>, PayloadInput]]
+        : []),
+    ],
+  );
   const problems: TaskProblem[] = [];
   for (const [path, payload] of payloads) {
     const file = payloadFileOf(payload);

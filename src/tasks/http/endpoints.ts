@@ -13,6 +13,8 @@ export interface EndpointSpec {
   /** Header values resolved from secrets when the loop runs; lower-case names, as `headers`. */
   headersFrom: Record<string, SecretSource>;
   payload?: PayloadInput;
+  /** Iter8's payloadURL: the body is fetched when the loop runs. */
+  payloadURL?: string;
   contentType?: string;
   /** Where the URL sits below `with`, for diagnostics. */
   path: Array<string | number>;
@@ -36,16 +38,28 @@ export function listEndpoints(input: HttpInput): EndpointSpec[] {
   return specs;
 }
 
+type BodyInputs = Pick<HttpInput, 'payload' | 'payloadStr' | 'payloadFile' | 'payloadURL'>;
+
+/** The body as canary's `payload` or a URL; Iter8's precedence: payloadURL, payloadFile, then payloadStr. */
+export function bodyOf(level: BodyInputs): { payload?: PayloadInput; payloadURL?: string } | undefined {
+  if (level.payload !== undefined) return { payload: level.payload };
+  if (level.payloadURL !== undefined) return { payloadURL: level.payloadURL };
+  if (level.payloadFile !== undefined) return { payload: { file: level.payloadFile } };
+  if (level.payloadStr !== undefined) return { payload: level.payloadStr };
+  return undefined;
+}
+
 function mergeEndpoint(
   input: HttpInput,
-  endpoint: Partial<Pick<HttpInput, 'method' | 'headers' | 'headersFrom' | 'payload' | 'contentType'>> & {
+  endpoint: Partial<Pick<HttpInput, 'method' | 'headers' | 'headersFrom' | 'contentType'> & BodyInputs> & {
     url: string;
   },
   version: number,
   id: string | undefined,
   path: Array<string | number>,
 ): EndpointSpec {
-  const payload = endpoint.payload ?? input.payload;
+  const body = bodyOf(endpoint) ?? bodyOf(input) ?? {};
+  const hasBody = body.payload !== undefined || body.payloadURL !== undefined;
   const contentType = endpoint.contentType ?? input.contentType;
   // A header set at both levels takes the endpoint's, whether it is literal or from a secret there.
   const headers = { ...lowerCaseKeys(input.headers), ...lowerCaseKeys(endpoint.headers) };
@@ -56,10 +70,10 @@ function mergeEndpoint(
     version,
     ...(id !== undefined ? { id } : {}),
     url: endpoint.url,
-    method: endpoint.method ?? input.method ?? (payload !== undefined ? 'POST' : 'GET'),
+    method: endpoint.method ?? input.method ?? (hasBody ? 'POST' : 'GET'),
     headers,
     headersFrom,
-    ...(payload !== undefined ? { payload } : {}),
+    ...body,
     ...(contentType !== undefined ? { contentType } : {}),
     path,
   };

@@ -64,23 +64,16 @@ const ContentTypeSchema = Type.String({
     'text/plain; charset=utf-8 for strings and .txt files, application/octet-stream otherwise)',
 });
 
-export const EndpointSchema = Type.Object(
-  {
-    url: urlSchema('http:// or https:// URL, path and query included'),
-    method: Type.Optional(MethodSchema),
-    headers: Type.Optional(HeadersSchema),
-    headersFrom: Type.Optional(HeadersFromSchema),
-    payload: Type.Optional(PayloadSchema),
-    contentType: Type.Optional(ContentTypeSchema),
-  },
-  {
-    additionalProperties: false,
-    description:
-      'One endpoint; method, payload and contentType override the task-level ones, headers and headersFrom merge',
-  },
-);
-
-const EndpointIdSchema = Type.String({ pattern: '^[A-Za-z0-9_.-]+$' });
+const PayloadStrSchema = Type.String({ description: "Iter8's payloadStr: the body, sent as is (UTF-8)" });
+const PayloadFilePathSchema = Type.String({
+  minLength: 1,
+  description: "Iter8's payloadFile: path of the body, relative to the experiment file",
+});
+const PayloadUrlSchema = Type.String({
+  pattern: '^https?://',
+  description:
+    "Iter8's payloadURL: the body is fetched from this URL when the loop runs, and cached like URL templates",
+});
 
 const statusCodeSchema = (description: string) => Type.Integer({ minimum: 100, maximum: 599, description });
 
@@ -91,6 +84,85 @@ export const ErrorRangeSchema = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 );
+
+const NumRequestsSchema = Type.Integer({
+  minimum: 1,
+  description: 'Requests per endpoint (default 100); excludes warmup',
+});
+const LoadDurationSchema = durationSchema(
+  'Load each endpoint for this long instead of a number of requests (Go duration)',
+);
+const QpsSchema = Type.Number({
+  minimum: 0,
+  description:
+    'Requests per second per endpoint (default 8, as in Iter8); 0 sends unthrottled, as fast as ' +
+    '`connections` workers go. Latency counts from the intended send time, so a stalled server shows in ' +
+    'the high percentiles',
+});
+const ConnectionsSchema = Type.Integer({
+  minimum: 1,
+  maximum: 1024,
+  description: 'Keep-alive connections per endpoint (default 4); without qps, one worker each',
+});
+const ErrorRangesSchema = Type.Array(ErrorRangeSchema, {
+  description:
+    'Status ranges counted as errors (default: status >= 400). Connection errors and timeouts are always errors',
+});
+const PercentilesSchema = Type.Array(Type.Number({ exclusiveMinimum: 0, maximum: 100 }), {
+  uniqueItems: true,
+  description:
+    'Latency percentiles recorded as http/latency-p<P> in addition to the defaults [50, 75, 90, 95, 99, 99.9] ' +
+    '(as in Iter8)',
+});
+const AllowInitialErrorsSchema = Type.Boolean({
+  description:
+    "Iter8's allowInitialErrors. false: the first request on each connection (sent before measuring, not " +
+    'counted) must get a 2xx or 418, else the task fails. true or absent: errors are only counted',
+});
+
+/** Iter8's per-endpoint inputs: an endpoint with any of them is one of Iter8's named endpoints. */
+export const iter8EndpointOnlyKeys = [
+  'numRequests',
+  'duration',
+  'qps',
+  'connections',
+  'payloadStr',
+  'payloadFile',
+  'payloadURL',
+  'errorRanges',
+  'percentiles',
+  'allowInitialErrors',
+] as const;
+
+export const EndpointSchema = Type.Object(
+  {
+    url: urlSchema('http:// or https:// URL, path and query included'),
+    method: Type.Optional(MethodSchema),
+    headers: Type.Optional(HeadersSchema),
+    headersFrom: Type.Optional(HeadersFromSchema),
+    payload: Type.Optional(PayloadSchema),
+    contentType: Type.Optional(ContentTypeSchema),
+    payloadStr: Type.Optional(PayloadStrSchema),
+    payloadFile: Type.Optional(PayloadFilePathSchema),
+    payloadURL: Type.Optional(PayloadUrlSchema),
+    numRequests: Type.Optional(NumRequestsSchema),
+    duration: Type.Optional(LoadDurationSchema),
+    qps: Type.Optional(QpsSchema),
+    connections: Type.Optional(ConnectionsSchema),
+    errorRanges: Type.Optional(ErrorRangesSchema),
+    percentiles: Type.Optional(PercentilesSchema),
+    allowInitialErrors: Type.Optional(AllowInitialErrorsSchema),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'One endpoint; its inputs override the task-level ones, headers and headersFrom merge. An endpoint ' +
+      "with one of Iter8's per-endpoint inputs (numRequests, duration, qps, connections, payloadStr, " +
+      'payloadFile, payloadURL, errorRanges, percentiles, allowInitialErrors) makes the map Iter8 named endpoints',
+  },
+);
+
+const EndpointIdSchema = Type.String({ pattern: '^[A-Za-z0-9_.-]+$' });
 
 export const HttpInputSchema = Type.Object(
   {
@@ -116,51 +188,34 @@ export const HttpInputSchema = Type.Object(
     headersFrom: Type.Optional(HeadersFromSchema),
     payload: Type.Optional(PayloadSchema),
     contentType: Type.Optional(ContentTypeSchema),
-    numRequests: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'Requests per endpoint (default 100); excludes warmup' }),
-    ),
-    duration: Type.Optional(
-      durationSchema('Load each endpoint for this long instead of a number of requests (Go duration)'),
-    ),
-    qps: Type.Optional(
-      Type.Number({
-        exclusiveMinimum: 0,
-        description:
-          'Constant request rate per endpoint; latency counts from the intended send time, so a stalled ' +
-          'server shows in the high percentiles. Absent: as fast as `connections` workers go',
-      }),
-    ),
-    connections: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        maximum: 1024,
-        description: 'Keep-alive connections per endpoint (default 4); without qps, one worker each',
-      }),
-    ),
+    payloadStr: Type.Optional(PayloadStrSchema),
+    payloadFile: Type.Optional(PayloadFilePathSchema),
+    payloadURL: Type.Optional(PayloadUrlSchema),
+    numRequests: Type.Optional(NumRequestsSchema),
+    duration: Type.Optional(LoadDurationSchema),
+    qps: Type.Optional(QpsSchema),
+    connections: Type.Optional(ConnectionsSchema),
     timeout: Type.Optional(
       durationSchema(
         'Per-request timeout (default 5s), counted from when the request is handed to the connection pool',
       ),
     ),
-    errorRanges: Type.Optional(
-      Type.Array(ErrorRangeSchema, {
-        description:
-          'Status ranges counted as errors (default: status >= 400). Connection errors and timeouts are always errors',
-      }),
-    ),
-    percentiles: Type.Optional(
-      Type.Array(Type.Number({ exclusiveMinimum: 0, maximum: 100 }), {
-        uniqueItems: true,
-        description: 'Latency percentiles recorded as http/latency-p<P> (default [50, 75, 90, 95, 99, 99.9])',
-      }),
-    ),
+    errorRanges: Type.Optional(ErrorRangesSchema),
+    percentiles: Type.Optional(PercentilesSchema),
     warmup: Type.Optional(
-      Type.Union([Type.Integer({ minimum: 0 }), DurationSchema], {
+      Type.Union([Type.Boolean(), Type.Integer({ minimum: 0 }), DurationSchema], {
         description:
           'Requests (a count) or time (a Go duration) per endpoint sent before measuring, at the same load; ' +
-          'their results are discarded',
+          "their results are discarded. true (Iter8's form): the whole task is a warmup and records no metrics",
       }),
     ),
+    warmupNumRequests: Type.Optional(
+      Type.Integer({ minimum: 1, description: "Iter8's warmupNumRequests: warmup requests per endpoint" }),
+    ),
+    warmupDuration: Type.Optional(
+      durationSchema("Iter8's warmupDuration: warmup time per endpoint (Go duration)"),
+    ),
+    allowInitialErrors: Type.Optional(AllowInitialErrorsSchema),
   },
   { additionalProperties: false },
 );
@@ -168,4 +223,6 @@ export const HttpInputSchema = Type.Object(
 export type HttpInput = Static<typeof HttpInputSchema>;
 export type EndpointInput = Static<typeof EndpointSchema>;
 export type PayloadInput = NonNullable<HttpInput['payload']>;
+/** The inputs an endpoint of Iter8's named form may override. */
+export type Iter8EndpointKey = (typeof iter8EndpointOnlyKeys)[number];
 export type ErrorRange = Static<typeof ErrorRangeSchema>;

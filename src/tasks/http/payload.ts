@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fetchCached, type CachedFetchOptions } from '../../metrics/templates/template-source.js';
 import type { PayloadInput } from './http-input.js';
 
 export interface Payload {
   body: Buffer;
   contentType: string;
   /** Where it came from, for previews and messages. */
-  source: 'inline' | 'json' | 'file';
+  source: 'inline' | 'json' | 'file' | 'url';
   file?: string;
 }
 
@@ -50,6 +51,19 @@ export async function loadPayload(
     body: Buffer.from(JSON.stringify(payload), 'utf8'),
     contentType: contentType ?? 'application/json',
     source: 'json',
+  };
+}
+
+/** Iter8's payloadURL, fetched when the loop runs through the same cache as URL templates. */
+export async function loadUrlPayload(
+  url: string,
+  contentType: string | undefined,
+  cache: Omit<CachedFetchOptions, 'kind'>,
+): Promise<Payload> {
+  return {
+    body: await fetchCached(url, { ...cache, kind: 'payload' }),
+    contentType: contentType ?? contentTypeOfFile(new URL(url).pathname),
+    source: 'url',
   };
 }
 

@@ -1,7 +1,8 @@
 import { resolveHeaders, type SecretContext } from '../../metrics/backend/secrets.js';
 import type { HttpMethodName } from './http-input.js';
 import type { EndpointSpec } from './endpoints.js';
-import { loadPayload } from './payload.js';
+import type { CachedFetchOptions } from '../../metrics/templates/template-source.js';
+import { loadPayload, loadUrlPayload, type Payload } from './payload.js';
 import { serializeRequest } from './request-bytes.js';
 
 /** Everything a request needs, computed once: the load loop sends these same values every time. */
@@ -19,19 +20,29 @@ export interface PreparedRequest {
   bytes: Buffer;
 }
 
+/** Where a payloadURL is cached. */
+export type PayloadCache = Omit<CachedFetchOptions, 'kind'>;
+
 /** Resolves secret headers (env, file: relative to `secrets.baseDir`, the experiment's directory). */
-export async function prepareRequest(spec: EndpointSpec, secrets: SecretContext): Promise<PreparedRequest> {
+export async function prepareRequest(
+  spec: EndpointSpec,
+  secrets: SecretContext,
+  cache?: PayloadCache,
+): Promise<PreparedRequest> {
   const experimentDir = secrets.baseDir;
   const url = new URL(spec.url);
   const fromSecrets = await resolveHeaders(spec.headersFrom, secrets);
   const headers = { ...spec.headers, ...fromSecrets.headers };
   let body: Buffer | null = null;
-  if (spec.payload !== undefined) {
-    const payload = await loadPayload(
-      spec.payload,
-      spec.contentType ?? headers['content-type'],
-      experimentDir,
-    );
+  const contentType = spec.contentType ?? headers['content-type'];
+  let payload: Payload | undefined;
+  if (spec.payloadURL !== undefined) {
+    if (!cache) throw new Error('payloadURL needs a cache directory');
+    payload = await loadUrlPayload(spec.payloadURL, contentType, cache);
+  } else if (spec.payload !== undefined) {
+    payload = await loadPayload(spec.payload, contentType, experimentDir);
+  }
+  if (payload) {
     body = payload.body;
     headers['content-type'] = payload.contentType;
   } else if (spec.contentType !== undefined) {

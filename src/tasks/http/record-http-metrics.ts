@@ -1,5 +1,5 @@
 import type { MetricBoard, MetricInfo } from '../../metrics/metric-board.js';
-import { recordLatencyMetrics } from './record-latency-metrics.js';
+import { percentileMetricName, recordLatencyMetrics } from './record-latency-metrics.js';
 import type { LoadResult } from './send-load.js';
 import { httpProvider } from './http-provider.js';
 
@@ -11,9 +11,10 @@ export function recordHttpMetrics(
   version: number,
   result: LoadResult,
   percentiles: readonly number[],
+  provider = httpProvider,
 ): void {
   const record = (metric: string, value: number | null, info: MetricInfo, reason?: string) =>
-    board.record(version, `${httpProvider}/${metric}`, value, { info, ...(reason ? { reason } : {}) });
+    board.record(version, `${provider}/${metric}`, value, { info, ...(reason ? { reason } : {}) });
   record('request-count', result.requestCount, counter('Requests sent and ended, warmup excluded'));
   record(
     'error-count',
@@ -26,5 +27,12 @@ export function recordHttpMetrics(
     { description: 'error-count / request-count (0 to 1)', type: 'gauge' },
     'no requests',
   );
-  recordLatencyMetrics(board, httpProvider, version, result.histogram, percentiles);
+  recordLatencyMetrics(board, provider, version, result.histogram, percentiles);
+}
+
+/** Every metric name one group records, for validate's check of SLO metric names. */
+export function httpMetricNames(provider: string, percentiles: readonly number[]): string[] {
+  const names = ['request-count', 'error-count', 'error-rate', 'latency', 'latency-mean', 'latency-stddev'];
+  names.push('latency-min', 'latency-max', ...percentiles.map(percentileMetricName));
+  return names.map((name) => `${provider}/${name}`);
 }

@@ -8,15 +8,51 @@ import { literalCredentialWarning } from '../literal-credential.js';
 
 export const notifyTargets = ['webhook', 'slack', 'github'] as const;
 
+/** Iter8's form: the request itself at the top of `with`. */
+export function isIter8Notify(input: NotifyInput): boolean {
+  return input.url !== undefined || input.urlFrom !== undefined;
+}
+
+const iter8OnlyKeys = [
+  'method',
+  'headers',
+  'headersFrom',
+  'queryParams',
+  'params',
+  'payloadTemplateURL',
+] as const;
+
 /** What the schema cannot say: one target, one URL, one payload source, a template that compiles. */
 export async function checkNotifyInput(input: NotifyInput, context: CheckContext): Promise<TaskProblem[]> {
   const problems: TaskProblem[] = [];
-  const given = notifyTargets.filter((t) => input[t] !== undefined);
+  const given: string[] = notifyTargets.filter((t) => input[t] !== undefined);
+  if (isIter8Notify(input)) given.unshift(input.url !== undefined ? 'url' : 'urlFrom');
+  if (input.url !== undefined && input.urlFrom !== undefined) {
+    problems.push({
+      severity: 'error',
+      path: ['urlFrom'],
+      message: 'give url or urlFrom, not both',
+      atKey: true,
+    });
+  }
+  const stray = iter8OnlyKeys.filter((key) => input[key] !== undefined);
+  if (!isIter8Notify(input) && stray.length > 0) {
+    problems.push({
+      severity: 'error',
+      path: [stray[0]!],
+      message: `${stray[0]} goes with url (Iter8's notify inputs)`,
+      hint: 'add url, or move it into webhook',
+      atKey: true,
+    });
+  }
+  for (const name of Object.keys(input.headers ?? {}).filter(isSensitiveHeader)) {
+    problems.push(literalCredentialWarning(['headers', name], name));
+  }
   if (given.length === 0) {
     problems.push({
       severity: 'error',
       path: [],
-      message: 'say where to notify: webhook, slack or github',
+      message: "say where to notify: webhook, slack, github, or Iter8's url",
     });
   } else if (given.length > 1) {
     problems.push({

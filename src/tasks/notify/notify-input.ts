@@ -73,8 +73,37 @@ export const GitHubSchema = Type.Object(
   },
 );
 
+/** Iter8's notify inputs, at the top of `with`: the request Iter8 made, its body from payloadTemplateURL. */
+export const iter8NotifyFields = {
+  url: Type.Optional(httpUrl("Iter8's url: where to send the request")),
+  urlFrom: Type.Optional(secretSource('The url from a secret (when the URL itself is a credential)')),
+  method: Type.Optional(
+    Type.Union(
+      ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => Type.Literal(m)),
+      { description: 'Default GET, or POST with payloadTemplateURL (as Iter8)' },
+    ),
+  ),
+  headers: Type.Optional(Type.Record(HeaderNameSchema, Type.String(), { additionalProperties: false })),
+  headersFrom: Type.Optional(
+    Type.Record(HeaderNameSchema, SecretSourceSchema, { additionalProperties: false }),
+  ),
+  queryParams: Type.Optional(
+    Type.Record(Type.String(), Type.String(), { description: 'Query parameters added to the url' }),
+  ),
+  params: Type.Optional(
+    Type.Record(Type.String(), Type.String(), { description: "queryParams, as Iter8's Go field was named" }),
+  ),
+  payloadTemplateURL: Type.Optional(
+    httpUrl(
+      'A Go template of the body, fetched when the loop runs (cached like URL templates) and rendered ' +
+        "with canary's Go-template engine on {Report: ...}, the value Iter8 gave it",
+    ),
+  ),
+};
+
 export const NotifyInputSchema = Type.Object(
   {
+    ...iter8NotifyFields,
     webhook: Type.Optional(WebhookSchema),
     slack: Type.Optional(SlackSchema),
     github: Type.Optional(GitHubSchema),
@@ -96,7 +125,10 @@ export const NotifyInputSchema = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false, description: 'Exactly one of webhook, slack, github' },
+  {
+    additionalProperties: false,
+    description: "Exactly one of webhook, slack, github, or Iter8's url (or urlFrom) with its inputs",
+  },
 );
 
 export type NotifyInput = Static<typeof NotifyInputSchema>;

@@ -7,8 +7,9 @@ import { NotifyInputSchema, type NotifyInput } from './notify-input.js';
 import { defaultEventType, prepareGitHubDispatch } from './prepare-github.js';
 import { prepareSlack } from './prepare-slack.js';
 import { prepareWebhook } from './prepare-webhook.js';
+import { prepareIter8Notify, type DefaultPayload } from './prepare-iter8.js';
 import type { PrepareContext, PreparedNotification } from './prepared-notification.js';
-import { checkNotifyInput, notifyTargets } from './check-notify-input.js';
+import { checkNotifyInput, isIter8Notify, notifyTargets } from './check-notify-input.js';
 import type { SendOutcome } from './send-notification.js';
 
 const defaultTimeoutMs = 10_000;
@@ -24,7 +25,7 @@ export const notifyTask = defineTask<NotifyInput>({
   produces: () => [],
   check: checkNotifyInput,
   async preview(input) {
-    const target = notifyTargets.find((t) => input[t] !== undefined);
+    const target = isIter8Notify(input) ? 'url' : notifyTargets.find((t) => input[t] !== undefined);
     const webhook = input.webhook;
     return {
       target,
@@ -44,41 +45,58 @@ export const notifyTask = defineTask<NotifyInput>({
         : {}),
     };
   },
-  async run(input, context) {
-    const report = buildLoopReport(context);
-    const redactor = new Redactor();
-    const target = describeTarget(input);
-    let outcome: SendOutcome;
-    try {
-      const prepared = await prepare(input, {
+  run: (input, context) => runNotify(input, context),
+});
+
+/** Sends one notification; Iter8's slack and github tasks pass the chart's default payload. */
+export async function runNotify(
+  input: NotifyInput,
+  context: TaskContext,
+  defaultPayload?: DefaultPayload,
+): Promise<{ output: string }> {
+  const report = buildLoopReport(context);
+  const redactor = new Redactor();
+  const target = describeTarget(input);
+  let outcome: SendOutcome;
+  try {
+    const prepared = await prepare(
+      input,
+      {
         report,
         loop: context.loop,
         experiment: context.experiment,
         env: context.env,
         experimentDir: context.experimentDir,
-      });
-      redactor.addAll(prepared.secrets);
-      // The HTTP client (undici) is loaded when a notification is sent, not by `canary validate`.
-      const { sendNotification } = await import('./send-notification.js');
-      outcome = await sendNotification(prepared.request, {
-        timeoutMs: input.timeout ? parseDuration(input.timeout) : defaultTimeoutMs,
-        retries: input.retries ?? defaultRetries,
-        signal: context.signal,
-        redact: (text) => redactor.redact(text),
-        onRetry: (attempt, reason) =>
-          context.log(redactor.redact(`${target}: attempt ${attempt} failed (${reason}), retrying`)),
-      });
-    } catch (error) {
-      if (context.signal.aborted || !(error instanceof TaskError)) throw error;
-      // Secrets missing or unreadable, a broken template: the notification could not be made.
-      outcome = { ok: false, reason: error.message, attempts: 0 };
-    }
-    return recordOutcome(outcome, target, input, context, redactor);
-  },
-});
+        experimentStart: context.experimentStart,
+      },
+      defaultPayload,
+    );
+    redactor.addAll(prepared.secrets);
+    // The HTTP client (undici) is loaded when a notification is sent, not by `canary validate`.
+    const { sendNotification } = await import('./send-notification.js');
+    outcome = await sendNotification(prepared.request, {
+      timeoutMs: input.timeout ? parseDuration(input.timeout) : defaultTimeoutMs,
+      retries: input.retries ?? defaultRetries,
+      signal: context.signal,
+      redact: (text) => redactor.redact(text),
+      onRetry: (attempt, reason) =>
+        context.log(redactor.redact(`${target}: attempt ${attempt} failed (${reason}), retrying`)),
+    });
+  } catch (error) {
+    if (context.signal.aborted || !(error instanceof TaskError)) throw error;
+    // Secrets missing or unreadable, a broken template: the notification could not be made.
+    outcome = { ok: false, reason: error.message, attempts: 0 };
+  }
+  return recordOutcome(outcome, target, input, context, redactor);
+}
 
 /** Resolves secrets and renders the body for the one target given. */
-function prepare(input: NotifyInput, context: PrepareContext): Promise<PreparedNotification> {
+function prepare(
+  input: NotifyInput,
+  context: PrepareContext,
+  defaultPayload: DefaultPayload | undefined,
+): Promise<PreparedNotification> {
+  if (isIter8Notify(input)) return prepareIter8Notify(input, context, defaultPayload);
   if (input.webhook) return prepareWebhook(input.webhook, context);
   if (input.slack) return prepareSlack(input.slack, context);
   if (input.github) return prepareGitHubDispatch(input.github, context);
@@ -112,6 +130,7 @@ function recordOutcome(
 
 /** How messages name the target: never by a secret, and a literal URL by its origin only. */
 function describeTarget(input: NotifyInput): string {
+  if (isIter8Notify(input)) return input.url ? originOf(input.url) : 'url from urlFrom';
   if (input.webhook) return input.webhook.url ? `webhook ${originOf(input.webhook.url)}` : 'webhook';
   if (input.github) return `github dispatch to ${input.github.repository}`;
   return input.slack ? 'slack' : 'notify';

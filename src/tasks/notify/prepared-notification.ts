@@ -15,6 +15,8 @@ export interface PrepareContext {
   experiment: { name: string; namespace?: string };
   env: Readonly<Record<string, string | undefined>>;
   experimentDir: string;
+  /** When the experiment started: Iter8's report carried it. */
+  experimentStart?: Date;
 }
 
 export const userAgent = `canary/${toolVersion}`;

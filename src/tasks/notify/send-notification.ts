@@ -12,9 +12,11 @@ import { retryAttempts } from '../../metrics/backend/retry-attempts.js';
 
 export interface NotificationRequest {
   url: string;
-  method: 'POST' | 'PUT' | 'PATCH';
+  /** GET and DELETE only for Iter8's notify inputs, which allowed any method. */
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   headers: Record<string, string>;
-  body: string;
+  /** Absent: no body (Iter8's GET without a payload template). */
+  body?: string;
 }
 
 export interface SendOptions {
@@ -69,7 +71,7 @@ async function attempt(request: NotificationRequest, options: SendOptions): Prom
     const response = await sendRequest(request.url, {
       method: request.method,
       headers: request.headers,
-      body: request.body,
+      body: request.body ?? null,
       dispatcher: getBackendDispatcher(),
       signal,
     });

@@ -20,9 +20,19 @@ describe('prepareRequest', () => {
     expect(prepared).toMatchObject({ body: undefined, headers: {} });
   });
 
-  it('refuses a GET with a body', () => {
-    expect(prepareRequest({ url: 'http://x/', method: 'GET', headers: {}, body: '{}' })).toEqual({
-      problem: 'a GET request cannot have a body; use POST',
+  it("keeps a GET's body, typed as Iter8 typed it unless a header says otherwise", () => {
+    expect(prepareRequest({ url: 'http://x/', method: 'GET', headers: {}, body: '{}' })).toMatchObject({
+      method: 'GET',
+      body: '{}',
+      headers: { 'content-type': 'application/json;charset=utf-8' },
     });
+    const typed = prepareRequest({
+      url: 'http://x/',
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv' },
+      body: 'a',
+    });
+    expect(typed).toMatchObject({ headers: { 'Content-Type': 'text/csv' } });
+    expect(Object.keys((typed as { headers: object }).headers)).toEqual(['Content-Type']);
   });
 });

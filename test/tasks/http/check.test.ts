@@ -23,6 +23,10 @@ async function problemsOf(input: HttpInput, checkContext = context()) {
 describe('http input schema', () => {
   const valid: unknown[] = [
     { url: 'http://svc:8080/predict' },
+    { url: 'http://svc/', qps: 0 },
+    { url: 'http://svc/', payloadStr: 'x', contentType: 'text/csv', warmup: true, allowInitialErrors: true },
+    { url: 'http://svc/', payloadURL: 'https://x/p.json', warmupNumRequests: 5, warmupDuration: '2s' },
+    { endpoints: { a: { url: 'http://a/', numRequests: 5, payloadFile: 'f', percentiles: [97.5] } } },
     { url: 'https://svc/', numRequests: 10, qps: 2.5, connections: 8, timeout: '250ms', warmup: 5 },
     { url: 'http://svc/', duration: '1m30s', warmup: '10s', percentiles: [50, 99.9] },
     { url: 'http://svc/', payload: 'text', contentType: 'text/csv', headers: { Authorization: 'Bearer x' } },
@@ -41,7 +45,6 @@ describe('http input schema', () => {
   const invalid: unknown[] = [
     { url: 'ftp://svc/' },
     { url: 'http://svc/', numRequests: 0 },
-    { url: 'http://svc/', qps: 0 },
     { url: 'http://svc/', duration: '10' },
     { url: 'http://svc/', method: 'FETCH' },
     { url: 'http://svc/', errorRanges: [{}] },
@@ -49,6 +52,9 @@ describe('http input schema', () => {
     { url: 'http://svc/', percentiles: [0] },
     { url: 'http://svc/', percentiles: [101] },
     { url: 'http://svc/', warmup: -1 },
+    { url: 'http://svc/', qps: -1 },
+    { url: 'http://svc/', warmupNumRequests: 0 },
+    { url: 'http://svc/', payloadURL: 'ftp://x' },
     { url: 'http://svc/', connections: 0 },
     { url: 'http://svc/', extra: true },
     { endpoints: {} },
@@ -64,8 +70,21 @@ describe('http input schema', () => {
     expect(checkAgainstSchema(httpTask.inputSchema, input)).not.toEqual([]);
   });
 
-  it('produces http/*', () => {
-    expect(httpTask.produces!({ url: 'http://svc/' })).toEqual(['http/*']);
+  it('produces the http metrics with the default and the extra percentiles', () => {
+    const produced = httpTask.produces!({ url: 'http://svc/', percentiles: [97.5] });
+    expect(produced).toContain('http/error-rate');
+    expect(produced).toContain('http/latency-p50');
+    expect(produced).toContain('http/latency-p97.5');
+    expect(produced).not.toContain('http/latency-p98');
+  });
+
+  it("produces http-<name>/ metrics for Iter8's named endpoints and nothing for a warmup", () => {
+    const endpoints = { get: { url: 'http://a/', numRequests: 5 }, post: { url: 'http://b/' } };
+    const produced = httpTask.produces!({ endpoints });
+    expect(produced).toContain('http-get/latency-mean');
+    expect(produced).toContain('http-post/error-count');
+    expect(produced.some((name) => name.startsWith('http/'))).toBe(false);
+    expect(httpTask.produces!({ url: 'http://a/', warmup: true })).toEqual([]);
   });
 });
 
@@ -76,9 +95,12 @@ describe('http check', () => {
 
   it('needs exactly one of url and endpoints', async () => {
     expect(await problemsOf({})).toMatchObject([{ severity: 'error', path: '' }]);
-    expect(await problemsOf({ url: 'http://a/', endpoints: { b: { url: 'http://b/' } } })).toMatchObject([
+    const endpoints = { b: { url: 'http://b/' } };
+    expect(await problemsOf({ url: 'http://a/', endpoints, versions: ['b'] })).toMatchObject([
       { severity: 'error', path: 'url', message: 'give either url or endpoints, not both' },
     ]);
+    // Without versions, a url beside endpoints is Iter8's default url for its named endpoints.
+    expect(await problemsOf({ url: 'http://a/', endpoints })).toEqual([]);
   });
 
   it('checks versions against endpoints', async () => {

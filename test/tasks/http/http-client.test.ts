@@ -24,7 +24,7 @@ afterEach(async () => {
 
 async function run(input: HttpInput) {
   const context = taskContext();
-  const result = await httpTask.run(input, context);
+  const result = await httpTask.run({ qps: 0, ...input }, context);
   return {
     output: result?.output ?? '',
     requests: valueOf(context, 'request-count'),

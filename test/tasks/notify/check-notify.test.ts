@@ -47,7 +47,19 @@ describe('notify: input schema', () => {
 describe('notify: check', () => {
   it('needs exactly one target', async () => {
     expect(await check({})).toMatchObject([
-      { severity: 'error', message: 'say where to notify: webhook, slack or github' },
+      { severity: 'error', message: "say where to notify: webhook, slack, github, or Iter8's url" },
+    ]);
+    expect(await check({ url: 'http://a/', webhook: { url: 'http://b/' } })).toMatchObject([
+      { severity: 'error', path: ['webhook'], message: 'notify one target per task, got url and webhook' },
+    ]);
+    expect(
+      await check({ payloadTemplateURL: 'https://x/p.tpl', slack: { url: { env: 'A' } } }),
+    ).toMatchObject([
+      {
+        severity: 'error',
+        path: ['payloadTemplateURL'],
+        message: "payloadTemplateURL goes with url (Iter8's notify inputs)",
+      },
     ]);
     expect(
       await check({ slack: { url: { env: 'A' } }, github: { repository: 'a/b', token: { env: 'B' } } }),
