@@ -10,12 +10,19 @@
  * `cronjobSchedule`; the chart's `fail` checks for http, grpc and slack become
  * problems.
  *
+ * Warmup: where the chart rendered a second, discarded load task first, the
+ * task itself warms up at the same load. http's `warmupNumRequests` /
+ * `warmupDuration` become its `warmup` (a count or a duration); the grpc
+ * task reads both as they are. The chart used the count when both were set;
+ * here that is a problem, since the duration would be dropped unsaid.
+ *
  * Chart behaviour not kept: assess SLO maps are not rewritten into
- * `[{metric, limit}]` lists; http/grpc `payloadURL`-style inputs do not
- * generate extra download (`run`) tasks and warmup options do not duplicate
- * the task; slack/github are not rewritten into notify tasks. Later stages
- * handle those inputs. Unknown task names pass through for validation to
- * report, where the chart failed outright.
+ * `[{metric, limit}]` lists; URL inputs do not generate download (`run`)
+ * tasks (grpc fetches protoURL, dataURL and metadataURL itself; inputs it
+ * lacks, such as binaryDataURL, are refused by its schema); slack/github are
+ * not rewritten into notify tasks. Later stages handle those inputs. Unknown
+ * task names pass through for validation to report, where the chart failed
+ * outright.
  */
 import { parseDuration } from '../util/duration.js';
 import { suggestKey } from './schema-check.js';
@@ -230,7 +237,35 @@ function buildTask(taskName: string, inputs: unknown, problems: string[]): Exper
     problems.push(`values.${taskName} must be a map of task inputs, got ${describeValue(inputs)}`);
     return { task: taskName };
   }
-  return { task: taskName, with: structuredClone(inputs) };
+  const copy = structuredClone(inputs);
+  if (taskName === 'http') problems.push(...httpWarmupFromChart(copy));
+  return { task: taskName, with: copy };
+}
+
+const HTTP_WARMUP_KEYS = ['warmupNumRequests', 'warmupDuration'] as const;
+
+/**
+ * The chart's http warmup (a first http task of warmupNumRequests requests, or of warmupDuration,
+ * its results discarded) as the http task's own `warmup`, which means the same.
+ */
+function httpWarmupFromChart(inputs: Record<string, unknown>): string[] {
+  const given = HTTP_WARMUP_KEYS.filter((key) => inputs[key] !== undefined && inputs[key] !== null);
+  if (given.length === 0) return [];
+  if (given.length > 1 || inputs['warmup'] !== undefined) {
+    const keys = [...(inputs['warmup'] !== undefined ? ['warmup'] : []), ...given];
+    return [
+      `values.http sets ${keys.join(' and ')}; give one (Iter8's chart used warmupNumRequests and dropped warmupDuration without a word)`,
+    ];
+  }
+  const key = given[0]!;
+  const value = inputs[key];
+  if (key === 'warmupDuration' && typeof value !== 'string') {
+    return [`values.http.warmupDuration must be a duration such as 10s, got ${describeValue(value)}`];
+  }
+  delete inputs[key];
+  // Go template truthiness: the chart rendered no warmup for 0 or "".
+  if (isTruthy(value)) inputs['warmup'] = value;
+  return [];
 }
 
 function expandReady(ready: unknown, problems: string[]): ExperimentTask[] {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/config/load-experiment.js';
 import { runOneLoop } from '../support/run-one-loop.js';
+import { greeterProto, serveFiles, startGreeter } from '../tasks/grpc/greeter-server.js';
 
 /**
  * Iter8 v0.14.10's experiment files (test/iter8/testdata, see NOTICE.md), read as they are.
@@ -81,12 +82,67 @@ describe('Iter8 testdata experiments validate as they are', () => {
   it.each([
     ['assertinputs/experiment.yaml', /rewards/],
     ['experiment_abn.yaml', /A\/B\/n service.*custommetrics/],
-    ['experiment_grpc.yaml', /grpc task is not built into canary/],
     ['experiment_db.yaml', /startingTime must be an RFC 3339 time/],
   ])('%s names what it needs', async (file, pattern) => {
     const loaded = await loadExperiment({ file, cwd: corpus, env: { CANARY_OFFLINE: '1' } });
     const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
     expect(errors.some((e) => pattern.test(`${e.message} ${e.hint ?? ''}`))).toBe(true);
+  });
+});
+
+describe("Iter8's grpc experiment file", () => {
+  // Iter8 read this file into Go structs, which dropped the misspelt key; canary never ignores a
+  // value, so the file is refused, at the typo, with the spelling it meant.
+  it('is refused for its one typo, connect-timeeout, at experiment_grpc.yaml:11:7', async () => {
+    const loaded = await loadExperiment({ file: 'experiment_grpc.yaml', cwd: corpus, env: {} });
+    expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([
+      {
+        severity: 'error',
+        file: 'experiment_grpc.yaml',
+        line: 11,
+        column: 7,
+        path: 'spec.tasks[0].with.connect-timeeout',
+        message: 'unknown key "connect-timeeout"',
+        hint: 'did you mean "connect-timeout"?',
+      },
+    ]);
+  });
+
+  // With the typo fixed, and host and protoURL pointed at loopback (Iter8 never ran this file: its
+  // host has no port, its proto is on GitHub), it runs: 200 calls at concurrency 5, named bob.
+  it.each([
+    ['answers at once', 0, true],
+    ['answers in 120 ms, over the 100 ms mean and p50 limits', 120, false],
+  ])('a Greeter that %s (delay %i ms): SLOs() is %s', async (_, delayMs, satisfied) => {
+    const greeter = await startGreeter({ delayMs: () => delayMs });
+    const files = await serveFiles({ '/greeter.proto': await readFile(greeterProto, 'utf8') });
+    try {
+      const text = (await readFile(path.join(corpus, 'experiment_grpc.yaml'), 'utf8'))
+        .replace('connect-timeeout', 'connect-timeout')
+        .replace('host: "127.0.0.1"', `host: "${greeter.host}"`)
+        .replace(/protoURL: ".*"/, `protoURL: "${files.url}/greeter.proto"`);
+      await withText(text, async (dir) => {
+        const record = await runOneLoop(dir, { env: { CANARY_CACHE_DIR: path.join(dir, 'cache') } });
+        expect(greeter.calls).toHaveLength(200);
+        expect(greeter.calls.every((call) => call.name === 'bob')).toBe(true);
+        expect(record.metrics[0]?.['grpc/request-count']?.value).toBe(200);
+        expect(record.tasks.map((t) => [t.task, t.status])).toEqual([
+          ['grpc', 'completed'],
+          ['assess', 'completed'],
+          ['run', satisfied ? 'completed' : 'skipped'],
+        ]);
+        const status = (metric: string) => record.slos.find((s) => s.metric === metric)?.status;
+        expect(status('grpc/error-rate')).toBe('pass');
+        expect(record.slos.every((s) => s.status === 'pass')).toBe(satisfied);
+        if (!satisfied) {
+          for (const metric of ['grpc/latency/mean', 'grpc/latency/p50', 'grpc/latency/p50.0'])
+            expect(status(metric)).toBe('fail');
+        }
+      });
+    } finally {
+      await files.close();
+      await greeter.close();
+    }
   });
 });
 
@@ -117,11 +173,16 @@ describe('Iter8 testdata experiments run on loopback, judged as Iter8 judged the
 
 /** The file as e.yaml in a temporary directory, its URL (template or httpbin) the loopback server's. */
 async function withCopy(file: string, use: (dir: string) => Promise<void>): Promise<void> {
+  const text = (await readFile(path.join(corpus, file), 'utf8'))
+    .replace('{{ .URL }}', url)
+    .replace('https://httpbin.org/get', url);
+  await withText(text, use);
+}
+
+/** `text` as e.yaml in a temporary directory, removed afterwards. */
+async function withText(text: string, use: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'canary-iter8-'));
   try {
-    const text = (await readFile(path.join(corpus, file), 'utf8'))
-      .replace('{{ .URL }}', url)
-      .replace('https://httpbin.org/get', url);
     await writeFile(path.join(dir, 'e.yaml'), text);
     await use(dir);
   } finally {

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,4 +91,24 @@ function after(ms: number, then: () => void): void {
     else setTimeout(wait, Math.ceil(left));
   };
   setTimeout(wait, ms);
+}
+
+/** Files served over plain http on 127.0.0.1 (for protoURL, dataURL, metadataURL); it counts requests. */
+export async function serveFiles(files: Record<string, string>) {
+  let hits = 0;
+  const server = http.createServer((request, response) => {
+    const body = files[request.url ?? ''];
+    hits++;
+    response.writeHead(body === undefined ? 404 : 200);
+    response.end(body ?? 'not found');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get hits() {
+      return hits;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -10,7 +10,13 @@ import { runGrpc } from '../../../src/tasks/grpc/run-grpc.js';
 import { withTempDir } from '../../engine/helpers.js';
 import { makeTestCertificate } from '../../support/test-certificate.js';
 import { taskContext } from '../http/loopback-server.js';
-import { greeterProto, startGreeter, type GreeterBehaviour, type GreeterServer } from './greeter-server.js';
+import {
+  greeterProto,
+  serveFiles,
+  startGreeter,
+  type GreeterBehaviour,
+  type GreeterServer,
+} from './greeter-server.js';
 
 const servers: Array<{ close(): Promise<void> }> = [];
 
@@ -276,23 +282,4 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-async function serveFiles(files: Record<string, string>) {
-  let hits = 0;
-  const server = http.createServer((request, response) => {
-    const body = files[request.url ?? ''];
-    hits++;
-    response.writeHead(body === undefined ? 404 : 200);
-    response.end(body ?? 'not found');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    get hits() {
-      return hits;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }
