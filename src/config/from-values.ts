@@ -11,10 +11,9 @@
  * problems.
  *
  * Warmup: where the chart rendered a second, discarded load task first, the
- * task itself warms up at the same load. http's `warmupNumRequests` /
- * `warmupDuration` become its `warmup` (a count or a duration); the grpc
- * task reads both as they are. The chart used the count when both were set;
- * here that is a problem, since the duration would be dropped unsaid.
+ * http and grpc tasks read `warmupNumRequests` / `warmupDuration` themselves
+ * and warm up at the same load. The chart used the count when both were set;
+ * the tasks refuse both, since the duration would be dropped unsaid.
  *
  * Chart behaviour not kept: assess SLO maps are not rewritten into
  * `[{metric, limit}]` lists; URL inputs do not generate download (`run`)
@@ -237,35 +236,7 @@ function buildTask(taskName: string, inputs: unknown, problems: string[]): Exper
     problems.push(`values.${taskName} must be a map of task inputs, got ${describeValue(inputs)}`);
     return { task: taskName };
   }
-  const copy = structuredClone(inputs);
-  if (taskName === 'http') problems.push(...httpWarmupFromChart(copy));
-  return { task: taskName, with: copy };
-}
-
-const HTTP_WARMUP_KEYS = ['warmupNumRequests', 'warmupDuration'] as const;
-
-/**
- * The chart's http warmup (a first http task of warmupNumRequests requests, or of warmupDuration,
- * its results discarded) as the http task's own `warmup`, which means the same.
- */
-function httpWarmupFromChart(inputs: Record<string, unknown>): string[] {
-  const given = HTTP_WARMUP_KEYS.filter((key) => inputs[key] !== undefined && inputs[key] !== null);
-  if (given.length === 0) return [];
-  if (given.length > 1 || inputs['warmup'] !== undefined) {
-    const keys = [...(inputs['warmup'] !== undefined ? ['warmup'] : []), ...given];
-    return [
-      `values.http sets ${keys.join(' and ')}; give one (Iter8's chart used warmupNumRequests and dropped warmupDuration without a word)`,
-    ];
-  }
-  const key = given[0]!;
-  const value = inputs[key];
-  if (key === 'warmupDuration' && typeof value !== 'string') {
-    return [`values.http.warmupDuration must be a duration such as 10s, got ${describeValue(value)}`];
-  }
-  delete inputs[key];
-  // Go template truthiness: the chart rendered no warmup for 0 or "".
-  if (isTruthy(value)) inputs['warmup'] = value;
-  return [];
+  return { task: taskName, with: structuredClone(inputs) };
 }
 
 function expandReady(ready: unknown, problems: string[]): ExperimentTask[] {

@@ -434,31 +434,13 @@ describe("experimentFromValues: the chart's warmup values", () => {
   const build = (sets: string[]) => experimentFromValues(valuesFromSetArguments(sets, []));
   const http = ['tasks={http}', 'http.url=http://127.0.0.1:1/'];
 
-  it('http.warmupNumRequests and http.warmupDuration become the http warmup, same meaning', () => {
+  it('http keeps its warmup values: the http task reads them with the chart meaning', () => {
     const byCount = build([...http, 'http.warmupNumRequests=10']);
     expect(byCount.problems).toEqual([]);
-    expect(byCount.experiment.spec.tasks).toEqual([
-      { task: 'http', with: { url: 'http://127.0.0.1:1/', warmup: 10 } },
-    ]);
-    const byTime = build([...http, 'http.warmupDuration=5s']);
-    expect(byTime.experiment.spec.tasks[0]?.with).toEqual({ url: 'http://127.0.0.1:1/', warmup: '5s' });
-  });
-
-  it('http warmup 0 is no warmup, as the chart rendered none', () => {
-    expect(build([...http, 'http.warmupNumRequests=0']).experiment.spec.tasks[0]?.with).toEqual({
+    expect(byCount.experiment.spec.tasks[0]?.with).toEqual({
       url: 'http://127.0.0.1:1/',
+      warmupNumRequests: 10,
     });
-  });
-
-  it('both http warmups is a problem: the chart dropped warmupDuration unsaid', () => {
-    const both = build([...http, 'http.warmupNumRequests=10', 'http.warmupDuration=5s']);
-    expect(both.problems).toEqual([expect.stringContaining('warmupNumRequests and warmupDuration')]);
-  });
-
-  it('a number as http.warmupDuration is a problem, not a count', () => {
-    expect(build([...http, 'http.warmupDuration=5']).problems).toEqual([
-      'values.http.warmupDuration must be a duration such as 10s, got number 5',
-    ]);
   });
 
   it('grpc keeps its warmup values: the grpc task reads them with the chart meaning', () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/config/load-experiment.js';
+import { bestVersions } from '../../src/report/best-versions.js';
 import { runOneLoop } from '../support/run-one-loop.js';
 import { greeterProto, serveFiles, startGreeter } from '../tasks/grpc/greeter-server.js';
 
@@ -39,6 +40,7 @@ const errorsOf = (diagnostics: ReadonlyArray<{ severity: string; message: string
 
 describe('Iter8 testdata experiments validate as they are', () => {
   it.each([
+    'assertinputs/experiment.yaml',
     'assertinputs/experimentWithLowerSLOs.yaml',
     'assertinputs/noinsights/experiment.yaml',
     'assertinputsfail/experiment.yaml',
@@ -80,7 +82,6 @@ describe('Iter8 testdata experiments validate as they are', () => {
 
   // Files that need what canary does not have (yet): each gets one clear error, not a crash.
   it.each([
-    ['assertinputs/experiment.yaml', /rewards/],
     ['experiment_abn.yaml', /A\/B\/n service.*custommetrics/],
     ['experiment_db.yaml', /startingTime must be an RFC 3339 time/],
   ])('%s names what it needs', async (file, pattern) => {
@@ -154,6 +155,7 @@ describe('Iter8 testdata experiments run on loopback, judged as Iter8 judged the
     ['drivertests/experiment.tpl', true],
     ['experiment_fails.tpl', false],
     ['experiment.yaml', true],
+    ['assertinputs/experiment.yaml', true],
     ['assertinputs/noinsights/experiment.yaml', true],
     ['assertinputsfail/experiment.yaml', true],
     ['assertinputs/experimentWithLowerSLOs.yaml', false],
@@ -167,6 +169,23 @@ describe('Iter8 testdata experiments run on loopback, judged as Iter8 judged the
       expect(status('run-1')).toBe(satisfied ? 'completed' : 'skipped');
       expect(status('run-2')).toBe(satisfied ? 'skipped' : 'completed');
       expect(record.slos.every((s) => s.status === 'pass')).toBe(satisfied);
+    });
+  });
+});
+
+describe("Iter8's rewards", () => {
+  it('name the best version per reward, as result.insights.rewardsWinners did', async () => {
+    await withCopy('assertinputs/experiment.yaml', async (dir) => {
+      const loaded = await loadExperiment({ file: 'e.yaml', cwd: dir });
+      const record = await runOneLoop(dir);
+      const winners = bestVersions(loaded.experiment, record);
+      // One version: Iter8 recorded version 0 as the winner of every reward.
+      expect(winners.map((w) => [w.metric, w.direction, w.best])).toEqual([
+        ['http/latency-mean', 'max', 'version-0'],
+        ['http/latency-p50', 'max', 'version-0'],
+        ['http/error-rate', 'min', 'version-0'],
+      ]);
+      expect(winners.every((w) => typeof w.value === 'number')).toBe(true);
     });
   });
 });
