@@ -8,6 +8,7 @@ import { describeBaseline, describeSloRule, explainVerdict } from '../results/ex
 import { readHistograms } from './read-histograms.js';
 import { comparableLoops } from '../results/marks.js';
 import { addLoopVerdicts, type SloHistoryCounts } from '../results/verdict-counts.js';
+import { versionName } from '../config/experiment.js';
 
 /** The report model every renderer draws from; also the `-o json` output. */
 export function buildReport(history: ResultHistory): Report {
@@ -138,7 +139,7 @@ function sloEntry(
   if (verdict.comparison) entry.comparison = verdict.comparison;
   if (verdict.policy) entry.policy = verdict.policy;
   if (verdict.policy && verdict.policy.mode !== 'gate') {
-    const name = latest.versions[verdict.version] ?? `version-${verdict.version}`;
+    const name = versionName(latest.versions, verdict.version);
     entry.history = violations?.get(verdictKey(verdict, name)) ?? { loops: 0, violations: 0 };
   }
   if (gate !== 'pass' && gate !== 'observe') entry.explanation = explainVerdict(verdict, latest.versions);

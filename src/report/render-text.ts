@@ -1,6 +1,7 @@
 import { formatDuration } from '../util/duration.js';
 import { formatNumber } from './format-number.js';
 import type { Report, SloEntry } from './report-schema.js';
+import { versionName } from '../config/experiment.js';
 
 type ReportVersion = Report['versions'][number];
 
@@ -189,7 +190,12 @@ function sloLines(report: Report): string[] {
     row.cells.flatMap((cell, index) =>
       cell?.history && cell.policy
         ? [
-            `${clean(report.versions[index]?.name ?? `version-${index}`)}: ${clean(row.label)} ` +
+            `${clean(
+              versionName(
+                report.versions.map((v) => v.name),
+                index,
+              ),
+            )}: ${clean(row.label)} ` +
               `(${String((cell.policy as { mode?: string }).mode)}) would have failed in ${cell.history.violations} of ${cell.history.loops} loops`,
           ]
         : [],

@@ -1,5 +1,6 @@
 import { formatNumber } from '../report/format-number.js';
 import { verdictGate, type SloVerdict } from './records.js';
+import { versionName } from '../config/experiment.js';
 
 /** `kserve-prometheus/latency-mean <= 25`, `... <= baseline + 10%`, `compare http/latency (median shift <= 10%)`. */
 export function describeSloRule(
@@ -26,7 +27,7 @@ export function describeBaseline(
  * the statistical test and its rule, and the policy that set its effect on the exit code.
  */
 export function explainVerdict(verdict: SloVerdict, versions: readonly string[]): string[] {
-  const version = versions[verdict.version] ?? `version-${verdict.version}`;
+  const version = versionName(versions, verdict.version);
   const gate = verdictGate(verdict);
   const mark = gate === 'fail' ? '✘' : gate === 'pass' ? '✔' : gate === 'inconclusive' ? '?' : '!';
   const lines = [
