@@ -5,6 +5,7 @@ import { loadExperiment, type LoadedExperiment } from '../config/load-experiment
 import type { Experiment } from '../config/experiment.js';
 import type { Plan } from '../plan/plan.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
+import { checkExperimentInput } from './experiment-input.js';
 
 export interface ValueFlagValues {
   set: string[];
@@ -25,6 +26,7 @@ export async function prepareExperiment(
   cwd: string,
   warn: (line: string) => void,
 ): Promise<ReadyExperiment> {
+  await checkExperimentInput(file !== undefined ? [file] : [], flags, cwd, 'run');
   const values = await collectValues(cwd, {
     files: flags.values,
     sets: flags.set,
