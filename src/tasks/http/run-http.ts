@@ -26,7 +26,7 @@ export async function runHttp(input: HttpInput, context: TaskContext): Promise<T
     onMeasured(measurement) {
       // Recorded as each version ends, so an abort later keeps the versions already measured.
       recordHttpMetrics(context.metrics, measurement.request.version, measurement.result, percentiles);
-      const summary = summarizeMeasurement(measurement, percentiles);
+      const summary = summarizeMeasurement(measurement, percentiles, context.versions);
       summaries.push(summary);
       context.log(summary);
     },
