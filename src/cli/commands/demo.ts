@@ -26,6 +26,7 @@ export default class Demo extends CanaryCommand {
       default: false,
     }),
     results: Flags.string({
+      char: 'r',
       description: 'Result file (default canary-results/demo.jsonl; a previous one is kept, renamed)',
     }),
     quiet: Flags.boolean({ char: 'q', description: 'No progress lines', default: false }),
