@@ -221,6 +221,12 @@ describe('help, completion and typos', () => {
     expect(yes.code).toBe(0);
   });
 
+  it('top-level help names the places to start: demo and init', async () => {
+    const result = await runCli(['--help'], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Start here: `canary demo` [^]*`canary init`/);
+  });
+
   it('shell completion comes from the autocomplete plugin', async () => {
     const result = await runCli(['autocomplete', '--help'], { cwd: dir });
     expect(result.code).toBe(0);
