@@ -6,6 +6,7 @@ import { packageRoot } from '../version.js';
 import { prepareExperiment } from '../cli/prepare-experiment.js';
 import { runPrepared, type Output } from '../cli/run-experiment-command.js';
 import { defaultResultsPath, readResults } from '../results/result-file.js';
+import { pruneArchives } from './prune-archives.js';
 import { renderReport } from '../report/render-report.js';
 import { startModelServer } from '../model-server/start-model-server.js';
 import { hasPrometheus, startPrometheus, waitForTargets, type PrometheusServer } from './local-prometheus.js';
@@ -83,6 +84,8 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<Exi
       { results, fresh: true, assert: true, quiet: options.quiet, source: file },
       output,
     );
+    // Only the demo prunes: a user's own `run --fresh` archives are theirs to keep.
+    await pruneArchives(results);
     const history = await readResults(results);
     output.log(renderReport(history, 'text'));
     const html = results.replace(/\.jsonl$/, '') + '.html';

@@ -27,7 +27,8 @@ export default class Demo extends CanaryCommand {
     }),
     results: Flags.string({
       char: 'r',
-      description: 'Result file (default canary-results/demo.jsonl; a previous one is kept, renamed)',
+      description:
+        'Result file (default canary-results/demo.jsonl; the last 3 earlier ones are kept, renamed)',
     }),
     quiet: Flags.boolean({ char: 'q', description: 'No progress lines', default: false }),
     json: Flags.boolean({
