@@ -7,6 +7,8 @@ import {
   describeMetricLabel,
   describeMetricValueLabel,
   describeMetricValue,
+  describeFoldedReasons,
+  repeatedMetricReasons,
   describeSlo,
   describeSloCell,
 } from './render-text.js';
@@ -134,6 +136,9 @@ export function describeChange(change: MetricChange): string {
 function metricBlock(report: Report): string {
   const names = collectMetricNames(report);
   if (names.length === 0) return '### Latest metrics\n\nNo metrics recorded.';
+  const folded = repeatedMetricReasons(report, names);
+  const reasons = new Set(folded.keys());
+  const foldedLines = describeFoldedReasons(folded).map((line) => `- ${escapeMarkdown(line)}`);
   return [
     '<details><summary>Latest metrics</summary>',
     '',
@@ -143,10 +148,11 @@ function metricBlock(report: Report): string {
       tableRow(
         [
           describeMetricValueLabel(report, name),
-          ...report.versions.map((v) => describeMetricValue(v, name)),
+          ...report.versions.map((v) => describeMetricValue(v, name, reasons)),
         ].map(escapeMarkdown),
       ),
     ),
+    ...(foldedLines.length > 0 ? ['', ...foldedLines] : []),
     '',
     '</details>',
   ].join('\n');
