@@ -13,6 +13,8 @@ import { hasPrometheus, startPrometheus, waitForTargets, type PrometheusServer }
 
 export interface DemoOptions {
   canaryDelayMs: number;
+  /** Median of the simulated model latency, both revisions (see fault-injection). */
+  modelLatencyMs?: number;
   /** As typed, validated here: a fraction from 0 to 1. */
   canaryErrorRate: string;
   loops: number;
@@ -34,10 +36,17 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<Exi
   }
   const models = await startModelServer({
     versions: [
-      { revisionName: 'sklearn-iris-predictor-default-00001', model: 'logistic-regression' },
+      {
+        revisionName: 'sklearn-iris-predictor-default-00001',
+        model: 'logistic-regression',
+        modelLatencyMs: options.modelLatencyMs,
+        seed: 1,
+      },
       {
         revisionName: 'sklearn-iris-predictor-default-00002',
         model: 'decision-tree',
+        modelLatencyMs: options.modelLatencyMs,
+        seed: 2,
         delayMs: options.canaryDelayMs,
         errorRate,
       },

@@ -13,6 +13,8 @@ export interface ServeSettings {
   port2: number;
   /** Injected into the candidate only, so it can be made to fail an SLO. */
   canaryDelayMs: number;
+  /** Median of the simulated model latency, both revisions (see fault-injection). */
+  modelLatencyMs?: number;
   canaryErrorRate: number;
 }
 
@@ -42,10 +44,18 @@ export async function serveUntilSignal(settings: ServeSettings, io: ServeIo): Pr
     server = await startModelServer({
       host: settings.host,
       versions: [
-        { revisionName: baselineRevision, model: 'logistic-regression', port: settings.port },
+        {
+          revisionName: baselineRevision,
+          model: 'logistic-regression',
+          port: settings.port,
+          modelLatencyMs: settings.modelLatencyMs,
+          seed: 1,
+        },
         {
           revisionName: candidateRevision,
           model: 'decision-tree',
+          modelLatencyMs: settings.modelLatencyMs,
+          seed: 2,
           port: settings.port2,
           delayMs: settings.canaryDelayMs,
           errorRate: settings.canaryErrorRate,

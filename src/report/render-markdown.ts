@@ -9,6 +9,7 @@ import {
   describeMetricValue,
   describeFoldedReasons,
   repeatedMetricReasons,
+  interpolationNote,
   describeSlo,
   describeSloCell,
 } from './render-text.js';
@@ -153,6 +154,7 @@ function metricBlock(report: Report): string {
       ),
     ),
     ...(foldedLines.length > 0 ? ['', ...foldedLines] : []),
+    ...(interpolationNote(report) !== undefined ? ['', `_${interpolationNote(report)}_`] : []),
     '',
     '</details>',
   ].join('\n');

@@ -87,6 +87,19 @@ export function repeatedMetricReasons(report: Report, names: readonly string[]):
   return new Map([...counts].filter(([, count]) => count > 1));
 }
 
+/**
+ * One line when a shown percentile came from Prometheus's histogram_quantile: it is interpolated
+ * between bucket bounds, so it can differ from a percentile of the raw latencies by up to a bucket.
+ */
+export function interpolationNote(report: Report): string | undefined {
+  const interpolated = report.versions.some((version) =>
+    Object.values(version.queries ?? {}).some((query) => query.includes('histogram_quantile')),
+  );
+  return interpolated
+    ? 'Prometheus percentiles (histogram_quantile) are interpolated within histogram buckets: exact to bucket resolution.'
+    : undefined;
+}
+
 /** `no value: connection refused (12 metrics)`, one line per folded reason. */
 export function describeFoldedReasons(folded: ReadonlyMap<string, number>): string[] {
   return [...folded].map(([reason, count]) => `no value: ${reason} (${count} metrics)`);
@@ -270,6 +283,7 @@ function metricLines(report: Report): string[] {
       ]),
     ),
     ...describeFoldedReasons(folded).map(clean),
+    ...[interpolationNote(report)].filter((note) => note !== undefined),
   ];
 }
 

@@ -11,6 +11,12 @@ export default class Demo extends CanaryCommand {
     '<%= config.bin %> demo --canary-error-rate 0.1    # one candidate request in ten fails: exit 1',
   ];
   static override flags = {
+    'model-latency': Flags.integer({
+      description:
+        'Median ms of the simulated model latency (log-normal, seeded) on both revisions, 0 for none; --canary-delay adds to it',
+      min: 0,
+      default: 4,
+    }),
     'canary-delay': Flags.integer({
       description: 'Milliseconds added to every candidate response',
       min: 0,
@@ -43,6 +49,7 @@ export default class Demo extends CanaryCommand {
     const code = await runDemo(
       {
         canaryDelayMs: flags['canary-delay'],
+        modelLatencyMs: flags['model-latency'],
         canaryErrorRate: flags['canary-error-rate'],
         loops: flags.loops,
         prometheus: !flags['no-prometheus'],
