@@ -20,12 +20,13 @@ function backendDown() {
       ]),
     ),
   );
+  latest.slos = latest.slos.map((slo) => ({ ...slo, value: null, status: 'nodata', reason: refused }));
   return buildReport(history);
 }
 
 describe('repeated reasons are folded', () => {
   it('in text: cells say "no value", one line below says why and how often', () => {
-    const text = renderText(backendDown());
+    const text = renderText(backendDown()).split('Latest metrics')[1]!;
     expect(text.split(refused)).toHaveLength(2); // once
     expect(text).toContain(`no value: ${refused} (5 metrics)`);
     expect(text).toContain('no value (query returned no series)'); // a reason seen once stays inline
@@ -33,7 +34,11 @@ describe('repeated reasons are folded', () => {
 
   it('in markdown likewise', () => {
     const markdown = renderMarkdown(backendDown());
-    expect(markdown.split('ECONNREFUSED')).toHaveLength(2);
+    const slos = markdown.slice(markdown.indexOf('### SLOs'), markdown.indexOf('**Why**'));
+    expect(slos.split('ECONNREFUSED')).toHaveLength(2);
+    expect(slos).toMatch(/^- no data: query .*ECONNREFUSED 127\.0\.0\.1:9 \(\d+ SLOs\)$/m);
+    const metrics = markdown.slice(markdown.indexOf('Latest metrics'));
+    expect(metrics.split('ECONNREFUSED')).toHaveLength(2);
     expect(markdown).toMatch(/^- no value: query .*ECONNREFUSED 127\.0\.0\.1:9 \(5 metrics\)$/m);
     expect(markdown).toContain('no value (query returned no series)');
   });
