@@ -3,7 +3,7 @@
 // their CommonJS dependencies one by one was most of canary's start-up time.
 //
 // - Entry points are what oclif imports: the CLI (main), the command table (package.json
-//   oclif.commands.target) and the init hook (oclif.hooks.init).
+//   oclif.commands.target) and the command_not_found hook (oclif.hooks).
 // - `splitting` keeps each lazy `import()` a separate chunk, so a command loads only what it uses
 //   (`validate` never loads the Kubernetes client, undici or the HDR histograms).
 // - src/config/precompiled-validators.ts (empty) is replaced by ajv's standalone code for the

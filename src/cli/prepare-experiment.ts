@@ -6,6 +6,7 @@ import type { Experiment } from '../config/experiment.js';
 import type { Plan } from '../plan/plan.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { podSettingsIgnoredHere } from '../config/from-values.js';
+import { checkExperimentInput } from './experiment-input.js';
 
 export interface ValueFlagValues {
   set: string[];
@@ -28,6 +29,7 @@ export async function prepareExperiment(
   cwd: string,
   warn: (line: string) => void,
 ): Promise<ReadyExperiment> {
+  await checkExperimentInput(file !== undefined ? [file] : [], flags, cwd, 'run');
   const values = await collectValues(cwd, {
     files: flags.values,
     sets: flags.set,

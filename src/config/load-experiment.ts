@@ -20,7 +20,7 @@ import { experimentFromValues } from './from-values.js';
 import { fromIter8Shape, isIter8Shaped } from './iter8-shape.js';
 import { findCycles } from '../plan/task-graph.js';
 import { compilePlan, type Plan } from '../plan/plan.js';
-import { builtinTasks, createRegistry, type TaskRegistry } from '../tasks/registry.js';
+import { createRegistry, type TaskRegistry } from '../tasks/registry.js';
 import { loadPlugins } from '../tasks/load-plugins.js';
 import { sloMetricReferences } from '../tasks/assess/slo-rules.js';
 import { checkPrintableNames } from './check-printable-names.js';
@@ -86,7 +86,25 @@ export async function loadExperiment(request: ExperimentRequest): Promise<Loaded
     ...extra,
   });
 
-  const rendered = renderExpressions(yaml.value, values, at);
+  // Plugins load before the rest renders: the strings a task renders itself at run time, which
+  // rendering must leave alone, are part of its definition, a plugin's as much as a built-in's.
+  const pluginSection = renderExpressions(pluginsSection(yaml.value), values, at, ['spec', 'plugins']);
+  result.diagnostics.push(...pluginSection.diagnostics);
+  if (hasErrors(result.diagnostics)) return finish(result);
+  const plugins = await loadPlugins(stringEntries(pluginSection.value), source.experimentDir, {
+    importModules: request.importPlugins !== false,
+  });
+  for (const problem of plugins.problems) {
+    result.diagnostics.push(
+      at(['spec', 'plugins', problem.name], problem.message, {
+        ...(problem.hint ? { hint: problem.hint } : {}),
+        ...(problem.severity ? { severity: problem.severity } : {}),
+      }),
+    );
+  }
+  result.registry = createRegistry(plugins.definitions);
+
+  const rendered = renderDocument(yaml.value, values, at, result.registry, pluginSection.value);
   result.diagnostics.push(...rendered.diagnostics);
   if (hasErrors(result.diagnostics)) return finish(result);
 
@@ -104,18 +122,6 @@ export async function loadExperiment(request: ExperimentRequest): Promise<Loaded
     .filter((d) => !d.message.startsWith('missing required key'))
     .map((d) => d.path);
   const experiment = normalizeExperiment(raw);
-  const plugins = await loadPlugins(experiment.spec.plugins ?? {}, source.experimentDir, {
-    importModules: request.importPlugins !== false,
-  });
-  for (const problem of plugins.problems) {
-    result.diagnostics.push(
-      at(['spec', 'plugins', problem.name], problem.message, {
-        ...(problem.hint ? { hint: problem.hint } : {}),
-        ...(problem.severity ? { severity: problem.severity } : {}),
-      }),
-    );
-  }
-  result.registry = createRegistry(plugins.definitions);
 
   const checkContext = { experimentDir: source.experimentDir, env: request.env ?? {} };
   const ruleProblems = await checkRules(experiment, raw, result.registry, checkContext, values, at);
@@ -243,19 +249,48 @@ export function experimentNameFor(file: string, name: string | undefined): strin
   return base === '' ? 'experiment' : base;
 }
 
-type At = (path: PathSegment[], message: string, extra?: Partial<Diagnostic>, key?: boolean) => Diagnostic;
+export type At = (
+  path: PathSegment[],
+  message: string,
+  extra?: Partial<Diagnostic>,
+  key?: boolean,
+) => Diagnostic;
 
-/** Render nunjucks expressions in string scalars; `if:` conditions are left for run time. */
+/**
+ * A document with its load-time expressions rendered (what the schema checks), `spec.plugins`
+ * replaced by its rendered section; `if:` conditions and the tasks' run-time templates (see
+ * TaskDefinition.runTimeTemplates) are left for run time.
+ */
+export function renderDocument(
+  document: unknown,
+  values: Record<string, unknown>,
+  at: At,
+  registry: TaskRegistry,
+  renderedPlugins: unknown,
+): { value: unknown; diagnostics: Diagnostic[] } {
+  const leaveAlone = (p: readonly PathSegment[]) =>
+    (p.length === 2 && p[0] === 'spec' && p[1] === 'plugins') || isRunTimeTemplate(document, p, registry);
+  const rendered = renderExpressions(document, values, at, [], leaveAlone);
+  const value = rendered.value;
+  if (isRecord(value) && isRecord(value.spec) && Object.hasOwn(value.spec, 'plugins')) {
+    return { ...rendered, value: { ...value, spec: { ...value.spec, plugins: renderedPlugins } } };
+  }
+  return rendered;
+}
+
+/** Render nunjucks expressions in the string scalars of `value`, found at path `base`. */
 function renderExpressions(
   value: unknown,
   values: Record<string, unknown>,
   at: At,
+  base: PathSegment[],
+  leaveAlone: (p: readonly PathSegment[]) => boolean = () => false,
 ): { value: unknown; diagnostics: Diagnostic[] } {
   const environment = createTemplateEnvironment();
   const diagnostics: Diagnostic[] = [];
   const context = { values };
   const walk = (node: unknown, p: PathSegment[]): unknown => {
-    if (isRunTimeTemplate(value, p)) return node;
+    if (leaveAlone(p)) return node;
     if (typeof node === 'string') {
       if (!hasTemplateSyntax(node)) return node;
       try {
@@ -275,7 +310,19 @@ function renderExpressions(
     }
     return node;
   };
-  return { value: walk(value, []), diagnostics };
+  return { value: walk(value, base), diagnostics };
+}
+
+function pluginsSection(document: unknown): unknown {
+  return isRecord(document) && isRecord(document.spec) ? document.spec.plugins : undefined;
+}
+
+/** The well-formed entries of a `spec.plugins` map (the schema reports the others). */
+function stringEntries(section: unknown): Record<string, string> {
+  if (!isRecord(section)) return {};
+  return Object.fromEntries(
+    Object.entries(section).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }
 
 /**
@@ -323,14 +370,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * Strings a task renders itself when it runs (a notification's payload reads the report), which
  * load-time rendering with `values` must leave alone; `if:` conditions likewise.
  */
-function isRunTimeTemplate(document: unknown, p: readonly PathSegment[]): boolean {
+function isRunTimeTemplate(document: unknown, p: readonly PathSegment[], registry: TaskRegistry): boolean {
   if (p.length < 4 || p[0] !== 'spec' || p[1] !== 'tasks' || typeof p[2] !== 'number') return false;
   if (p.length === 4 && p[3] === 'if') return true;
   if (p[3] !== 'with') return false;
   const tasks = isRecord(document) && isRecord(document.spec) ? document.spec.tasks : undefined;
   const task = Array.isArray(tasks) ? tasks[p[2]] : undefined;
   const name = isRecord(task) && typeof task.task === 'string' ? task.task : undefined;
-  const definition = name !== undefined && Object.hasOwn(builtinTasks, name) ? builtinTasks[name] : undefined;
+  const definition = name !== undefined ? registry.get(name) : undefined;
   const rest = p.slice(4);
   return (definition?.runTimeTemplates ?? []).some(
     (path) => path.length === rest.length && path.every((segment, i) => segment === rest[i]),

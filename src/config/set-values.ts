@@ -32,10 +32,16 @@ export class SetSyntaxError extends Error {
   readonly column: number;
   /** A suggestion for fixing the argument, if there is an obvious one. */
   readonly hint?: string;
+  /** The flag that carried it (`--set` or `--set-string`). */
+  readonly flag: string;
+  /** What is wrong, without the argument (the message has both). */
+  readonly detail: string;
 
   constructor(detail: string, at: { argument: string; column: number; hint?: string; flag?: string }) {
     super(`${at.flag ?? '--set'} ${JSON.stringify(at.argument)}: ${detail} (at column ${at.column})`);
     this.name = 'SetSyntaxError';
+    this.flag = at.flag ?? '--set';
+    this.detail = detail;
     this.argument = at.argument;
     this.column = at.column;
     if (at.hint !== undefined) this.hint = at.hint;

@@ -42,7 +42,7 @@ export async function collectValues(
     if (error instanceof SetSyntaxError) {
       const pointer = `${' '.repeat(error.column - 1)}^`;
       throw new UsageError(
-        `invalid --set ${JSON.stringify(error.argument)}: ${error.message}\n    ${error.argument}\n    ${pointer}`,
+        `invalid ${error.flag} ${JSON.stringify(error.argument)}: ${error.detail} (at column ${error.column})\n    ${error.argument}\n    ${pointer}`,
         error.hint ? [error.hint] : [],
       );
     }

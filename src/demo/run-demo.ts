@@ -6,6 +6,7 @@ import { packageRoot } from '../version.js';
 import { prepareExperiment } from '../cli/prepare-experiment.js';
 import { runPrepared, type Output } from '../cli/run-experiment-command.js';
 import { defaultResultsPath, readResults } from '../results/result-file.js';
+import { pruneArchives } from './prune-archives.js';
 import { renderReport } from '../report/render-report.js';
 import { startModelServer, type ServedVersion } from '../model-server/start-model-server.js';
 import { hasPrometheus, startPrometheus, waitForTargets, type PrometheusServer } from './local-prometheus.js';
@@ -14,6 +15,8 @@ export interface DemoOptions {
   /** How the load reaches the model: KServe V1 REST (the http task) or KServe V2 gRPC (the grpc task). */
   protocol?: 'http' | 'grpc';
   canaryDelayMs: number;
+  /** Median of the simulated model latency, both revisions (see fault-injection). */
+  modelLatencyMs?: number;
   /** As typed, validated here: a fraction from 0 to 1. */
   canaryErrorRate: string;
   loops: number;
@@ -35,10 +38,17 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<Exi
   }
   const models = await startModelServer({
     versions: [
-      { revisionName: 'sklearn-iris-predictor-default-00001', model: 'logistic-regression' },
+      {
+        revisionName: 'sklearn-iris-predictor-default-00001',
+        model: 'logistic-regression',
+        modelLatencyMs: options.modelLatencyMs,
+        seed: 1,
+      },
       {
         revisionName: 'sklearn-iris-predictor-default-00002',
         model: 'decision-tree',
+        modelLatencyMs: options.modelLatencyMs,
+        seed: 2,
         delayMs: options.canaryDelayMs,
         errorRate,
       },
@@ -91,6 +101,8 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<Exi
       { results, fresh: true, assert: true, quiet: options.quiet, source: file },
       output,
     );
+    // Only the demo prunes: a user's own `run --fresh` archives are theirs to keep.
+    await pruneArchives(results);
     const history = await readResults(results);
     output.log(renderReport(history, 'text'));
     const html = results.replace(/\.jsonl$/, '') + '.html';

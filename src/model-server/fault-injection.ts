@@ -7,9 +7,19 @@ export interface FaultOptions {
   jitterMs?: number;
   /** Fraction (0..1) of valid predict requests answered with 500. */
   errorRate?: number;
-  /** PRNG seed for the jitter (default 1). */
+  /** PRNG seed for the jitter and the model latency (default 1). */
   seed?: number;
+  /**
+   * Median of a simulated model's own latency, in ms (0 or absent: none). Each response waits a
+   * log-normal draw, median * e^(sigma * Z), before delayMs and jitter are added: a real model's
+   * latency is a few ms with a right tail, so demo figures look like one's.
+   */
+  modelLatencyMs?: number;
+  /** Spread of that log-normal (default 0.35: p90 is about 1.57 x the median). */
+  modelLatencySigma?: number;
 }
+
+export const defaultModelLatencySigma = 0.35;
 
 export interface FaultInjector {
   /** The delay for the next predict response. */
@@ -31,13 +41,27 @@ export function createFaultInjector(options: FaultOptions = {}): FaultInjector {
   const jitterMs = options.jitterMs ?? 0;
   const rate = Math.round((options.errorRate ?? 0) * ratePrecision);
   const random = createSeededRandom(options.seed ?? 1);
+  const modelLatency = logNormal(
+    options.modelLatencyMs ?? 0,
+    options.modelLatencySigma ?? defaultModelLatencySigma,
+    random,
+  );
   let served = 0;
   return {
-    nextDelayMs: () => (jitterMs > 0 ? delayMs + random() * jitterMs : delayMs),
+    nextDelayMs: () => modelLatency() + delayMs + (jitterMs > 0 ? random() * jitterMs : 0),
     nextRequestFails: () => {
       served++;
       return Math.floor((served * rate) / ratePrecision) > Math.floor(((served - 1) * rate) / ratePrecision);
     },
+  };
+}
+
+/** Draws of median * e^(sigma * Z), Z standard normal by Box-Muller; 0 when the median is 0. */
+function logNormal(medianMs: number, sigma: number, random: () => number): () => number {
+  if (!(medianMs > 0)) return () => 0;
+  return () => {
+    const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    return medianMs * Math.exp(sigma * z);
   };
 }
 
@@ -51,6 +75,8 @@ export function checkFaultOptions(options: FaultOptions, subject: string): strin
   };
   nonNegative(options.delayMs, 'delayMs');
   nonNegative(options.jitterMs, 'jitterMs');
+  nonNegative(options.modelLatencyMs, 'modelLatencyMs');
+  nonNegative(options.modelLatencySigma, 'modelLatencySigma');
   const rate = options.errorRate;
   if (rate !== undefined && !(Number.isFinite(rate) && rate >= 0 && rate <= 1)) {
     problems.push(`${subject}: errorRate must be a number from 0 to 1 (got ${rate})`);

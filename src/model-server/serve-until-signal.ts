@@ -16,6 +16,8 @@ export interface ServeSettings {
   grpcPort2?: number;
   /** Injected into the candidate only, so it can be made to fail an SLO. */
   canaryDelayMs: number;
+  /** Median of the simulated model latency, both revisions (see fault-injection). */
+  modelLatencyMs?: number;
   canaryErrorRate: number;
 }
 
@@ -50,10 +52,14 @@ export async function serveUntilSignal(settings: ServeSettings, io: ServeIo): Pr
           model: 'logistic-regression',
           port: settings.port,
           grpcPort: settings.grpcPort ?? 0,
+          modelLatencyMs: settings.modelLatencyMs,
+          seed: 1,
         },
         {
           revisionName: candidateRevision,
           model: 'decision-tree',
+          modelLatencyMs: settings.modelLatencyMs,
+          seed: 2,
           port: settings.port2,
           grpcPort: settings.grpcPort2 ?? 0,
           delayMs: settings.canaryDelayMs,

@@ -24,6 +24,9 @@ export interface ModelVersionOptions {
   /** Fraction (0..1) of valid predict requests answered with 500, evenly spread (see fault-injection). */
   errorRate?: number;
   seed?: number;
+  /** Median of the simulated model latency in ms, log-normal (see fault-injection; 0: none). */
+  modelLatencyMs?: number;
+  modelLatencySigma?: number;
 }
 
 export interface ModelServerOptions {

@@ -1,4 +1,4 @@
-import type { Experiment } from '../config/experiment.js';
+import { versionName, type Experiment } from '../config/experiment.js';
 import { canonicalMetricName } from '../metrics/metric-board.js';
 import type { LoopRecord } from '../results/records.js';
 import type { AssessInput } from '../tasks/assess/assess-input.js';
@@ -41,7 +41,7 @@ function bestFor(metric: string, direction: 'max' | 'min', loop: LoopRecord): Re
   return {
     metric,
     direction,
-    best: best === undefined ? null : (loop.versions[best] ?? `version-${best}`),
+    best: best === undefined ? null : versionName(loop.versions, best),
     value,
   };
 }

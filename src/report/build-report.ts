@@ -9,6 +9,7 @@ import { readHistograms } from './read-histograms.js';
 import { bestVersions } from './best-versions.js';
 import { comparableLoops } from '../results/marks.js';
 import { addLoopVerdicts, type SloHistoryCounts } from '../results/verdict-counts.js';
+import { versionName } from '../config/experiment.js';
 
 /** The report model every renderer draws from; also the `-o json` output. */
 export function buildReport(history: ResultHistory): Report {
@@ -142,7 +143,7 @@ function sloEntry(
   if (verdict.comparison) entry.comparison = verdict.comparison;
   if (verdict.policy) entry.policy = verdict.policy;
   if (verdict.policy && verdict.policy.mode !== 'gate') {
-    const name = latest.versions[verdict.version] ?? `version-${verdict.version}`;
+    const name = versionName(latest.versions, verdict.version);
     entry.history = violations?.get(verdictKey(verdict, name)) ?? { loops: 0, violations: 0 };
   }
   if (gate !== 'pass' && gate !== 'observe') entry.explanation = explainVerdict(verdict, latest.versions);

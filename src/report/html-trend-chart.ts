@@ -3,6 +3,7 @@ import { formatNumber } from './format-number.js';
 import { coord, markup, seriesClass, type SafeHtml } from './html-markup.js';
 import type { Report } from './report-schema.js';
 import { collectSloRows, describeMetricInfo, describeMetricValueLabel, type SloRow } from './render-text.js';
+import { versionName } from '../config/experiment.js';
 
 const chart = { width: 540, height: 220, left: 50, right: 16, top: 14, bottom: 34 };
 /** Beyond this many loops, x labels would overlap: label about this many instead. */
@@ -24,8 +25,7 @@ export function collectTrendMetrics(report: Report): string[] {
 export function renderTrendChart(report: Report, metric: string): SafeHtml | undefined {
   const history = report.history;
   const versionCount = Math.max(report.versions.length, ...history.map((loop) => loop.metrics.length));
-  const versionLabel = (v: number) =>
-    report.versions[v]?.name ?? history.at(-1)?.versions[v] ?? `version-${v}`;
+  const versionLabel = (v: number) => report.versions[v]?.name ?? versionName(history.at(-1)?.versions, v);
   const series = Array.from({ length: versionCount }, (_, v) =>
     history.map((loop) => {
       const value = loop.metrics[v]?.[metric];

@@ -1,5 +1,6 @@
 import type { LoopRecord } from '../results/records.js';
 import type { HistogramBucket } from './report-schema.js';
+import { versionName } from '../config/experiment.js';
 
 /**
  * Latency histograms a loop record may carry (records.ts does not declare them yet): per version
@@ -13,7 +14,7 @@ export function readHistograms(
   const raw = latencyDistributions(loop) ?? (loop as { histograms?: unknown } | undefined)?.histograms;
   if (raw === null || typeof raw !== 'object') return undefined;
   const entries: Array<[string, unknown]> = Array.isArray(raw)
-    ? raw.map((buckets, index): [string, unknown] => [versionNames[index] ?? `version-${index}`, buckets])
+    ? raw.map((buckets, index): [string, unknown] => [versionName(versionNames, index), buckets])
     : Object.entries(raw);
   const result: Record<string, HistogramBucket[]> = {};
   for (const [version, buckets] of entries) {

@@ -17,6 +17,7 @@ import {
   describeSloCell,
   type SloRow,
 } from './render-text.js';
+import { versionName } from '../config/experiment.js';
 
 type ReportVersion = Report['versions'][number];
 
@@ -139,7 +140,15 @@ function sloSection(report: Report): SafeHtml {
 ${rows.map(
   (row) =>
     markup`<tr data-metric="${row.metric}" data-op="${row.op}" data-limit="${row.limit}"><th scope="row" title="${describeMetricInfo(report, row.metric)}">${describeSlo(row)}</th>${row.cells.map(
-      (cell, index) => sloCell(row, cell, report.versions[index]?.name ?? `version-${index}`),
+      (cell, index) =>
+        sloCell(
+          row,
+          cell,
+          versionName(
+            report.versions.map((v) => v.name),
+            index,
+          ),
+        ),
     )}</tr>
 `,
 )}</tbody>

@@ -10,6 +10,9 @@ import {
   describeMetricLabel,
   describeMetricValueLabel,
   describeMetricValue,
+  describeFoldedReasons,
+  repeatedMetricReasons,
+  interpolationNote,
   describeSlo,
   describeSloCell,
 } from './render-text.js';
@@ -71,22 +74,39 @@ function statusLine(report: Report): string {
 function sloBlock(report: Report): string {
   const rows = collectSloRows(report);
   if (rows.length === 0) return '### SLOs\n\nNo SLOs evaluated.';
+  // A reason shared by several no-data cells (a backend down) is said once, below the table.
+  const reasonCounts = new Map<string, number>();
+  for (const cell of rows.flatMap((row) => row.cells)) {
+    if (cell?.status !== 'nodata' || !cell.reason) continue;
+    reasonCounts.set(cell.reason, (reasonCounts.get(cell.reason) ?? 0) + 1);
+  }
+  const folded = new Map([...reasonCounts].filter(([, count]) => count > 1));
   return [
     '### SLOs',
     '',
     tableRow(['SLO', ...report.versions.map((v) => v.name)].map(escapeMarkdown)),
     tableRow(['---', ...report.versions.map(() => '---')]),
     ...rows.map((row) =>
-      tableRow([escapeMarkdown(describeSlo(row)), ...row.cells.map(describeMarkdownCell)]),
+      tableRow([
+        escapeMarkdown(describeSlo(row)),
+        ...row.cells.map((cell) => describeMarkdownCell(cell, folded)),
+      ]),
     ),
+    ...(folded.size > 0
+      ? ['', ...[...folded].map(([reason, count]) => `- no data: ${escapeMarkdown(reason)} (${count} SLOs)`)]
+      : []),
     ...whyLines(rows),
   ].join('\n');
 }
 
 /** The text report's cell with emoji; a no-data cell keeps its reason inline. */
-function describeMarkdownCell(cell: SloEntry | undefined): string {
+function describeMarkdownCell(cell: SloEntry | undefined, folded: ReadonlyMap<string, number>): string {
   if (!cell) return '–';
-  if (cell.status === 'nodata') return `❔ no data (${escapeMarkdown(cell.reason ?? 'no value')})`;
+  if (cell.status === 'nodata') {
+    return cell.reason !== undefined && folded.has(cell.reason)
+      ? '❔ no data'
+      : `❔ no data (${escapeMarkdown(cell.reason ?? 'no value')})`;
+  }
   const text = escapeMarkdown(describeSloCell(cell).replace(/^[✔✘?] /, ''));
   const mark = cell.status === 'pass' ? '✅' : cell.status === 'fail' ? '❌' : '❔';
   return `${mark} ${text}`;
@@ -150,6 +170,9 @@ function rewardBlock(rewards: readonly RewardEntry[]): string {
 function metricBlock(report: Report): string {
   const names = collectMetricNames(report);
   if (names.length === 0) return '### Latest metrics\n\nNo metrics recorded.';
+  const folded = repeatedMetricReasons(report, names);
+  const reasons = new Set(folded.keys());
+  const foldedLines = describeFoldedReasons(folded).map((line) => `- ${escapeMarkdown(line)}`);
   return [
     '<details><summary>Latest metrics</summary>',
     '',
@@ -159,10 +182,12 @@ function metricBlock(report: Report): string {
       tableRow(
         [
           describeMetricValueLabel(report, name),
-          ...report.versions.map((v) => describeMetricValue(v, name)),
+          ...report.versions.map((v) => describeMetricValue(v, name, reasons)),
         ].map(escapeMarkdown),
       ),
     ),
+    ...(foldedLines.length > 0 ? ['', ...foldedLines] : []),
+    ...(interpolationNote(report) !== undefined ? ['', `_${interpolationNote(report)}_`] : []),
     '',
     '</details>',
   ].join('\n');

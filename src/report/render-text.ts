@@ -4,6 +4,7 @@ import { describeReward, rewardColumns } from './best-versions.js';
 import { formatDuration } from '../util/duration.js';
 import { formatNumber } from './format-number.js';
 import type { Report, SloEntry } from './report-schema.js';
+import { versionName } from '../config/experiment.js';
 
 type ReportVersion = Report['versions'][number];
 
@@ -60,13 +61,51 @@ export function describeSlo(slo: Pick<SloRow, 'metric' | 'op' | 'limit'> & { lab
 }
 
 /** A metric's latest value for one version: the number, `no value (reason)`, or `-` when never reported. */
-export function describeMetricValue(version: ReportVersion, metric: string): string {
+export function describeMetricValue(
+  version: ReportVersion,
+  metric: string,
+  folded: ReadonlySet<string> = new Set(),
+): string {
   const value = version.metrics[metric];
   if (typeof value === 'number') return formatNumber(value);
   const reason = version.metricErrors[metric];
   if (value === null || reason !== undefined)
-    return reason && reason !== 'no value' ? `no value (${reason})` : 'no value';
+    return reason && reason !== 'no value' && !folded.has(reason) ? `no value (${reason})` : 'no value';
   return '-';
+}
+
+/**
+ * Reasons shared by more than one metric value, with how many: when a backend is down every cell
+ * would repeat the same long reason, so tables say `no value` and one line below says why.
+ */
+export function repeatedMetricReasons(report: Report, names: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const name of names) {
+    for (const version of report.versions) {
+      const reason = version.metricErrors[name];
+      if (typeof version.metrics[name] === 'number' || !reason || reason === 'no value') continue;
+      counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    }
+  }
+  return new Map([...counts].filter(([, count]) => count > 1));
+}
+
+/**
+ * One line when a shown percentile came from Prometheus's histogram_quantile: it is interpolated
+ * between bucket bounds, so it can differ from a percentile of the raw latencies by up to a bucket.
+ */
+export function interpolationNote(report: Report): string | undefined {
+  const interpolated = report.versions.some((version) =>
+    Object.values(version.queries ?? {}).some((query) => query.includes('histogram_quantile')),
+  );
+  return interpolated
+    ? 'Prometheus percentiles (histogram_quantile) are interpolated within histogram buckets: exact to bucket resolution.'
+    : undefined;
+}
+
+/** `no value: connection refused (12 metrics)`, one line per folded reason. */
+export function describeFoldedReasons(folded: ReadonlyMap<string, number>): string[] {
+  return [...folded].map(([reason, count]) => `no value: ${reason} (${count} metrics)`);
 }
 
 /** Metric name with its units when known, e.g. `kserve-prometheus/latency-mean (msec)`. */
@@ -206,7 +245,12 @@ function sloLines(report: Report): string[] {
     row.cells.flatMap((cell, index) =>
       cell?.history && cell.policy
         ? [
-            `${clean(report.versions[index]?.name ?? `version-${index}`)}: ${clean(row.label)} ` +
+            `${clean(
+              versionName(
+                report.versions.map((v) => v.name),
+                index,
+              ),
+            )}: ${clean(row.label)} ` +
               `(${String((cell.policy as { mode?: string }).mode)}) would have failed in ${cell.history.violations} of ${cell.history.loops} loops`,
           ]
         : [],
@@ -245,13 +289,19 @@ export function describeSloCell(cell: SloEntry | undefined): string {
 function metricLines(report: Report): string[] {
   const names = collectMetricNames(report);
   if (names.length === 0) return ['no metrics recorded'];
-  return renderTable(
-    ['METRIC', ...report.versions.map((v) => clean(v.name))],
-    names.map((name) => [
-      clean(describeMetricValueLabel(report, name)),
-      ...report.versions.map((v) => clean(describeMetricValue(v, name))),
-    ]),
-  );
+  const folded = repeatedMetricReasons(report, names);
+  const reasons = new Set(folded.keys());
+  return [
+    ...renderTable(
+      ['METRIC', ...report.versions.map((v) => clean(v.name))],
+      names.map((name) => [
+        clean(describeMetricValueLabel(report, name)),
+        ...report.versions.map((v) => clean(describeMetricValue(v, name, reasons))),
+      ]),
+    ),
+    ...describeFoldedReasons(folded).map(clean),
+    ...[interpolationNote(report)].filter((note) => note !== undefined),
+  ];
 }
 
 /** Aligned columns separated by two spaces; the last column is not padded so long messages do not widen others. */

@@ -1,6 +1,7 @@
 import { formatNumber } from '../report/format-number.js';
 import { verdictGate, type LoopRecord, type SloVerdict } from './records.js';
 import { showControlCharacters } from '../util/show-control-characters.js';
+import { versionName } from '../config/experiment.js';
 
 /** `kserve-prometheus/latency-mean <= 25`, `... <= baseline + 10%`, `compare http/latency (median shift <= 10%)`. */
 export function describeSloRule(
@@ -27,7 +28,7 @@ export function describeBaseline(
  * the statistical test and its rule, and the policy that set its effect on the exit code.
  */
 export function explainVerdict(verdict: SloVerdict, versions: readonly string[]): string[] {
-  const version = versions[verdict.version] ?? `version-${verdict.version}`;
+  const version = versionName(versions, verdict.version);
   const gate = verdictGate(verdict);
   const mark = gate === 'fail' ? '✘' : gate === 'pass' ? '✔' : gate === 'inconclusive' ? '?' : '!';
   const lines = [
@@ -87,7 +88,7 @@ export function listUnsettledSlos(loop: Pick<LoopRecord, 'slos' | 'versions'>, m
   });
   if (unsettled.length === 0) return [];
   const lines = unsettled.slice(0, max).map((verdict) => {
-    const version = loop.versions[verdict.version] ?? `version-${verdict.version}`;
+    const version = versionName(loop.versions, verdict.version);
     const mark = verdictGate(verdict) === 'fail' ? '✘' : '?';
     const value = verdict.value === null ? 'no value' : formatNumber(verdict.value);
     const limit = verdict.limit === null ? 'no limit' : `limit ${verdict.op} ${formatNumber(verdict.limit)}`;

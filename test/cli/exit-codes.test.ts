@@ -120,7 +120,63 @@ describe('exit codes of the built binary', () => {
     expect(validate.stderr).toContain('pass.yaml: valid');
     expect(validate.stderr).toContain('invalid.yaml: invalid (1 error');
     expect((await runCli(['validate', 'pass.yaml'], { cwd: dir })).code).toBe(0);
-    expect((await runCli(['run', 'missing.yaml'], { cwd: dir })).code).toBe(3);
+  });
+
+  it('report and assert find the results of an experiment file; -r means --results everywhere', async () => {
+    await runCli(['run', 'pass.yaml', '-q'], { cwd: dir });
+    await runCli(['run', 'violated.yaml', '-q'], { cwd: dir });
+    // Two result files now: without a file or -r, report would have to guess.
+    const report = await runCli(['report', 'violated.yaml'], { cwd: dir });
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toContain('violated');
+    expect((await runCli(['assert', 'pass.yaml', '--slos'], { cwd: dir })).code).toBe(0);
+    expect((await runCli(['assert', 'violated.yaml', '--slos'], { cwd: dir })).code).toBe(1);
+    const short = await runCli(['assert', '-r', 'canary-results/violated.jsonl', '--slos'], { cwd: dir });
+    expect(short.code).toBe(1);
+    const shortReport = await runCli(['report', '-r', 'canary-results/pass.jsonl', '-o', 'json'], {
+      cwd: dir,
+    });
+    expect((JSON.parse(shortReport.stdout) as { experiment: { name: string } }).experiment.name).toBe('pass');
+    const ranTo = await runCli(['run', 'pass.yaml', '-q', '-r', 'elsewhere.jsonl'], { cwd: dir });
+    expect(ranTo.code).toBe(0);
+    expect((await runCli(['assert', '-r', 'elsewhere.jsonl', '--slos'], { cwd: dir })).code).toBe(0);
+    const missing = await runCli(['report', 'missing.yaml'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('experiment file "missing.yaml" not found');
+  });
+
+  it('2: where the experiment comes from: a missing file, or neither a file nor --set', async () => {
+    for (const command of ['run', 'validate']) {
+      const missing = await runCli([command, 'missing.yaml'], { cwd: dir });
+      expect(missing.code, command).toBe(2);
+      expect(missing.stderr).toContain('canary: experiment file "missing.yaml" not found');
+      const none = await runCli([command], { cwd: dir });
+      expect(none.code, command).toBe(2);
+      expect(none.stderr).toContain(
+        `canary: ${command} needs an experiment: a file, or --set (or -f) values`,
+      );
+      expect(none.stderr).toContain(`hint: canary ${command} experiment.yaml`);
+      expect(none.stderr).toContain(`hint: canary ${command} --set "tasks={http,assess}"`);
+    }
+  });
+
+  it('2: flag mistakes in one format, with the nearest flag for an unknown one', async () => {
+    const unknown = await runCli(['run', 'pass.yaml', '--loop'], { cwd: dir });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(
+      'canary: nonexistent flag: --loop\n  hint: did you mean --loops?\n' +
+        '  hint: canary run --help lists its flags and arguments\n',
+    );
+    const badValue = await runCli(['demo', '--canary-delay', 'abc'], { cwd: dir });
+    expect(badValue.code).toBe(2);
+    expect(badValue.stderr).toBe(
+      'canary: --canary-delay: expected an integer but received: abc\n' +
+        '  hint: canary demo --help lists its flags and arguments\n',
+    );
+    const badSet = await runCli(['validate', 'pass.yaml', '--set', 'foo'], { cwd: dir });
+    expect(badSet.stderr).toContain(`canary: invalid --set "foo": missing '=' after foo (at column 4)`);
+    const badSetString = await runCli(['validate', 'pass.yaml', '--set-string', 'foo'], { cwd: dir });
+    expect(badSetString.stderr).toContain('canary: invalid --set-string "foo": ');
   });
 
   it('4: a task could not run (error, timeout)', async () => {

@@ -1,10 +1,12 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands.js';
-import { runCli } from './cli-harness.js';
+import { binary, runCli } from './cli-harness.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let dir: string;
@@ -185,6 +187,46 @@ describe('help, completion and typos', () => {
     const nested = await runCli(['k', 'asert'], { cwd: dir });
     expect(nested.code).toBe(2);
     expect(nested.stderr).toContain('did you mean "k assert"?');
+  });
+
+  it('on a terminal, asks with the whole command line it would run; no exits 2 and runs nothing', async () => {
+    // `script` gives the CLI a pseudo-terminal; the answer comes through it from our stdin.
+    const ask = (args: string, answer: string) =>
+      new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+        const child = spawn('script', ['-qec', `${process.execPath} ${binary} ${args}`, '/dev/null'], {
+          cwd: dir,
+          env: { ...process.env, NO_COLOR: '1' },
+        });
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('[y/N]') && child.stdin.writable) child.stdin.end(`${answer}\n`);
+        });
+        const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        child.on('error', reject);
+        child.on('close', (code) => {
+          clearTimeout(guard);
+          resolve({ code, output });
+        });
+      });
+    const typo = await ask('rnu events.yaml --set a=b', 'n');
+    expect(typo.output).toContain(
+      '"rnu" is not a canary command. Run `canary run events.yaml --set a=b` instead?',
+    );
+    expect(typo.code).toBe(2);
+    const writer = await ask('innit first.yaml', 'n');
+    expect(writer.output).toContain('Run `canary init first.yaml` instead?');
+    expect(writer.code).toBe(2);
+    expect(existsSync(path.join(dir, 'first.yaml'))).toBe(false);
+    const yes = await ask('valdate events.yaml', 'y');
+    expect(yes.output).toContain('events.yaml: valid');
+    expect(yes.code).toBe(0);
+  });
+
+  it('top-level help names the places to start: demo and init', async () => {
+    const result = await runCli(['--help'], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Start here: `canary demo` [^]*`canary init`/);
   });
 
   it('shell completion comes from the autocomplete plugin', async () => {

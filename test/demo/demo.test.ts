@@ -37,6 +37,20 @@ describe('canary demo, end to end', () => {
     expect(loop.metrics[0]['kserve-prometheus/request-count'].value).toBe(3 * 60);
     expect(loop.metrics[1]['kserve-prometheus/request-count'].value).toBe(3 * 60);
     expect(loop.slos.every((s: { status: string }) => s.status === 'pass')).toBe(true);
+    // The simulated model takes a few ms (log-normal), so the figures look like a model's: a mean of
+    // at least 1 ms and at most the p90, and Prometheus agreeing with the http task's own
+    // measurements to within the queue-proxy's bucket resolution (bounds 5, 10, 20 ms).
+    for (const version of [0, 1]) {
+      const value = (name: string) => loop.metrics[version][name].value as number;
+      const mean = value('kserve-prometheus/latency-mean');
+      expect(mean).toBeGreaterThanOrEqual(1);
+      expect(mean).toBeLessThanOrEqual(value('kserve-prometheus/latency-p90'));
+      expect(Math.abs(mean - value('http/latency-mean'))).toBeLessThanOrEqual(5);
+      expect(
+        Math.abs(value('kserve-prometheus/latency-p90') - value('http/latency-p90')),
+      ).toBeLessThanOrEqual(10);
+    }
+    expect(result.stdout).toContain('Prometheus percentiles (histogram_quantile) are interpolated');
     const html = await readFile(path.join(dir, 'pass.html'), 'utf8');
     expect(html).toContain('<html');
   });

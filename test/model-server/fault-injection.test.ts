@@ -32,6 +32,27 @@ describe('fault injection', () => {
     expect(draw(7).every((ms) => ms >= 10 && ms < 15)).toBe(true);
   });
 
+  test('model latency: a seeded log-normal around the median, with the delay on top', () => {
+    const draw = (options: { seed: number; delayMs?: number }) => {
+      const faults = createFaultInjector({ modelLatencyMs: 4, ...options });
+      return Array.from({ length: 4000 }, () => faults.nextDelayMs()).sort((a, b) => a - b);
+    };
+    const quantile = (sorted: number[], q: number) => sorted[Math.floor(q * (sorted.length - 1))]!;
+    const model = draw({ seed: 3 });
+    expect(draw({ seed: 3 })).toEqual(model);
+    expect(model.every((ms) => ms > 0)).toBe(true);
+    // Median 4 ms; p90 = 4 * e^(1.2816 * 0.35) = 6.27 ms; generous bounds for 4000 draws.
+    expect(quantile(model, 0.5)).toBeGreaterThan(3.8);
+    expect(quantile(model, 0.5)).toBeLessThan(4.2);
+    expect(quantile(model, 0.9)).toBeGreaterThan(5.9);
+    expect(quantile(model, 0.9)).toBeLessThan(6.7);
+    const mean = model.reduce((sum, ms) => sum + ms, 0) / model.length;
+    expect(mean).toBeGreaterThan(quantile(model, 0.5)); // the right tail
+    const slow = draw({ seed: 3, delayMs: 30 });
+    expect(slow.map((ms, i) => ms - model[i]!).every((d) => Math.abs(d - 30) < 1e-9)).toBe(true);
+    expect(createFaultInjector({ modelLatencyMs: 0, delayMs: 2 }).nextDelayMs()).toBe(2);
+  });
+
   test('options are checked', () => {
     expect(checkFaultOptions({ delayMs: 5, errorRate: 0.5 }, 'v')).toEqual([]);
     expect(checkFaultOptions({ delayMs: -1, jitterMs: NaN, errorRate: 1.5 }, 'v')).toEqual([

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPlugins } from '../../src/tasks/load-plugins.js';
 import { createRegistry } from '../../src/tasks/registry.js';
+import { loadExperiment } from '../../src/config/load-experiment.js';
 import { withTempDir } from '../engine/helpers.js';
 
 const validPlugin = `
@@ -184,5 +185,45 @@ describe('loadPlugins', () => {
     );
     expect(problems).toEqual([]);
     expect(definitions.has('file-metrics')).toBe(true);
+  });
+});
+
+describe("a plugin's runTimeTemplates", () => {
+  const greeter = `
+export default {
+  name: 'greet',
+  description: 'Renders its message itself, when it runs',
+  inputSchema: { type: 'object', properties: { message: { type: 'string' }, to: { type: 'string' } } },
+  runTimeTemplates: [['message']],
+  async run() {},
+};
+`;
+
+  it('are left alone at load time, while the rest of its input renders with values', async () => {
+    await withPlugins({ 'greet-rt.mjs': greeter }, async (dir) => {
+      const file = path.join(dir, 'experiment.yaml');
+      await writeFile(
+        file,
+        [
+          'apiVersion: canary/v1',
+          'kind: Experiment',
+          'metadata: { name: greet }',
+          'spec:',
+          '  plugins: { greet: "{{ values.module }}" }',
+          '  tasks:',
+          '    - task: greet',
+          '      with: { message: "loop {{ loop }}", to: "{{ values.who }}" }',
+          '',
+        ].join('\n'),
+      );
+      const loaded = await loadExperiment({
+        file,
+        cwd: dir,
+        values: { module: './greet-rt.mjs', who: 'ops' },
+      });
+      expect(loaded.diagnostics).toEqual([]);
+      expect(loaded.experiment?.spec.plugins).toEqual({ greet: './greet-rt.mjs' });
+      expect(loaded.experiment?.spec.tasks[0]?.with).toEqual({ message: 'loop {{ loop }}', to: 'ops' });
+    });
   });
 });

@@ -1,6 +1,6 @@
-import { Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { CanaryCommand, exitCodeHelp } from '../base-command.js';
-import { assertionFlags, githubSummaryFlag, readAssertionFlags } from '../shared-flags.js';
+import { assertionFlags, githubSummaryFlag, readAssertionFlags, resultsFileFlag } from '../shared-flags.js';
 import { formatAssertionLine } from '../../results/assertions.js';
 
 export default class Assert extends CanaryCommand {
@@ -9,11 +9,18 @@ export default class Assert extends CanaryCommand {
   static override description = `Reads the result file and checks the asked conditions on its latest loop. With --timeout it polls until they hold, the run has ended, or time runs out.\n\n${exitCodeHelp}`;
   static override examples = [
     '<%= config.bin %> assert --completed --nofailure --slos',
+    '<%= config.bin %> assert experiment.yaml --slos',
     '<%= config.bin %> assert --slos --explain',
     '<%= config.bin %> assert --results canary-results/sklearn-iris.jsonl --slos --timeout 120s',
   ];
+  static override args = {
+    experiment: Args.string({
+      description:
+        'Experiment file: read the result file `canary run EXPERIMENT` writes (default: --results)',
+    }),
+  };
   static override flags = {
-    results: Flags.string({ description: 'Result file (default: the only file in ./canary-results)' }),
+    ...resultsFileFlag,
     ...assertionFlags,
     explain: Flags.boolean({
       description:
@@ -23,11 +30,11 @@ export default class Assert extends CanaryCommand {
   };
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(Assert);
+    const { args, flags } = await this.parse(Assert);
     const { timeoutMs, ...request } = await readAssertionFlags(flags);
     const { findResultsFile } = await import('../find-results.js');
     const { pollAssertions } = await import('../../results/poll-assertions.js');
-    const file = await findResultsFile(process.cwd(), flags.results);
+    const file = await findResultsFile(process.cwd(), flags.results, args.experiment);
     const outcome = await pollAssertions(file, request, timeoutMs);
     for (const warning of outcome.warnings) this.logToStderr(`canary: ${warning}`);
     for (const line of outcome.lines) this.log(formatAssertionLine(line));

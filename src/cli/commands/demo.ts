@@ -18,6 +18,12 @@ export default class Demo extends CanaryCommand {
       options: ['http', 'grpc'],
       default: 'http',
     }),
+    'model-latency': Flags.integer({
+      description:
+        'Median ms of the simulated model latency (log-normal, seeded) on both revisions, 0 for none; --canary-delay adds to it',
+      min: 0,
+      default: 4,
+    }),
     'canary-delay': Flags.integer({
       description: 'Milliseconds added to every candidate response',
       min: 0,
@@ -33,7 +39,9 @@ export default class Demo extends CanaryCommand {
       default: false,
     }),
     results: Flags.string({
-      description: 'Result file (default canary-results/demo.jsonl; a previous one is kept, renamed)',
+      char: 'r',
+      description:
+        'Result file (default canary-results/demo.jsonl; the last 3 earlier ones are kept, renamed)',
     }),
     quiet: Flags.boolean({ char: 'q', description: 'No progress lines', default: false }),
     json: Flags.boolean({
@@ -49,6 +57,7 @@ export default class Demo extends CanaryCommand {
       {
         protocol: flags.protocol === 'grpc' ? 'grpc' : 'http',
         canaryDelayMs: flags['canary-delay'],
+        modelLatencyMs: flags['model-latency'],
         canaryErrorRate: flags['canary-error-rate'],
         loops: flags.loops,
         prometheus: !flags['no-prometheus'],

@@ -25,7 +25,10 @@ export default class Run extends CanaryCommand {
   };
   static override flags = {
     ...valueFlags,
-    results: Flags.string({ description: 'Result file (default canary-results/<experiment>.jsonl)' }),
+    results: Flags.string({
+      char: 'r',
+      description: 'Result file (default canary-results/<experiment>.jsonl)',
+    }),
     fresh: Flags.boolean({
       description: 'Start a new result file; the old one is kept, renamed',
       default: false,

@@ -36,6 +36,12 @@ Runs until SIGINT (Ctrl-C) or SIGTERM, then stops and exits 0.`;
       max: 65535,
     }),
     host: Flags.string({ description: 'Interface to listen on', default: '127.0.0.1' }),
+    'model-latency': Flags.integer({
+      description:
+        'Median ms of the simulated model latency (log-normal, seeded) on both revisions, 0 for none; --canary-delay adds to it',
+      min: 0,
+      default: 4,
+    }),
     'canary-delay': Flags.integer({
       description: 'Milliseconds added to each candidate prediction',
       min: 0,
@@ -84,6 +90,7 @@ Runs until SIGINT (Ctrl-C) or SIGTERM, then stops and exits 0.`;
         grpcPort,
         grpcPort2,
         canaryDelayMs: flags['canary-delay'],
+        modelLatencyMs: flags['model-latency'],
         canaryErrorRate: errorRate,
       },
       { log: (line) => this.log(line), signals: process },

@@ -31,6 +31,8 @@ export default class Validate extends CanaryCommand {
     const { collectValues } = await import('../../config/values-input.js');
     const { loadExperiment } = await import('../../config/load-experiment.js');
     const { hasErrors, summarizeDiagnostics } = await import('../../config/diagnostics.js');
+    const { checkExperimentInput } = await import('../experiment-input.js');
+    await checkExperimentInput(argv as string[], flags, process.cwd(), 'validate');
     const values = await collectValues(process.cwd(), {
       files: flags.values,
       sets: flags.set,

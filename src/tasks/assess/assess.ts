@@ -9,6 +9,7 @@ import { judgeComparison } from './judge-comparison.js';
 import type * as Statistics from '../../stats/index.js';
 import { checkSamples, judgeAbsolute, judgeRelative, type RawVerdict } from './judge-slo.js';
 import { listSloRules, type SloRule } from './slo-rules.js';
+import { versionName } from '../../config/experiment.js';
 
 export { AssessInputSchema, type AssessInput } from './assess-input.js';
 export { listSloRules, type SloRule } from './slo-rules.js';
@@ -41,7 +42,7 @@ export async function assessVersions(input: AssessInput, context: TaskContext): 
         baseline && 'error' in baseline
           ? noBaseline(rule, version, baseline.error)
           : withSamples(judge(rule, version, context, baseline, stats), rule, version, context, baseline);
-      const name = context.versions[version] ?? `version-${version}`;
+      const name = versionName(context.versions, version);
       verdicts.push(applyPolicy(raw, rule.policy, streaks.get(verdictKey(raw, name)) ?? 0));
     });
   }
@@ -100,7 +101,7 @@ function previousStreaks(context: TaskContext): Map<string, number> {
   const previous = context.previousLoop;
   if (!previous) return streaks;
   for (const verdict of previous.slos) {
-    const name = previous.versions[verdict.version] ?? `version-${verdict.version}`;
+    const name = versionName(previous.versions, verdict.version);
     if (verdict.policy?.streak !== undefined) streaks.set(verdictKey(verdict, name), verdict.policy.streak);
   }
   return streaks;

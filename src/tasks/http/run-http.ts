@@ -53,7 +53,9 @@ async function runGroup({ provider, input }: MetricGroup, context: TaskContext):
           provider,
         );
       }
-      const summary = `${label}${summarizeMeasurement(measurement, percentiles)}`;
+      // Named endpoints (Iter8's map) are each measured as version 0 of their own provider.
+      const names = provider === 'http' ? context.versions : [];
+      const summary = `${label}${summarizeMeasurement(measurement, percentiles, names)}`;
       summaries.push(summary);
       context.log(summary);
     },

@@ -1,3 +1,4 @@
+import { versionName } from '../../config/experiment.js';
 import { formatDuration } from '../../util/duration.js';
 import { summarizeLatency } from './latency-histogram.js';
 import type { EndpointMeasurement } from './measure-endpoints.js';
@@ -6,6 +7,7 @@ import type { EndpointMeasurement } from './measure-endpoints.js';
 export function summarizeMeasurement(
   measurement: EndpointMeasurement,
   percentiles: readonly number[],
+  versionNames: readonly string[] = [],
 ): string {
   const { request, result } = measurement;
   const seconds = result.elapsedMs / 1000;
@@ -16,7 +18,7 @@ export function summarizeMeasurement(
     .map(([status, count]) => `${status} x${count}`)
     .join(', ');
   const lines = [
-    `version ${request.version} ${request.method} ${request.url}: ${result.requestCount} requests in ` +
+    `${versionName(versionNames, request.version)} ${request.method} ${request.url}: ${result.requestCount} requests in ` +
       `${formatDuration(Math.round(result.elapsedMs))}${rate}, ${result.errorCount} errors${errorShare}` +
       (statuses ? `; status ${statuses}` : '') +
       (result.stopped ? `; stopped early (${result.stopped})` : '') +

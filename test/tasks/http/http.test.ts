@@ -269,6 +269,17 @@ describe('http task: requests', () => {
     expect(good.seen.map((r) => r.url)).toEqual(Array(10).fill('/v1'));
   });
 
+  it('names each version in its progress line, as the experiment named it', async () => {
+    const server = await serve();
+    const named = taskContext({ versions: ['baseline', 'candidate'] });
+    await run({ endpoints: { a: { url: server.url }, b: { url: server.url } }, numRequests: 2 }, named);
+    const firstLines = named.logs.map((log) => log.split(' ')[0]);
+    expect(firstLines).toEqual(expect.arrayContaining(['baseline', 'candidate']));
+    const unnamed = taskContext();
+    await run({ url: server.url, numRequests: 2 }, unnamed);
+    expect(unnamed.logs.some((log) => log.startsWith(`version-0 GET ${server.url}: 2 requests`))).toBe(true);
+  });
+
   it('merges task-level settings into endpoints', async () => {
     const server = await serve();
     await run({
