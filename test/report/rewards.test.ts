@@ -32,6 +32,10 @@ function history(): ResultHistory {
   const value = (v: number | null) => ({ value: v });
   const loop = loopRecord(1, {
     versions: ['stable', 'canary', 'other'],
+    tasks: [
+      { id: 'a', task: 'run', status: 'completed', attempts: 1 },
+      { id: 'assess', task: 'assess', status: 'completed', attempts: 1 },
+    ],
     metrics: [
       { 'p/accuracy': value(0.9), 'p/latency-p50': value(30), 'p/cost': value(2) },
       { 'p/accuracy': value(0.95), 'p/latency-p50': value(20), 'p/cost': value(2) },
