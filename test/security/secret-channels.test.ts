@@ -261,7 +261,18 @@ const channels: Array<{ name: string; read: () => Promise<string>; expect: strin
   {
     name: 'k launch --dry-run manifests, Secret data decoded',
     read: async () =>
-      manifestsWithDecodedSecrets((await cli('k', 'launch', 'experiment.yaml', '--dry-run')).stdout),
+      manifestsWithDecodedSecrets(
+        (
+          await cli(
+            ...['k', 'launch', 'experiment.yaml', '--dry-run'],
+            // The pod reads each secret from a Kubernetes Secret the user names (never the manifests).
+            ...['--secret-env', 'PROM_TOKEN=prom/token'],
+            ...['--secret-file', 'secrets/api-key=prom/api-key'],
+            ...['--secret-file', 'secrets/basic-pw=prom/basic-pw'],
+            ...['--secret-file', 'secrets/slack-url=slack/url'],
+          )
+        ).stdout,
+      ),
     expect: /kind: (Cron)?Job/,
   },
   {

@@ -40,6 +40,7 @@ describe('loadPlugins', () => {
         'custommetrics',
         'echo-metric',
         'github',
+        'grpc',
         'http',
         'notify',
         'ready',

@@ -4,7 +4,7 @@ import { listEndpoints } from './endpoints.js';
 import { HttpInputSchema, type HttpInput } from './http-input.js';
 import { describeLoad, isWarmupOnly, loadPlanOf, percentilesOf } from './load-settings.js';
 import { metricGroupsOf } from './metric-groups.js';
-import { httpMetricNames } from './record-http-metrics.js';
+import { httpMetricNames } from './http-metric-names.js';
 import { payloadFileOf, resolvePayloadPath } from './payload.js';
 
 export type { HttpInput } from './http-input.js';

@@ -1,5 +1,5 @@
 import type { MetricBoard, MetricInfo } from '../../metrics/metric-board.js';
-import { percentileMetricName, recordLatencyMetrics } from './record-latency-metrics.js';
+import { recordLatencyMetrics } from './record-latency-metrics.js';
 import type { LoadResult } from './send-load.js';
 import { httpProvider } from './http-provider.js';
 
@@ -28,11 +28,4 @@ export function recordHttpMetrics(
     'no requests',
   );
   recordLatencyMetrics(board, provider, version, result.histogram, percentiles);
-}
-
-/** Every metric name one group records, for validate's check of SLO metric names. */
-export function httpMetricNames(provider: string, percentiles: readonly number[]): string[] {
-  const names = ['request-count', 'error-count', 'error-rate', 'latency', 'latency-mean', 'latency-stddev'];
-  names.push('latency-min', 'latency-max', ...percentiles.map(percentileMetricName));
-  return names.map((name) => `${provider}/${name}`);
 }

@@ -1,12 +1,8 @@
 import type { AggregationSource, MetricBoard, MetricInfo } from '../../metrics/metric-board.js';
+import { percentileMetricName } from './http-metric-names.js';
 import { latencyBins, summarizeLatency, type LatencyHistogram } from './latency-histogram.js';
 
 const latency = (description: string): MetricInfo => ({ description, units: 'ms', type: 'gauge' });
-
-/** `latency-p99.9` for 99.9; the board canonicalizes any other spelling of the same percentile. */
-export function percentileMetricName(percentile: number): string {
-  return `latency-p${percentile}`;
-}
 
 /**
  * Records `<provider>/latency` of one version: its bins (rank tests, HTML histograms), mean, stddev,
