@@ -125,7 +125,7 @@ describe('metrics queries behind a proxy', () => {
 
 describe('notifications and template fetches behind a proxy', () => {
   it('a webhook goes through the proxy, and bypasses it for NO_PROXY hosts', async () => {
-    const hook = await serve((_, res) => res.writeHead(204).end());
+    const hook = await serve((_, res) => void res.writeHead(204).end());
     const forward = await proxy();
     const request = {
       url: `${hook.url}/hook`,
@@ -153,7 +153,7 @@ describe('notifications and template fetches behind a proxy', () => {
   });
 
   it('a template URL is fetched through the proxy, and directly for NO_PROXY hosts', async () => {
-    const origin = await serve((_, res) => res.writeHead(200).end('up{job="x"}'));
+    const origin = await serve((_, res) => void res.writeHead(200).end('up{job="x"}'));
     const forward = await proxy();
     const url = `${origin.url}/t.tpl`;
     const cacheDir = path.join(dir, 'cache-template');
@@ -171,7 +171,7 @@ describe('notifications and template fetches behind a proxy', () => {
   });
 
   it('a notify task in a loop takes the proxy from the environment its context was given', async () => {
-    const hook = await serve((_, res) => res.writeHead(200).end('ok'));
+    const hook = await serve((_, res) => void res.writeHead(200).end('ok'));
     const forward = await proxy();
     const experimentDir = mkdtempSync(path.join(dir, 'loop-'));
     writeFileSync(
