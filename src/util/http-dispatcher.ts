@@ -6,6 +6,7 @@
  * never from process.env, so tasks keep touching env only through their context.
  */
 import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici';
+import { redactUrlUserinfo } from './url-secrets.js';
 
 export interface HttpTls {
   /** PEM certificate(s) of the CA that signed the server's certificate; replaces the system CAs. */
@@ -28,16 +29,39 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const dispatchers = new Map<string, Dispatcher>();
 
 /** Lower case wins, as in curl and undici; an empty value counts as unset. */
-function envValue(env: HttpEnv, name: string): string {
-  return env[name.toLowerCase()]?.trim() || env[name.toUpperCase()]?.trim() || '';
+function envValue(env: HttpEnv, name: string): { name: string; value: string } | undefined {
+  for (const variable of [name.toLowerCase(), name.toUpperCase()]) {
+    const value = env[variable]?.trim();
+    if (value) return { name: variable, value };
+  }
+  return undefined;
+}
+
+/** A proxy URL as curl takes it (`proxy.corp:3128` means http); its credentials never reach a message. */
+function proxyUrl(setting: { name: string; value: string } | undefined): string {
+  if (setting === undefined) return '';
+  const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(setting.value) ? setting.value : `http://${setting.value}`;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+    throw new Error(
+      `${setting.name} is not a proxy URL (${redactUrlUserinfo(setting.value)}): ` +
+        'set it like http://proxy.example.com:3128, or unset it',
+    );
+  }
+  return text;
 }
 
 /** The proxy variables of `env`, or undefined when neither HTTP_PROXY nor HTTPS_PROXY is set. */
 export function proxySettings(env: HttpEnv = {}): ProxySettings | undefined {
-  const httpProxy = envValue(env, 'http_proxy');
-  const httpsProxy = envValue(env, 'https_proxy');
+  const httpProxy = proxyUrl(envValue(env, 'http_proxy'));
+  const httpsProxy = proxyUrl(envValue(env, 'https_proxy'));
   if (!httpProxy && !httpsProxy) return undefined;
-  return { httpProxy, httpsProxy, noProxy: envValue(env, 'no_proxy') };
+  return { httpProxy, httpsProxy, noProxy: envValue(env, 'no_proxy')?.value ?? '' };
 }
 
 export function getHttpDispatcher(tls: HttpTls = {}, env: HttpEnv = {}): Dispatcher {

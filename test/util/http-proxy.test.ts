@@ -55,6 +55,16 @@ describe('proxySettings', () => {
       'http://low:1',
     );
   });
+
+  it('takes host:port as an http proxy, as curl does', () => {
+    expect(proxySettings({ HTTPS_PROXY: 'proxy.corp:3128' })?.httpsProxy).toBe('http://proxy.corp:3128');
+  });
+
+  it('names the variable of a malformed proxy URL without showing its credentials', () => {
+    expect(() => proxySettings({ https_proxy: 'ftp://al:s3cret@proxy:21' })).toThrow(
+      'https_proxy is not a proxy URL (ftp://***@proxy:21): set it like http://proxy.example.com:3128, or unset it',
+    );
+  });
 });
 
 describe('metrics queries behind a proxy', () => {
@@ -116,7 +126,15 @@ describe('metrics queries behind a proxy', () => {
       ...FAST,
       env: { HTTP_PROXY: `http://alice:pr0xy-s3cret@127.0.0.1:${await closedPort()}` },
     });
-    for (const failure of [wrong, down]) {
+    const malformed = await queryBackend(request, {
+      ...FAST,
+      env: { HTTP_PROXY: `http://alice:pr0xy-s3cret@127.0.0.1:${forward.port}:bad` },
+    });
+    expect(malformed).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('HTTP_PROXY is not a proxy URL'),
+    });
+    for (const failure of [wrong, down, malformed]) {
       expect(failure.ok).toBe(false);
       expect(JSON.stringify(failure)).not.toMatch(/s3cret|alice/);
     }
