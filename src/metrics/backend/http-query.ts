@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { AbortError } from 'p-retry';
 import { AttemptFailure, describeNetworkError } from './attempt-failure.js';
+import type { HttpEnv } from '../../util/http-dispatcher.js';
 import { type BackendTls, getBackendDispatcher } from './backend-dispatcher.js';
 import { type BackendRequest, type PreparedRequest, prepareRequest } from './backend-request.js';
 import { interpretResponse, readBody } from './backend-response.js';
@@ -26,6 +27,8 @@ export interface RawResponse {
 export interface TransportOptions {
   signal: AbortSignal;
   tls: BackendTls | undefined;
+  /** Proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) as the caller's environment has them. */
+  env: HttpEnv | undefined;
   maxResponseBytes: number;
   /** Called when the status line has arrived (a later failure cut the body off). */
   onHeaders(): void;
@@ -58,6 +61,8 @@ export interface QueryOptions {
   retries: number;
   signal?: AbortSignal;
   tls?: BackendTls;
+  /** The caller's environment: its proxy variables route the request (never process.env). */
+  env?: HttpEnv;
   /** First backoff delay; doubles per retry, with jitter (×1–2). Default 250 ms. */
   minRetryDelayMs?: number;
   /** Backoff ceiling. Default 10 s. */
@@ -134,6 +139,7 @@ async function attempt(
     const response = await (options.transport ?? httpTransport)(prepared, {
       signal,
       tls: options.tls,
+      env: options.env,
       maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
       onHeaders: () => (gotHeaders = true),
     });
@@ -162,7 +168,7 @@ async function attempt(
 /** The real thing: one request through the pooled connections of its TLS setting. */
 export const httpTransport: Transport = async (prepared, options) => {
   // The dispatcher's own request(): undici's top-level request() would parse the URL again.
-  const response = await getBackendDispatcher(options.tls).request({
+  const response = await getBackendDispatcher(options.tls, options.env).request({
     origin: prepared.url.origin,
     path: `${prepared.url.pathname}${prepared.url.search}`,
     method: prepared.method,

@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { packageRoot } from '../../version.js';
+import type { HttpEnv } from '../../util/http-dispatcher.js';
 
 /** Where a provider template comes from, as written in `custommetrics.templates.<name>`. */
 export type TemplateReference =
@@ -40,6 +41,8 @@ export interface TemplateFetchContext {
   fetchTimeoutMs?: number;
   /** Never touch the network: URL templates come from the cache (CANARY_OFFLINE=1). */
   offline?: boolean;
+  /** The caller's environment: its proxy variables route the fetch (never process.env). */
+  env?: HttpEnv;
 }
 
 /** Load a template by reference: builtin, file (relative to the experiment), or URL (cached, optionally pinned). */
@@ -133,7 +136,7 @@ function fetchTemplate(
 
 export interface CachedFetchOptions extends Pick<
   TemplateFetchContext,
-  'cacheDir' | 'fetchTimeoutMs' | 'offline'
+  'cacheDir' | 'fetchTimeoutMs' | 'offline' | 'env'
 > {
   /** `template` (https only, but for loopback) or `payload` (http too: data, not code). */
   kind: 'template' | 'payload';
@@ -176,9 +179,16 @@ export async function fetchCached(url: string, options: CachedFetchOptions): Pro
   // An answer (even 404) says something about the URL; no answer says nothing about the template.
   let answered = false;
   try {
+    // undici's fetch on the shared dispatcher: the same TLS and proxy behaviour as backend queries.
+    // Loaded here, so `canary validate` with local templates never loads the HTTP client.
+    const [{ fetch }, { getHttpDispatcher }] = await Promise.all([
+      import('undici'),
+      import('../../util/http-dispatcher.js'),
+    ]);
     const response = await fetch(url, {
       signal: AbortSignal.timeout(options.fetchTimeoutMs ?? 15_000),
       redirect: 'follow',
+      dispatcher: getHttpDispatcher({}, options.env),
     });
     answered = true;
     if (!response.ok) throw new Error(`HTTP ${response.status}`);

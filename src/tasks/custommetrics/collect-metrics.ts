@@ -173,6 +173,7 @@ export async function collectMetrics(
           retries,
           signal: context.signal,
           tls: connection.tls,
+          env: context.env,
           redactor: connection.redactor,
           ...(transport ? { transport } : {}),
           // A replayed retry gets the same answer: say "after 3 attempts" as live did, without the wait.

@@ -102,6 +102,7 @@ async function loadSource(
       cacheDir: path.resolve(context.experimentDir, defaultCacheDir(context.env)),
       memory: fetchedThisRun,
       offline: context.env.CANARY_OFFLINE === '1' || context.env.CANARY_OFFLINE === 'true',
+      env: context.env,
     });
   } catch (error) {
     if (error instanceof TemplateSourceError)

@@ -23,6 +23,7 @@ export async function fetchRemoteInput(url: string, context: RemoteContext): Pro
         cacheDir: path.resolve(context.experimentDir, defaultCacheDir(context.env)),
         memory: fetchedThisRun,
         offline: context.env.CANARY_OFFLINE === '1' || context.env.CANARY_OFFLINE === 'true',
+        env: context.env,
       },
     );
     return source.text;

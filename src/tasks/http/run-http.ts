@@ -72,6 +72,7 @@ async function prepareRequests(input: HttpInput, context: TaskContext): Promise<
   const cache: PayloadCache = {
     cacheDir: path.resolve(context.experimentDir, defaultCacheDir(context.env)),
     offline: context.env.CANARY_OFFLINE === '1' || context.env.CANARY_OFFLINE === 'true',
+    env: context.env,
   };
   const endpoints = listEndpoints(input);
   if (endpoints.length === 0) throw new TaskError('no url or endpoints to load', 'error');

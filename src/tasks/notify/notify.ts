@@ -78,6 +78,7 @@ export async function runNotify(
       timeoutMs: input.timeout ? parseDuration(input.timeout) : defaultTimeoutMs,
       retries: input.retries ?? defaultRetries,
       signal: context.signal,
+      env: context.env,
       redact: (text) => redactor.redact(text),
       onRetry: (attempt, reason) =>
         context.log(redactor.redact(`${target}: attempt ${attempt} failed (${reason}), retrying`)),

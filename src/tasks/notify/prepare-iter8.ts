@@ -75,6 +75,7 @@ async function payloadTemplate(
         kind: 'template',
         cacheDir: path.resolve(context.experimentDir, defaultCacheDir(context.env)),
         offline: context.env.CANARY_OFFLINE === '1' || context.env.CANARY_OFFLINE === 'true',
+        env: context.env,
       });
       return { name: input.payloadTemplateURL, text: bytes.toString('utf8') };
     } catch (error) {

@@ -5,10 +5,10 @@
 import { AbortError } from 'p-retry';
 import { request as sendRequest } from 'undici';
 import { AttemptFailure, describeNetworkError } from '../../metrics/backend/attempt-failure.js';
-import { getBackendDispatcher } from '../../metrics/backend/backend-dispatcher.js';
 import { excerpt, readBody } from '../../metrics/backend/backend-response.js';
 import { parseRetryAfter } from '../../metrics/backend/retry-after.js';
 import { retryAttempts } from '../../metrics/backend/retry-attempts.js';
+import { getHttpDispatcher, type HttpEnv } from '../../util/http-dispatcher.js';
 
 export interface NotificationRequest {
   url: string;
@@ -24,6 +24,8 @@ export interface SendOptions {
   /** Further attempts after the first. */
   retries: number;
   signal?: AbortSignal;
+  /** The caller's environment: its proxy variables route the request (never process.env). */
+  env?: HttpEnv;
   /** First backoff delay, doubling per retry with jitter; default 250 ms. */
   minRetryDelayMs?: number;
   /** Runs over a response body or Location before it is cut to an excerpt, where a secret cut in half would escape redaction. */
@@ -72,7 +74,7 @@ async function attempt(request: NotificationRequest, options: SendOptions): Prom
       method: request.method,
       headers: request.headers,
       body: request.body ?? null,
-      dispatcher: getBackendDispatcher(),
+      dispatcher: getHttpDispatcher({}, options.env),
       signal,
     });
     gotHeaders = true;
