@@ -93,7 +93,28 @@ function createDispatcher(tls: HttpTls, proxy: ProxySettings | undefined): Dispa
     httpsProxy: proxy.httpsProxy,
     noProxy: proxy.noProxy,
   };
-  return new EnvHttpProxyAgent(options);
+  return withoutExperimentalNotice(() => new EnvHttpProxyAgent(options));
+}
+
+/**
+ * undici 6 prints "EnvHttpProxyAgent is experimental" on stderr the first time one is made. canary
+ * pins undici and tests the agent, so the notice tells a user nothing, and it would break the
+ * promise that only canary's own lines reach stderr. Every other warning passes through.
+ */
+function withoutExperimentalNotice<T>(make: () => T): T {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function (warning: string | Error, ...rest: unknown[]) {
+    const options = rest[0];
+    const code =
+      typeof options === 'object' && options !== null ? (options as { code?: unknown }).code : undefined;
+    if (code === 'UNDICI-EHPA') return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
+  try {
+    return make();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
 }
 
 /** Closes every pooled connection (end of a run, end of a test file). */
