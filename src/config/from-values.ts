@@ -25,6 +25,7 @@
  */
 import { parseDuration } from '../util/duration.js';
 import { suggestKey } from './schema-check.js';
+import { iter8HttpEdits, withIter8HttpEdits } from './iter8-http-defaults.js';
 
 export interface ExperimentTask {
   task: string;
@@ -236,7 +237,12 @@ function buildTask(taskName: string, inputs: unknown, problems: string[]): Exper
     problems.push(`values.${taskName} must be a map of task inputs, got ${describeValue(inputs)}`);
     return { task: taskName };
   }
-  return { task: taskName, with: structuredClone(inputs) };
+  const copy = structuredClone(inputs);
+  // The chart's http values mean what Iter8's task made of them (allowInitialErrors, named endpoints).
+  return {
+    task: taskName,
+    with: taskName === 'http' ? withIter8HttpEdits(copy, iter8HttpEdits(copy, 'values')) : copy,
+  };
 }
 
 function expandReady(ready: unknown, problems: string[]): ExperimentTask[] {
