@@ -25,7 +25,13 @@
  */
 import { parseDuration } from '../util/duration.js';
 import { suggestKey } from './schema-check.js';
-import { iter8HttpEdits, withIter8HttpEdits } from './iter8-http-defaults.js';
+import {
+  hasGrpcEndpoints,
+  iter8GrpcEndpointsHint,
+  iter8GrpcEndpointsNote,
+  iter8HttpEdits,
+  withIter8HttpEdits,
+} from './iter8-http-defaults.js';
 
 export interface ExperimentTask {
   task: string;
@@ -133,6 +139,9 @@ export function experimentFromValues(values: Record<string, unknown>, name?: str
   const notes: string[] = [];
   checkKeys(values, problems, notes);
   const spec: ExperimentDocument['spec'] = { tasks: buildTasks(values, problems) };
+  if (spec.tasks.some((task) => hasGrpcEndpoints(task.task, task.with))) {
+    notes.push(`values.grpc.endpoints: ${iter8GrpcEndpointsNote}; ${iter8GrpcEndpointsHint}`);
+  }
   const schedule = resolveSchedule(values, problems);
   if (schedule !== undefined) spec.schedule = schedule;
   return {

@@ -35,3 +35,19 @@ export function withIter8HttpEdits(
   const kept = Object.entries(inputs).filter(([key]) => !edits.drop.includes(key));
   return { ...Object.fromEntries(kept), ...edits.set };
 }
+
+/**
+ * Iter8's grpc task also named its `endpoints` (metrics grpc-<id>/...); canary's grpc task has no named
+ * form and measures one endpoint per version (grpc/...). Said out loud rather than misread silently.
+ */
+export const iter8GrpcEndpointsNote =
+  "Iter8 measured grpc endpoints by name (grpc-<id>/...); canary's grpc task measures one endpoint per " +
+  'version (grpc/... of version i)';
+export const iter8GrpcEndpointsHint =
+  'for one endpoint per task as in Iter8, write one grpc task per endpoint';
+
+export function hasGrpcEndpoints(task: unknown, inputs: unknown): boolean {
+  if (task !== 'grpc' || inputs === null || typeof inputs !== 'object') return false;
+  const endpoints = (inputs as Record<string, unknown>)['endpoints'];
+  return endpoints !== null && typeof endpoints === 'object' && Object.keys(endpoints).length > 0;
+}

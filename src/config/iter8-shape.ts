@@ -12,7 +12,14 @@ import type { TSchema } from '@sinclair/typebox';
 import type { PathSegment } from './diagnostics.js';
 import { TaskEntrySchema } from './experiment-schema.js';
 import { builtinTasks } from '../tasks/registry.js';
-import { iter8HttpEdits, withIter8HttpEdits, type Iter8HttpEdits } from './iter8-http-defaults.js';
+import {
+  hasGrpcEndpoints,
+  iter8GrpcEndpointsHint,
+  iter8GrpcEndpointsNote,
+  iter8HttpEdits,
+  withIter8HttpEdits,
+  type Iter8HttpEdits,
+} from './iter8-http-defaults.js';
 
 /** Iter8's condition function, canary's spelling of it. */
 const ITER8_CONDITIONS: ReadonlyArray<[RegExp, string]> = [[/\bSLOs\(\)/g, 'slos()']];
@@ -96,6 +103,14 @@ export function fromIter8Shape(value: Record<string, unknown>, name: string): It
   });
   const httpEdits = new Map<number, Iter8HttpEdits>();
   const tasks = respelledTasks.map((entry, i) => {
+    if (isRecord(entry) && hasGrpcEndpoints(entry.task, entry.with)) {
+      notes.push({
+        path: originalPathOf(['spec', 'tasks', i, 'with', 'endpoints'], specKey, renames),
+        atKey: true,
+        message: iter8GrpcEndpointsNote,
+        hint: iter8GrpcEndpointsHint,
+      });
+    }
     if (!isRecord(entry) || entry.task !== 'http' || !isRecord(entry.with)) return entry;
     const edits = iter8HttpEdits(entry.with, 'file');
     httpEdits.set(i, edits);

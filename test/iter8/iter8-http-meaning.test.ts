@@ -167,3 +167,32 @@ describe('endpointsAre in the http task', () => {
     ]);
   });
 });
+
+describe("grpc endpoints: Iter8 named them, canary's grpc task measures one per version", () => {
+  const message = /^Iter8 measured grpc endpoints by name/;
+
+  it('an Iter8 file is warned at its endpoints key; a canary/v1 file is not', async () => {
+    const grpc =
+      '- task: grpc\n  with:\n    call: helloworld.Greeter.SayHello\n    proto: greeter.proto\n' +
+      '    endpoints:\n      a:\n        host: 127.0.0.1:9\n';
+    await writeFile(path.join(dir, 'iter8.yaml'), `spec:\n${grpc}`);
+    const iter8 = await loadExperiment({ file: 'iter8.yaml', cwd: dir });
+    expect(
+      iter8.diagnostics.filter((d) => message.test(d.message)).map((d) => `${d.line}:${d.column} ${d.path}`),
+    ).toEqual(['6:5 spec[0].with.endpoints']);
+    await writeFile(path.join(dir, 'e.yaml'), canaryFile(grpc.replace(/^/gm, '  ')));
+    const canary = await loadExperiment({ file: 'e.yaml', cwd: dir });
+    expect(canary.diagnostics.filter((d) => message.test(d.message))).toEqual([]);
+  });
+
+  it('chart values with grpc.endpoints are warned', async () => {
+    const values = {
+      tasks: ['grpc'],
+      grpc: { call: 'helloworld.Greeter.SayHello', endpoints: { a: { host: '127.0.0.1:9' } } },
+    };
+    const loaded = await loadExperiment({ cwd: dir, values });
+    expect(
+      loaded.diagnostics.filter((d) => d.message.startsWith('values.grpc.endpoints: Iter8')),
+    ).toHaveLength(1);
+  });
+});
