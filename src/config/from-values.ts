@@ -25,6 +25,13 @@
  */
 import { parseDuration } from '../util/duration.js';
 import { suggestKey } from './schema-check.js';
+import {
+  hasGrpcEndpoints,
+  iter8GrpcEndpointsHint,
+  iter8GrpcEndpointsNote,
+  iter8HttpEdits,
+  withIter8HttpEdits,
+} from './iter8-http-defaults.js';
 
 export interface ExperimentTask {
   task: string;
@@ -132,6 +139,9 @@ export function experimentFromValues(values: Record<string, unknown>, name?: str
   const notes: string[] = [];
   checkKeys(values, problems, notes);
   const spec: ExperimentDocument['spec'] = { tasks: buildTasks(values, problems) };
+  if (spec.tasks.some((task) => hasGrpcEndpoints(task.task, task.with))) {
+    notes.push(`values.grpc.endpoints: ${iter8GrpcEndpointsNote}; ${iter8GrpcEndpointsHint}`);
+  }
   const schedule = resolveSchedule(values, problems);
   if (schedule !== undefined) spec.schedule = schedule;
   return {
@@ -236,7 +246,12 @@ function buildTask(taskName: string, inputs: unknown, problems: string[]): Exper
     problems.push(`values.${taskName} must be a map of task inputs, got ${describeValue(inputs)}`);
     return { task: taskName };
   }
-  return { task: taskName, with: structuredClone(inputs) };
+  const copy = structuredClone(inputs);
+  // The chart's http values mean what Iter8's task made of them (allowInitialErrors, named endpoints).
+  return {
+    task: taskName,
+    with: taskName === 'http' ? withIter8HttpEdits(copy, iter8HttpEdits(copy, 'values')) : copy,
+  };
 }
 
 function expandReady(ready: unknown, problems: string[]): ExperimentTask[] {

@@ -12,6 +12,14 @@ import type { TSchema } from '@sinclair/typebox';
 import type { PathSegment } from './diagnostics.js';
 import { TaskEntrySchema } from './experiment-schema.js';
 import { builtinTasks } from '../tasks/registry.js';
+import {
+  hasGrpcEndpoints,
+  iter8GrpcEndpointsHint,
+  iter8GrpcEndpointsNote,
+  iter8HttpEdits,
+  withIter8HttpEdits,
+  type Iter8HttpEdits,
+} from './iter8-http-defaults.js';
 
 /** Iter8's condition function, canary's spelling of it. */
 const ITER8_CONDITIONS: ReadonlyArray<[RegExp, string]> = [[/\bSLOs\(\)/g, 'slos()']];
@@ -35,6 +43,10 @@ export interface Iter8Conversion {
   notes: Iter8Note[];
   /** Task indexes whose `if:` used an Iter8 spelling that was rewritten. */
   rewrittenConditions: number[];
+  /** The tasks with canary's key spellings, before `httpEdits` (what `migrate` respells from). */
+  respelledTasks: unknown[];
+  /** Per task index: the inputs an http task gets or loses to keep Iter8's meaning. */
+  httpEdits: Map<number, Iter8HttpEdits>;
 }
 
 /**
@@ -72,7 +84,7 @@ export function fromIter8Shape(value: Record<string, unknown>, name: string): It
     }
   }
   const rewrittenConditions: number[] = [];
-  const tasks = (value[specKey] as unknown[]).map((task, i) => {
+  const respelledTasks = (value[specKey] as unknown[]).map((task, i) => {
     const base = ['spec', 'tasks', i];
     const entry = canonicalKeys(task, TaskEntrySchema, base, renames);
     if (!isRecord(entry)) return entry;
@@ -89,11 +101,36 @@ export function fromIter8Shape(value: Record<string, unknown>, name: string): It
     }
     return entry;
   });
+  const httpEdits = new Map<number, Iter8HttpEdits>();
+  const tasks = respelledTasks.map((entry, i) => {
+    if (isRecord(entry) && hasGrpcEndpoints(entry.task, entry.with)) {
+      notes.push({
+        path: originalPathOf(['spec', 'tasks', i, 'with', 'endpoints'], specKey, renames),
+        atKey: true,
+        message: iter8GrpcEndpointsNote,
+        hint: iter8GrpcEndpointsHint,
+      });
+    }
+    if (!isRecord(entry) || entry.task !== 'http' || !isRecord(entry.with)) return entry;
+    const edits = iter8HttpEdits(entry.with, 'file');
+    httpEdits.set(i, edits);
+    for (const key of edits.drop) {
+      notes.push({
+        path: originalPathOf(['spec', 'tasks', i, 'with', key], specKey, renames),
+        atKey: true,
+        message: `ignored, as Iter8's http task ignored it (its chart rendered ${key} as a warmup: true task)`,
+        hint: 'to warm up, put an http task with warmup: true before this one',
+      });
+    }
+    return { ...entry, with: withIter8HttpEdits(entry.with, edits) };
+  });
   return {
     value: { apiVersion: 'canary/v1', kind: 'Experiment', metadata: { name }, spec: { tasks } },
     originalPath: (path) => originalPathOf(path, specKey, renames),
     notes,
     rewrittenConditions,
+    respelledTasks,
+    httpEdits,
   };
 }
 

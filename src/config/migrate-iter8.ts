@@ -4,8 +4,19 @@
  * order stay); keys Iter8 matched case-insensitively get canary's spelling, `SLOs()` becomes
  * `slos()`, and the `result` section (the record of an earlier run) is dropped.
  */
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Node, type Pair, YAMLMap } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Document,
+  type Node,
+  type Pair,
+  YAMLMap,
+} from 'yaml';
 import { fromIter8Shape, isIter8Shaped } from './iter8-shape.js';
+import type { Iter8HttpEdits } from './iter8-http-defaults.js';
 
 export type MigrateOutcome =
   { ok: true; text: string; changes: string[] } | { ok: false; message: string; hint?: string };
@@ -30,8 +41,8 @@ export function migrateIter8(text: string, name: string): MigrateOutcome {
   const root = doc.contents;
   const specPair = root.items.find((p) => keyText(p).toLowerCase() === 'spec')!;
   const tasksNode = specPair.value as Node;
-  const tasks = (converted.value.spec as { tasks: unknown[] }).tasks;
-  respell(tasksNode, tasks, 'spec', changes);
+  respell(tasksNode, converted.respelledTasks, 'spec', changes);
+  if (isSeq(tasksNode)) applyHttpEdits(doc, tasksNode.items, converted.httpEdits, changes);
 
   const dropped = root.items.filter((p) => p !== specPair).map(keyText);
   for (const key of dropped)
@@ -79,6 +90,33 @@ function respell(node: unknown, canonical: unknown, where: string, changes: stri
     respell(pair.value, record[key], `${where}.${key}`, changes);
   });
 }
+
+/** Writes out Iter8's meaning of each http task's absent inputs, and drops those its task ignored. */
+function applyHttpEdits(
+  doc: Document,
+  taskNodes: unknown[],
+  httpEdits: ReadonlyMap<number, Iter8HttpEdits>,
+  changes: string[],
+): void {
+  for (const [i, edits] of httpEdits) {
+    const task = taskNodes[i];
+    const withNode = isMap(task) ? task.get('with', true) : undefined;
+    if (!isMap(withNode)) continue;
+    for (const key of edits.drop) {
+      withNode.delete(key);
+      changes.push(`spec[${i}].with: dropped ${key} (Iter8's http task ignored it)`);
+    }
+    for (const [key, value] of Object.entries(edits.set)) {
+      withNode.add(doc.createPair(key, value));
+      changes.push(`spec[${i}].with: ${key}: ${String(value)} (Iter8's ${iter8Meaning[key] ?? 'default'})`);
+    }
+  }
+}
+
+const iter8Meaning: Record<string, string> = {
+  allowInitialErrors: 'default: an error on the first request of a connection fails the task',
+  endpointsAre: 'endpoints map is named endpoints, metrics http-<id>/...',
+};
 
 function keyText(pair: Pair): string {
   return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);

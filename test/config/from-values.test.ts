@@ -192,7 +192,13 @@ describe('experimentFromValues: other tasks', () => {
     {
       name: 'http inputs are copied as given',
       values: { tasks: ['http'], http: { url: 'http://a', qps: 5, payloadURL: 'http://p' } },
-      tasks: [{ task: 'http', with: { url: 'http://a', qps: 5, payloadURL: 'http://p' } }],
+      // Iter8's default for allowInitialErrors, written out.
+      tasks: [
+        {
+          task: 'http',
+          with: { url: 'http://a', qps: 5, payloadURL: 'http://p', allowInitialErrors: false },
+        },
+      ],
     },
     {
       name: 'assess keeps Iter8 list-form SLOs',
@@ -239,9 +245,14 @@ describe('experimentFromValues: other tasks', () => {
       ],
     },
     {
-      name: 'http with endpoints that each have a url',
+      name: "http endpoints are Iter8's named endpoints, even with only a url each",
       values: { tasks: ['http'], http: { endpoints: { a: { url: 'http://a' } } } },
-      tasks: [{ task: 'http', with: { endpoints: { a: { url: 'http://a' } } } }],
+      tasks: [
+        {
+          task: 'http',
+          with: { endpoints: { a: { url: 'http://a' } }, allowInitialErrors: false, endpointsAre: 'named' },
+        },
+      ],
     },
     {
       name: 'slack keeps its own name and inputs',
@@ -440,6 +451,7 @@ describe("experimentFromValues: the chart's warmup values", () => {
     expect(byCount.experiment.spec.tasks[0]?.with).toEqual({
       url: 'http://127.0.0.1:1/',
       warmupNumRequests: 10,
+      allowInitialErrors: false,
     });
   });
 

@@ -32,7 +32,11 @@ describe('Iter8 spellings only in Iter8-shaped files', () => {
       `Spec:\n  - Task: http\n    With:\n      URL: http://127.0.0.1:9/\n      Duration: 1s\n  - ${ASSESS}`,
     );
     expect(errors).toEqual([]);
-    expect(loaded.experiment?.spec.tasks[0]?.with).toEqual({ url: 'http://127.0.0.1:9/', duration: '1s' });
+    expect(loaded.experiment?.spec.tasks[0]?.with).toEqual({
+      url: 'http://127.0.0.1:9/',
+      duration: '1s',
+      allowInitialErrors: false, // Iter8's default, written out
+    });
     expect(loaded.experiment?.spec.tasks[1]?.with).toEqual({ SLOs: { upper: { 'http/error-rate': 0 } } });
   });
 

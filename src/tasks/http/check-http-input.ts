@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { formatDuration, parseDuration } from '../../util/duration.js';
 import type { CheckContext, TaskProblem } from '../task-definition.js';
-import type { HttpInput, PayloadInput } from './http-input.js';
+import { iter8EndpointOnlyKeys, type HttpInput, type PayloadInput } from './http-input.js';
 import { listEndpoints } from './endpoints.js';
 import { hasNamedEndpoints, metricGroupsOf, payloadKeys } from './metric-groups.js';
 import { defaultNumRequests } from './load-settings.js';
@@ -42,8 +42,9 @@ function checkTargets(input: HttpInput, context: CheckContext): TaskProblem[] {
   const error = (path: Array<string | number>, message: string, extra: Partial<TaskProblem> = {}) =>
     problems.push({ severity: 'error', path, message, ...extra });
   const named = hasNamedEndpoints(input);
+  problems.push(...checkEndpointsForm(input, named));
   if (input.url !== undefined && input.endpoints !== undefined && !named) {
-    error(['url'], 'give either url or endpoints, not both');
+    error(['url'], 'give either url or endpoints, not both', { hint: namedHint });
   } else if (input.url === undefined && input.endpoints === undefined) {
     error([], 'give the url to load, or endpoints (one per version)', {
       hint: 'for example url: http://my-service:8080/',
@@ -86,7 +87,46 @@ function checkTargets(input: HttpInput, context: CheckContext): TaskProblem[] {
       message:
         `http measures ${endpoints.length} version(s) (${input.url !== undefined ? 'one url' : 'one per endpoint'}) ` +
         `but spec.versions names ${known}`,
+      ...(input.endpoints !== undefined && input.endpointsAre === undefined ? { hint: namedHint } : {}),
     });
+  }
+  return problems;
+}
+
+const namedHint =
+  "for Iter8's named endpoints (each measured as version 0, metrics http-<id>/...), set endpointsAre: named; " +
+  'for one endpoint per version, endpointsAre: versions';
+
+/** `endpointsAre` against the rest of the inputs: each form's own keys. */
+function checkEndpointsForm(input: HttpInput, named: boolean): TaskProblem[] {
+  const problems: TaskProblem[] = [];
+  if (input.endpointsAre === undefined) return problems;
+  if (input.endpoints === undefined) {
+    problems.push({
+      severity: 'error',
+      path: ['endpointsAre'],
+      message: 'endpointsAre says how to read endpoints, but there are none',
+      hint: 'add endpoints, or remove endpointsAre',
+    });
+  } else if (named && input.versions !== undefined) {
+    problems.push({
+      severity: 'error',
+      path: ['versions'],
+      message: 'versions orders per-version endpoints; named endpoints are all version 0',
+      hint: 'remove versions, or set endpointsAre: versions',
+    });
+  } else if (!named) {
+    for (const [id, endpoint] of Object.entries(input.endpoints)) {
+      const key = iter8EndpointOnlyKeys.find((k) => endpoint[k] !== undefined);
+      if (key === undefined) continue;
+      problems.push({
+        severity: 'error',
+        path: ['endpoints', id, key],
+        atKey: true,
+        message: `${key} at an endpoint applies to named endpoints only; per-version endpoints share the task's load`,
+        hint: 'move it to the task level, or set endpointsAre: named',
+      });
+    }
   }
   return problems;
 }

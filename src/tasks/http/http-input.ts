@@ -183,6 +183,15 @@ export const HttpInputSchema = Type.Object(
         description: 'Endpoint ids in version-index order: versions[i] is the endpoint of version i',
       }),
     ),
+    endpointsAre: Type.Optional(
+      Type.Union([Type.Literal('versions'), Type.Literal('named')], {
+        description:
+          "How to read endpoints. versions: one endpoint per version, metrics http/... named: Iter8's named " +
+          'endpoints, each measured as version 0 under http-<id>/..., task-level inputs (url too) as defaults. ' +
+          "Absent: named if an endpoint has one of Iter8's per-endpoint inputs or url is given beside endpoints. " +
+          'Iter8 files and chart values set named',
+      }),
+    ),
     method: Type.Optional(MethodSchema),
     headers: Type.Optional(HeadersSchema),
     headersFrom: Type.Optional(HeadersFromSchema),

@@ -16,10 +16,13 @@ export interface MetricGroup {
  * canary's own map is one version per endpoint under `http/...`. The shapes tell them apart: an endpoint
  * carrying one of Iter8's per-endpoint inputs (numRequests, qps, payloadStr, ...), or a task-level `url`
  * beside `endpoints` (Iter8's default url; canary's form forbids it), makes the map Iter8's.
+ * `endpointsAre` overrides the guess; Iter8 files and chart values always set it.
  */
 export function hasNamedEndpoints(input: HttpInput): boolean {
   const endpoints = Object.values(input.endpoints ?? {});
-  if (endpoints.length === 0 || input.versions !== undefined) return false;
+  if (endpoints.length === 0) return false;
+  if (input.endpointsAre !== undefined) return input.endpointsAre === 'named';
+  if (input.versions !== undefined) return false;
   if (input.url !== undefined) return true;
   return endpoints.some((endpoint) => iter8EndpointOnlyKeys.some((key) => endpoint[key] !== undefined));
 }
