@@ -1,7 +1,8 @@
 /**
- * What the in-cluster runner reads on behalf of `ready` tasks: one named
- * object per task, in its namespace. The Role grants `get` on exactly these,
- * so the resource must be the plural RBAC names. A launch against a cluster
+ * What the in-cluster runner reads on behalf of `ready` tasks, and reads and
+ * patches on behalf of `rollout` tasks: one named object per task, in its
+ * namespace. The Role grants `get` (and `patch` for a rollout) on exactly
+ * these, so the resource must be the plural RBAC names. A launch against a cluster
  * resolves each through API discovery, as the task itself will; `--dry-run`
  * talks to no cluster and knows only well-known types.
  */
@@ -19,6 +20,8 @@ export interface ReadyAccess {
   /** Plural resource name. */
   resource: string;
   name: string;
+  /** RBAC verbs on the object; default `get` (a rollout also patches). */
+  verbs?: readonly string[];
 }
 
 /** A ready task's target before its resource type is resolved. */
@@ -27,13 +30,37 @@ export interface ReadyTarget {
   query: ResourceQuery;
   name: string;
   namespace: string;
+  verbs?: readonly string[];
 }
+
+/** The rollout task's target: the object whose traffic it moves (read each loop, merge-patched). */
+const ROLLOUT_QUERY: ResourceQuery = {
+  resource: 'inferenceservices',
+  group: 'serving.kserve.io',
+  version: 'v1beta1',
+};
 
 /**
  * Each ready task's target. The namespace defaults as the task defaults it in
  * the pod: the task's, else the experiment's, else the pod's (the launch namespace).
  */
 export function readyTargetsOf(experiment: Experiment, namespace: string): ReadyTarget[] {
+  const rollouts = experiment.spec.tasks
+    .filter((task) => task.task === 'rollout')
+    .map((task) => {
+      const target = (task.with as { target: { name: string; namespace?: string } }).target;
+      return {
+        taskId: task.id,
+        query: ROLLOUT_QUERY,
+        name: target.name,
+        namespace: target.namespace ?? experiment.metadata.namespace ?? namespace,
+        verbs: ['get', 'patch'],
+      };
+    });
+  return [...readyTargetsOfReadyTasks(experiment, namespace), ...rollouts];
+}
+
+function readyTargetsOfReadyTasks(experiment: Experiment, namespace: string): ReadyTarget[] {
   return experiment.spec.tasks
     .filter((task) => task.task === 'ready')
     .map((task) => {
@@ -77,6 +104,7 @@ export async function resolveReadyAccess(
         group: resolved.group,
         resource: resolved.name,
         name: target.name,
+        ...(target.verbs ? { verbs: target.verbs } : {}),
       };
     }),
   );
@@ -121,10 +149,17 @@ export function resolveReadyAccessStatically(targets: readonly ReadyTarget[]): R
   return targets.map((target) => {
     const { resource, group } = target.query;
     const known = matchKnown(resource, group);
+    const verbs = target.verbs ? { verbs: target.verbs } : {};
     if (known)
-      return { namespace: target.namespace, group: known.group, resource: known.name, name: target.name };
+      return {
+        namespace: target.namespace,
+        group: known.group,
+        resource: known.name,
+        name: target.name,
+        ...verbs,
+      };
     if (group !== undefined && /^[a-z][a-z0-9-]*$/.test(resource)) {
-      return { namespace: target.namespace, group, resource, name: target.name };
+      return { namespace: target.namespace, group, resource, name: target.name, ...verbs };
     }
     throw new CanaryError(
       `task ${target.taskId}: --dry-run cannot tell which API resource "${resource}" is without asking a cluster, so it cannot write the Role that lets the runner read it`,
