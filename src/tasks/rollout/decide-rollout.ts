@@ -49,7 +49,8 @@ export function decideRollout(input: DecisionInput): Decided {
     ...extra,
   });
 
-  if (previous?.action === 'promote' || previous?.action === 'rollback') {
+  // (Under --no-act nothing was done, so a trial keeps deciding.)
+  if (previous?.acted && (previous.action === 'promote' || previous.action === 'rollback')) {
     const done = previous.action === 'promote' ? 'promoted' : 'rolled back';
     return hold(`the candidate was already ${done}; nothing more to do`, 0, { action: 'hold' });
   }
