@@ -11,6 +11,7 @@ import { CanaryError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { KubeClient } from './kube-client.js';
 import { resolveResource, type ResourceQuery } from './resolve-resource.js';
+import type { RolloutTarget } from '../tasks/rollout/rollout-input.js';
 
 /** One object a ready task watches, as RBAC names it. */
 export interface ReadyAccess {
@@ -39,6 +40,12 @@ const ROLLOUT_QUERY: ResourceQuery = {
   group: 'serving.kserve.io',
   version: 'v1beta1',
 };
+/** An LLMInferenceService rollout patches the candidate's weight and annotates the baseline: both. */
+const LLM_ROLLOUT_QUERY: ResourceQuery = {
+  resource: 'llminferenceservices',
+  group: 'serving.kserve.io',
+  version: 'v1alpha2',
+};
 
 /**
  * Each ready task's target. The namespace defaults as the task defaults it in
@@ -47,15 +54,19 @@ const ROLLOUT_QUERY: ResourceQuery = {
 export function readyTargetsOf(experiment: Experiment, namespace: string): ReadyTarget[] {
   const rollouts = experiment.spec.tasks
     .filter((task) => task.task === 'rollout')
-    .map((task) => {
-      const target = (task.with as { target: { name: string; namespace?: string } }).target;
-      return {
+    .flatMap((task) => {
+      const target = (task.with as { target: RolloutTarget }).target;
+      const where = target.namespace ?? experiment.metadata.namespace ?? namespace;
+      const names =
+        target.resource === 'inferenceservices' ? [target.name] : [target.candidate, target.baseline];
+      const query = target.resource === 'inferenceservices' ? ROLLOUT_QUERY : LLM_ROLLOUT_QUERY;
+      return names.map((name) => ({
         taskId: task.id,
-        query: ROLLOUT_QUERY,
-        name: target.name,
-        namespace: target.namespace ?? experiment.metadata.namespace ?? namespace,
+        query,
+        name,
+        namespace: where,
         verbs: ['get', 'patch'],
-      };
+      }));
     });
   return [...readyTargetsOfReadyTasks(experiment, namespace), ...rollouts];
 }
@@ -134,6 +145,12 @@ const WELL_KNOWN: readonly KnownResource[] = [
   { group: 'batch', name: 'cronjobs', kind: 'CronJob', shortNames: ['cj'] },
   { group: 'networking.k8s.io', name: 'ingresses', kind: 'Ingress', shortNames: ['ing'] },
   { group: 'serving.kserve.io', name: 'inferenceservices', kind: 'InferenceService', shortNames: ['isvc'] },
+  {
+    group: 'serving.kserve.io',
+    name: 'llminferenceservices',
+    kind: 'LLMInferenceService',
+    shortNames: ['llmisvc'],
+  },
   { group: 'serving.knative.dev', name: 'services', kind: 'Service', shortNames: ['ksvc', 'kservice'] },
   { group: 'serving.knative.dev', name: 'revisions', kind: 'Revision', shortNames: ['rev'] },
   { group: 'serving.knative.dev', name: 'routes', kind: 'Route', shortNames: ['rt'] },

@@ -115,6 +115,8 @@ export interface RolloutDecision {
   moves?: string[];
   /** A manual change seen: the loop it was first seen in. The rollout holds from then on. */
   driftSince?: number;
+  /** LLMInferenceService: the candidate's weight when the rollout began (a rollback returns to it). */
+  startWeight?: number;
 }
 
 /**

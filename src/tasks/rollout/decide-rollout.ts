@@ -29,6 +29,8 @@ export interface DecisionInput {
   previous?: RolloutDecision;
   loop: number;
   now: Date;
+  /** The candidate's share after a rollback: 0, or (LLMInferenceService) its share when the rollout began. */
+  rollbackTo?: number;
 }
 
 /** The decision without acted/patch/resourceVersion, which depend on what the caller then does. */
@@ -80,15 +82,19 @@ export function decideRollout(input: DecisionInput): Decided {
   if (judged.kind === 'unjudged') return hold(judged.why);
   if (judged.kind === 'fail') {
     if (policy.onFailure === 'hold') return hold(`${judged.why}; onFailure: hold`);
-    return { action: 'rollback', ...keep, to: 0, why: `${judged.why}; rolling back`, passes: 0 };
+    return {
+      action: 'rollback',
+      ...keep,
+      to: input.rollbackTo ?? 0,
+      why: `${judged.why}; rolling back`,
+      passes: 0,
+    };
   }
   if (judged.kind === 'inconclusive') return hold(`${judged.why}; the count of passes starts again`);
 
   const continuing = previous !== undefined && (previous.acted ? previous.to : previous.from) === from;
   const passes = (continuing ? previous.passes : 0) + 1;
-  if (!position.inCanary) {
-    return hold('no canary in progress: spec.predictor.canaryTrafficPercent is not set', 0);
-  }
+  if (!position.inCanary) return hold(position.notInCanary ?? 'no canary in progress', 0);
   if (passes < policy.passesPerStep) {
     return hold(`SLOs passed (${passes} of ${policy.passesPerStep} passes at ${from}%)`, passes);
   }

@@ -18,6 +18,8 @@ export interface TrafficPosition {
   percent: number;
   /** canaryTrafficPercent is set: a canary rollout is in progress (or was rolled back, at 0). */
   inCanary: boolean;
+  /** Why there is no canary to move, when there is none. */
+  notInCanary?: string;
   /** The share KServe reports routing to the latest revision, when its status says. */
   observed?: number;
   /** The Ready condition's status ('True', 'False', 'Unknown'), when there is one. */
@@ -37,6 +39,9 @@ export function trafficPosition(object: unknown): TrafficPosition {
   return {
     percent: inCanary ? configured : 100,
     inCanary,
+    ...(inCanary
+      ? {}
+      : { notInCanary: 'no canary in progress: spec.predictor.canaryTrafficPercent is not set' }),
     ...(observed !== undefined ? { observed } : {}),
     ...(ready !== undefined ? { ready } : {}),
     ...(typeof resourceVersion === 'string' ? { resourceVersion } : {}),

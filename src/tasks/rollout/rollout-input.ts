@@ -2,29 +2,42 @@ import { Type, type Static } from '@sinclair/typebox';
 
 const NAME_PATTERN = '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$';
 
-export const RolloutTargetSchema = Type.Object(
+const NamespaceSchema = Type.String({
+  minLength: 1,
+  maxLength: 63,
+  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+  description: "Namespace (default: the experiment's namespace, else the kubeconfig context's)",
+});
+
+const ObjectName = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 253, pattern: NAME_PATTERN, description });
+
+export const InferenceServiceTargetSchema = Type.Object(
   {
     resource: Type.Literal('inferenceservices', {
       description:
-        'What carries the traffic split: a KServe InferenceService in Serverless mode (spec.predictor.canaryTrafficPercent)',
+        'A KServe InferenceService in Serverless mode: steps set spec.predictor.canaryTrafficPercent',
     }),
-    name: Type.String({
-      minLength: 1,
-      maxLength: 253,
-      pattern: NAME_PATTERN,
-      description: 'Name of the InferenceService',
-    }),
-    namespace: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 63,
-        pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
-        description: "Namespace (default: the experiment's namespace, else the kubeconfig context's)",
-      }),
-    ),
+    name: ObjectName('Name of the InferenceService'),
+    namespace: Type.Optional(NamespaceSchema),
   },
   { additionalProperties: false },
 );
+
+export const LlmGroupTargetSchema = Type.Object(
+  {
+    resource: Type.Literal('llminferenceservices', {
+      description:
+        "Two KServe LLMInferenceServices in one route group: steps set the candidate's share through its spec.router.route.weight",
+    }),
+    candidate: ObjectName('The LLMInferenceService rolled out'),
+    baseline: ObjectName('The LLMInferenceService it replaces; promotion stops it (serving.kserve.io/stop)'),
+    namespace: Type.Optional(NamespaceSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const RolloutTargetSchema = Type.Union([InferenceServiceTargetSchema, LlmGroupTargetSchema]);
 
 export const RolloutInputSchema = Type.Object(
   {
@@ -60,6 +73,7 @@ export const RolloutInputSchema = Type.Object(
 
 export type RolloutInput = Static<typeof RolloutInputSchema>;
 export type RolloutTarget = Static<typeof RolloutTargetSchema>;
+export type LlmGroupTarget = Static<typeof LlmGroupTargetSchema>;
 
 export const DEFAULT_STEPS: readonly number[] = [10, 50, 100];
 export const DEFAULT_PASSES_PER_STEP = 1;

@@ -1,8 +1,8 @@
 /**
- * What the rollout task does in a loop: read the InferenceService, decide from
- * this loop's verdicts, and (unless --no-act) send the merge patch. Custom
- * resources refuse strategic merge patches (415), so the patch is a JSON merge
- * patch, carrying the resourceVersion it was decided on.
+ * What the rollout task does in a loop: read the target, decide from this
+ * loop's verdicts, and (unless --no-act) send the merge patch. Custom resources
+ * refuse strategic merge patches (415), so the patch is a JSON merge patch,
+ * carrying the resourceVersion it was decided on.
  */
 import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { TaskError } from '../../errors.js';
@@ -12,22 +12,24 @@ import type { RolloutDecision } from '../../results/records.js';
 import type { TaskContext, TaskRunResult } from '../task-definition.js';
 import { connect } from '../ready/run-ready.js';
 import { decideRollout, type Decided } from './decide-rollout.js';
-import { canaryPatch, INFERENCE_SERVICE, trafficPosition } from './inference-service-traffic.js';
 import { DEFAULT_PASSES_PER_STEP, DEFAULT_STEPS, type RolloutInput } from './rollout-input.js';
+import { targetKind } from './rollout-targets.js';
 
 const FIELD_MANAGER = 'canary-rollout';
 
 export async function runRollout(input: RolloutInput, context: TaskContext): Promise<TaskRunResult> {
   const client = connect(context.env);
   const namespace = input.target.namespace ?? context.experiment.namespace ?? client.namespace;
-  const subject = `inferenceservices.serving.kserve.io "${input.target.name}" in namespace "${namespace}"`;
+  const kind = targetKind(input.target, namespace);
   const api = makeObjectApi(client, context.signal);
-  const ref = { ...INFERENCE_SERVICE, metadata: { name: input.target.name, namespace } };
+  const previous = context.previousLoop?.tasks.find((t) => t.id === context.taskId)?.decision;
 
-  const object = await api.read(ref).catch((error: unknown) => {
-    throw requestFailure(`cannot read ${subject}`, error, client.server);
+  const reading = await kind.read(api, previous).catch((error: unknown) => {
+    throw requestFailure(`cannot read ${kind.subject}`, error, client.server);
   });
-  const position = trafficPosition(object);
+  // Not a rollout canary can carry out (e.g. two LLMInferenceServices in different groups): the user's to fix.
+  if ('problem' in reading) throw new TaskError(reading.problem, 'error');
+  const { position } = reading;
   const decided = decideRollout({
     policy: {
       steps: input.steps ?? DEFAULT_STEPS,
@@ -38,23 +40,27 @@ export async function runRollout(input: RolloutInput, context: TaskContext): Pro
     position,
     verdicts: context.slos,
     versions: context.versions,
-    ...previousOf(context),
+    ...(previous ? { previous } : {}),
     loop: context.loop,
     now: new Date(),
+    rollbackTo: reading.rollbackTo,
   });
-  const version = position.resourceVersion !== undefined ? { resourceVersion: position.resourceVersion } : {};
-  if (decided.action === 'hold') return result({ ...decided, acted: false, ...version }, context);
+  const carried = {
+    ...(position.resourceVersion !== undefined ? { resourceVersion: position.resourceVersion } : {}),
+    ...(reading.startWeight !== undefined ? { startWeight: reading.startWeight } : {}),
+  };
+  if (decided.action === 'hold') return result({ ...decided, acted: false, ...carried }, context);
 
-  const body = canaryPatch(decided.action === 'promote' ? null : decided.to, position.resourceVersion);
-  const patch = { type: PatchStrategy.MergePatch, body };
+  const planned = kind.plan(decided, reading);
+  const patch = { type: PatchStrategy.MergePatch, body: planned.body };
   if (context.noAct) {
-    context.log(`--no-act: would patch ${subject} with ${JSON.stringify(body)}`);
-    return result({ ...decided, acted: false, patch, ...version }, context);
+    context.log(`--no-act: would patch ${planned.ref.metadata.name} with ${JSON.stringify(planned.body)}`);
+    return result({ ...decided, acted: false, patch, ...carried }, context);
   }
   let patched: KubernetesObject;
   try {
     patched = await api.patch(
-      { ...ref, ...body, metadata: { ...ref.metadata, ...body.metadata } },
+      { ...planned.ref, ...planned.body, metadata: { ...planned.ref.metadata, ...planned.body.metadata } },
       undefined,
       undefined,
       FIELD_MANAGER,
@@ -72,36 +78,32 @@ export async function runRollout(input: RolloutInput, context: TaskContext): Pro
           to: decided.from,
           passes: 0,
           acted: false,
-          why: `${subject} changed while canary was patching it (409 Conflict); holding, never overriding a person's change`,
+          why: `${kind.subject} changed while canary was patching it (409 Conflict); holding, never overriding a person's change`,
           driftSince: context.loop,
-          ...version,
+          ...carried,
         },
         context,
       );
     }
-    throw requestFailure(`cannot patch ${subject}`, error, client.server);
+    throw requestFailure(`cannot patch ${kind.subject}`, error, client.server);
   }
-  const after = trafficPosition(patched);
+  const after = kind.after(patched, reading, planned);
   // The audit trail: every change with its before and after.
   context.log(
-    `patched ${subject}: canaryTrafficPercent ${position.inCanary ? position.percent : '(unset)'} -> ` +
-      `${after.inCanary ? after.percent : '(unset)'}, resourceVersion ${position.resourceVersion ?? '?'} -> ${after.resourceVersion ?? '?'}`,
+    `patched ${kind.subject}: ${planned.field} ${planned.before} -> ${after.afterText}, ` +
+      `resourceVersion ${position.resourceVersion ?? '?'} -> ${after.resourceVersion ?? '?'}`,
   );
   return result(
     {
       ...decided,
+      to: after.to,
       acted: true,
       patch,
+      ...carried,
       ...(after.resourceVersion !== undefined ? { resourceVersion: after.resourceVersion } : {}),
     },
     context,
   );
-}
-
-/** This task's decision in the previous loop (from this run or, after a restart, the result file). */
-function previousOf(context: TaskContext): { previous?: RolloutDecision } {
-  const decision = context.previousLoop?.tasks.find((t) => t.id === context.taskId)?.decision;
-  return decision ? { previous: decision } : {};
 }
 
 function result(decision: RolloutDecision & Decided, context: TaskContext): TaskRunResult {
@@ -122,7 +124,7 @@ function requestFailure(what: string, error: unknown, server: string): TaskError
   if (!failure) return new TaskError(`${what}: ${String(error)}`, 'error', { cause: error });
   const detail =
     failure.type === 'status'
-      ? `the API server at ${server} answered ${failure.code}: ${failure.message}${failure.code === 403 ? ' (grant the verbs get and patch on this InferenceService)' : ''}`
+      ? `the API server at ${server} answered ${failure.code}: ${failure.message}${failure.code === 403 ? ' (grant the verbs get and patch on these objects)' : ''}`
       : failure.type === 'transport'
         ? `cannot reach the API server at ${server}: ${failure.message}`
         : 'the request was interrupted';
