@@ -115,6 +115,7 @@ function checkReplayFlags(flags: RunFlags): void {
   }
   const runOnly = [
     flags['dry-run'] ? '--dry-run' : '',
+    flags['no-act'] ? '--no-act' : '',
     flags.fresh ? '--fresh' : '',
     flags.loops !== undefined ? '--loops' : '',
     flags.keep !== undefined ? '--keep' : '',

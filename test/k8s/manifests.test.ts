@@ -245,6 +245,24 @@ describe('buildGroupManifests', () => {
     ]);
   });
 
+  it('grants an LLMInferenceService rollout get and patch on its candidate and baseline only', async () => {
+    const experiment = await experimentFrom(['tasks={http}', 'http.url=http://x:1']);
+    experiment.spec.tasks.push({
+      id: 'rollout',
+      task: 'rollout',
+      with: { target: { resource: 'llminferenceservices', candidate: 'llama-v2', baseline: 'llama-v1' } },
+      needs: [],
+    });
+    const manifests = buildGroupManifests({ experiment, group: 'default', namespace: 'ns' });
+    validateAll(manifests);
+    expect((one(manifests, 'Role')['rules'] as unknown[]).at(-1)).toEqual({
+      apiGroups: ['serving.kserve.io'],
+      resources: ['llminferenceservices'],
+      resourceNames: ['llama-v1', 'llama-v2'],
+      verbs: ['get', 'patch'],
+    });
+  });
+
   it('merges ready tasks on the same type into one rule, and uses resolved access when given', async () => {
     const experiment = await experimentFrom(['tasks={http}', 'http.url=http://x:1']);
     const manifests = buildGroupManifests({

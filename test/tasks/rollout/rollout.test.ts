@@ -189,6 +189,23 @@ describe('rollout of a Serverless InferenceService', () => {
     expect(patchRequests()).toHaveLength(1);
   });
 
+  it('holds for good when the patch meets a 409 Conflict (changed after it was read)', async () => {
+    cluster.api.set(inferenceService(10));
+    cluster.api.failNext({
+      method: 'PATCH',
+      path: '/apis/serving.kserve.io/v1beta1/namespaces/default/inferenceservices/sklearn-iris',
+      status: 409,
+      message:
+        'Operation cannot be fulfilled on inferenceservices.serving.kserve.io "sklearn-iris": the object has been modified; please apply your changes to the latest version and try again',
+    });
+    const outcome = await runExperiment(experiment([0.001, 0.001], { passesPerStep: 1 }));
+    expect(moves(outcome.loops)).toEqual(['hold 10->10', 'hold 10->10']);
+    expect(decisions(outcome.loops)[0]!.why).toMatch(/changed while canary was patching it \(409 Conflict\)/);
+    expect(decisions(outcome.loops)[1]!.why).toMatch(/on hold since loop 1/);
+    expect(patchRequests()).toHaveLength(1);
+    expect(canaryPercentOf(cluster)).toBe(10);
+  });
+
   it('bounds moves with maxStepsPerHour', async () => {
     cluster.api.set(inferenceService(10));
     const outcome = await runExperiment(
