@@ -19,6 +19,11 @@ export const InferenceServiceTargetSchema = Type.Object(
         'A KServe InferenceService in Serverless mode: steps set spec.predictor.canaryTrafficPercent',
     }),
     name: ObjectName('Name of the InferenceService'),
+    canary: Type.Optional(
+      ObjectName(
+        'Standard mode: the spec.canary[] entry (by predictor.name) whose trafficPercent the steps set; omit for Serverless mode (canaryTrafficPercent)',
+      ),
+    ),
     namespace: Type.Optional(NamespaceSchema),
   },
   { additionalProperties: false },

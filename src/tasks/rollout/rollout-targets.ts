@@ -21,6 +21,7 @@ import {
   type GroupPosition,
 } from './llm-inference-service-traffic.js';
 import type { LlmGroupTarget, RolloutTarget } from './rollout-input.js';
+import { canaryListPatch, promoteCanaryPatch, standardPosition } from './standard-canary-traffic.js';
 
 export interface ObjectRef {
   apiVersion: string;
@@ -38,6 +39,8 @@ export interface PlannedPatch {
 
 export interface TargetReading {
   position: TrafficPosition;
+  /** The object as read (Standard mode patches send its whole canary list). */
+  object?: unknown;
   /** What a rollback returns to, in percent. */
   rollbackTo: number;
   startWeight?: number;
@@ -59,9 +62,10 @@ export interface RolloutTargetKind {
 }
 
 export function targetKind(target: RolloutTarget, namespace: string): RolloutTargetKind {
-  return target.resource === 'inferenceservices'
-    ? inferenceServiceKind(target.name, namespace)
-    : llmGroupKind(target, namespace);
+  if (target.resource === 'llminferenceservices') return llmGroupKind(target, namespace);
+  return target.canary !== undefined
+    ? standardCanaryKind(target.name, target.canary, namespace)
+    : inferenceServiceKind(target.name, namespace);
 }
 
 function inferenceServiceKind(name: string, namespace: string): RolloutTargetKind {
@@ -144,6 +148,42 @@ function llmGroupKind(target: LlmGroupTarget, namespace: string): RolloutTargetK
         resourceVersion: `${String(version)},${String(position.baselineVersion)}`,
         to: share(weight, position.baselineWeight),
         afterText: String(weight),
+      };
+    },
+  };
+}
+
+function standardCanaryKind(name: string, canary: string, namespace: string): RolloutTargetKind {
+  const ref = { ...INFERENCE_SERVICE, metadata: { name, namespace } };
+  return {
+    subject: `inferenceservices.serving.kserve.io "${name}" (canary "${canary}") in namespace "${namespace}"`,
+    async read(api) {
+      const object = await api.read(ref);
+      return { position: standardPosition(object, canary), rollbackTo: 0, object };
+    },
+    plan(decided, { position, object }) {
+      if (decided.action === 'promote') {
+        return {
+          ref,
+          body: promoteCanaryPatch(object, canary, position.resourceVersion),
+          field: `spec.predictor (becomes canary "${canary}") and spec.canary`,
+          before: `${position.percent}%`,
+        };
+      }
+      return {
+        ref,
+        body: canaryListPatch(object, canary, decided.to, position.resourceVersion),
+        field: `spec.canary[${canary}].trafficPercent`,
+        before: String(position.percent),
+      };
+    },
+    after(patched, _reading, plan) {
+      const after = standardPosition(patched, canary);
+      const promoted = plan.field.startsWith('spec.predictor');
+      return {
+        ...(after.resourceVersion !== undefined ? { resourceVersion: after.resourceVersion } : {}),
+        to: promoted ? 100 : after.percent,
+        afterText: promoted ? `predictor.name "${canary}", canary entry removed` : String(after.percent),
       };
     },
   };

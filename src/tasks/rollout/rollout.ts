@@ -45,9 +45,11 @@ export const rolloutTask = defineTask<RolloutInput>({
       onFailure: input.onFailure ?? 'rollback',
       ...(input.maxStepsPerHour !== undefined ? { maxStepsPerHour: input.maxStepsPerHour } : {}),
       patches:
-        input.target.resource === 'inferenceservices'
-          ? inferenceServicePatches(steps)
-          : llmGroupPatches(steps, input.target.candidate, input.target.baseline),
+        input.target.resource === 'llminferenceservices'
+          ? llmGroupPatches(steps, input.target.candidate, input.target.baseline)
+          : input.target.canary !== undefined
+            ? standardCanaryPatches(steps, input.target.canary)
+            : inferenceServicePatches(steps),
     };
   },
   async run(input, context) {
@@ -96,5 +98,33 @@ function llmGroupPatches(steps: readonly number[], candidate: string, baseline: 
       object: candidate,
       body: { spec: { router: { route: { weight: "(the candidate's weight when the rollout began)" } } } },
     },
+  };
+}
+
+/** Standard mode sends the whole (atomic) spec.canary list, read at run time: the preview describes it. */
+function standardCanaryPatches(steps: readonly number[], canary: string) {
+  const list = (percent: number) => ({
+    spec: { canary: `(spec.canary as read, with "${canary}" at trafficPercent: ${percent})` },
+  });
+  return {
+    ...Object.fromEntries(
+      steps
+        .filter((step) => step < 100)
+        .map((step) => [`step ${step}%`, { type: MERGE_PATCH, body: list(step) }]),
+    ),
+    ...(steps.at(-1) === 100
+      ? {
+          promote: {
+            type: MERGE_PATCH,
+            body: {
+              spec: {
+                predictor: `(canary "${canary}"'s predictor, name included)`,
+                canary: `(spec.canary without "${canary}"; null when it was the only one)`,
+              },
+            },
+          },
+        }
+      : {}),
+    rollback: { type: MERGE_PATCH, body: list(0) },
   };
 }
