@@ -3,6 +3,17 @@ import type { TaskProblem } from '../task-definition.js';
 import type { RolloutInput } from './rollout-input.js';
 
 export function checkRolloutInput(input: RolloutInput): TaskProblem[] {
+  const { target } = input;
+  if (target.resource === 'llminferenceservices' && target.candidate === target.baseline) {
+    return [
+      {
+        severity: 'error',
+        path: ['target', 'baseline'],
+        message: `the baseline is the candidate ("${target.candidate}")`,
+        hint: 'name the LLMInferenceService the candidate replaces, in the same route group',
+      },
+    ];
+  }
   const steps = input.steps;
   if (!steps) return [];
   for (let i = 1; i < steps.length; i++) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runExperiment, type ExperimentRunOptions } from '../../../src/engine/run-experiment.js';
 import { clearDiscoveryCache } from '../../../src/k8s/discovery.js';
 import type { LoopRecord, RolloutDecision } from '../../../src/results/records.js';
-import type { RolloutInput } from '../../../src/tasks/rollout/rollout.js';
+import { rolloutTask, type RolloutInput } from '../../../src/tasks/rollout/rollout.js';
 import { startFakeCluster, type FakeCluster } from '../../support/fake-kube-api/index.js';
 import { makePlan, registryOf } from '../../engine/helpers.js';
 import {
@@ -109,5 +109,19 @@ describe('rollout of an LLMInferenceService route group', () => {
     expect(task.status).toBe('error');
     expect(task.message).toMatch(/"llama-v2" and "llama-v1" are not in one route group/);
     expect(cluster.api.requests.filter((r) => r.method === 'PATCH')).toEqual([]);
+  });
+
+  it('validate refuses a baseline that is the candidate', async () => {
+    const problems = await rolloutTask.check!(
+      { target: { resource: 'llminferenceservices', candidate: 'llama-v2', baseline: 'llama-v2' } },
+      { experimentDir: '.', env: {} },
+    );
+    expect(problems).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        path: ['target', 'baseline'],
+        message: 'the baseline is the candidate ("llama-v2")',
+      }),
+    ]);
   });
 });
