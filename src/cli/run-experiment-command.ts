@@ -31,6 +31,8 @@ export interface RunFlags extends ValueFlagValues {
   to?: string;
   step?: string;
   'dry-run': boolean;
+  /** Tasks that change the cluster (rollout) decide and record, but patch nothing. */
+  'no-act'?: boolean;
   assert: boolean;
   quiet: boolean;
   /** Events as JSON lines on stdout (through Output.log) instead of progress on stderr. */
@@ -113,6 +115,7 @@ function checkReplayFlags(flags: RunFlags): void {
   }
   const runOnly = [
     flags['dry-run'] ? '--dry-run' : '',
+    flags['no-act'] ? '--no-act' : '',
     flags.fresh ? '--fresh' : '',
     flags.loops !== undefined ? '--loops' : '',
     flags.keep !== undefined ? '--keep' : '',
@@ -152,7 +155,16 @@ async function previewTasks(
 
 type PreparedRunFlags = Pick<
   RunFlags,
-  'results' | 'fresh' | 'loops' | 'keep' | 'assert' | 'quiet' | 'json' | 'github-summary' | 'record-fixtures'
+  | 'results'
+  | 'fresh'
+  | 'loops'
+  | 'keep'
+  | 'assert'
+  | 'quiet'
+  | 'json'
+  | 'github-summary'
+  | 'record-fixtures'
+  | 'no-act'
 > & {
   source?: string;
   /** A retrospective run: one loop per past time (from --at or --from/--to/--step). */
@@ -253,6 +265,7 @@ async function runWithWriter(
       // A result file is where pins live: a run writing one can look them up, even before it has any.
       pinnedLoop: (name: string) => (earlier ? pinnedLoop(earlier, name) : undefined),
       ...(retrospective ? { evaluationTimes: retrospective } : {}),
+      ...(flags['no-act'] ? { noAct: true } : {}),
       signal: controller.signal,
       observers,
       ...(flags['record-fixtures'] !== undefined

@@ -25,6 +25,7 @@ import { loadPlugins } from '../tasks/load-plugins.js';
 import { sloMetricReferences } from '../tasks/assess/slo-rules.js';
 import { checkPrintableNames } from './check-printable-names.js';
 import { checkUrlCredentials } from './check-url-credentials.js';
+import { checkRolloutOrder } from './check-rollout-order.js';
 import { canonicalMetricName } from '../metrics/metric-board.js';
 import type { AssessInput } from '../tasks/assess/assess-input.js';
 import type { CheckContext, TaskDefinition } from '../tasks/task-definition.js';
@@ -573,6 +574,7 @@ async function checkRules(
       ),
   );
   diagnostics.push(...checkSloMetricsProduced(experiment, registry, tasksWithErrors, at));
+  if (cycles.length === 0) diagnostics.push(...checkRolloutOrder(experiment, at));
   diagnostics.push(...checkPrintableNames(experiment, at), ...checkUrlCredentials(experiment, at));
   return diagnostics;
 }

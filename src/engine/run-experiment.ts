@@ -31,6 +31,8 @@ export interface ExperimentRunOptions {
   observers: readonly RunObserver[];
   /** Records backend answers as fixtures (`--record-fixtures`); the last loop's are kept. */
   fixtureRecorder?: FixtureRecorder;
+  /** `--no-act`: tasks that change the cluster decide but do not act. */
+  noAct?: boolean;
 }
 
 export interface ExperimentRunOutcome {
@@ -79,11 +81,18 @@ export async function runExperiment(options: ExperimentRunOptions): Promise<Expe
       ...(options.pinnedLoop ? { pinnedLoop: options.pinnedLoop } : {}),
       ...(options.env ? { env: options.env } : {}),
       ...(options.fixtureRecorder ? { fixtureRecorder: options.fixtureRecorder } : {}),
+      ...(options.noAct ? { noAct: true } : {}),
       ...(evaluationTimes ? { evaluationTime: evaluationTimes[loops.length]! } : {}),
     });
     loops.push(record);
     if (record.status === 'interrupted' || signal.aborted) {
       reason = 'interrupted';
+      break;
+    }
+    // A rollout that promoted or rolled back has finished the experiment.
+    const ended = record.tasks.find((t) => t.ends !== undefined)?.ends;
+    if (ended) {
+      reason = ended;
       break;
     }
     if (loops.length >= limit) break;

@@ -43,6 +43,8 @@ export interface LoopOptions {
    * (no `supportsRetrospective`) are skipped.
    */
   evaluationTime?: Date;
+  /** `--no-act`: tasks that change the cluster decide but do not act. */
+  noAct?: boolean;
 }
 
 const settled: ReadonlySet<TaskStatus> = new Set([
@@ -118,6 +120,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
             ...(options.previousLoop ? { previousLoop: options.previousLoop } : {}),
             ...(options.pinnedLoop ? { pinnedLoop: options.pinnedLoop } : {}),
             ...(options.fixtureRecorder ? { fixtureRecorder: options.fixtureRecorder } : {}),
+            ...(options.noAct ? { noAct: true } : {}),
             log: (message) => void emit(observers, { type: 'task-log', loop, id: task.id, message }),
           },
           signal,
@@ -128,6 +131,8 @@ export async function runLoop(options: LoopOptions): Promise<LoopRecord> {
           status: 'completed',
           ...timing(),
           ...(result?.output ? { output: result.output } : {}),
+          ...(result?.decision ? { decision: result.decision } : {}),
+          ...(result?.ends ? { ends: result.ends } : {}),
         });
       } catch (error) {
         const status: TaskStatus = signal.aborted

@@ -3,7 +3,8 @@
  * Secret; `get`/`update`/`patch` on its results Secret (which launch creates
  * empty, so no `create`: RBAC cannot limit `create` to a name); `get` on each
  * object a ready task watches, by name, in that object's namespace (a Role and
- * RoleBinding per extra namespace). Nothing for API discovery: `/api` and
+ * RoleBinding per extra namespace); `get` and `patch` on each object a
+ * rollout task moves, by name. Nothing for API discovery: `/api` and
  * `/apis` are readable by every authenticated user through the default
  * `system:discovery` ClusterRoleBinding.
  */
@@ -56,18 +57,18 @@ function secretRule(name: string, verbs: string[]): PolicyRule {
   return { apiGroups: [''], resources: ['secrets'], resourceNames: [name], verbs };
 }
 
-/** One `get` rule per group and resource, listing every watched name of that type. */
+/** One rule per group, resource and verbs, listing every name of that type the runner may touch. */
 function readRules(accesses: readonly ReadyAccess[]): PolicyRule[] {
-  const names = new Map<string, { group: string; resource: string; names: Set<string> }>();
-  for (const { group, resource, name } of accesses) {
-    const key = `${group}/${resource}`;
-    const entry = names.get(key) ?? { group, resource, names: new Set<string>() };
+  const names = new Map<string, { group: string; resource: string; verbs: string[]; names: Set<string> }>();
+  for (const { group, resource, name, verbs = ['get'] } of accesses) {
+    const key = `${group}/${resource}/${verbs.join(',')}`;
+    const entry = names.get(key) ?? { group, resource, verbs: [...verbs], names: new Set<string>() };
     entry.names.add(name);
     names.set(key, entry);
   }
   return [...names.keys()].sort().map((key) => {
-    const { group, resource, names: watched } = names.get(key)!;
-    return { apiGroups: [group], resources: [resource], resourceNames: [...watched].sort(), verbs: ['get'] };
+    const { group, resource, verbs, names: touched } = names.get(key)!;
+    return { apiGroups: [group], resources: [resource], resourceNames: [...touched].sort(), verbs };
   });
 }
 

@@ -1,7 +1,8 @@
 /**
- * What the in-cluster runner reads on behalf of `ready` tasks: one named
- * object per task, in its namespace. The Role grants `get` on exactly these,
- * so the resource must be the plural RBAC names. A launch against a cluster
+ * What the in-cluster runner reads on behalf of `ready` tasks, and reads and
+ * patches on behalf of `rollout` tasks: one named object per task, in its
+ * namespace. The Role grants `get` (and `patch` for a rollout) on exactly
+ * these, so the resource must be the plural RBAC names. A launch against a cluster
  * resolves each through API discovery, as the task itself will; `--dry-run`
  * talks to no cluster and knows only well-known types.
  */
@@ -10,6 +11,7 @@ import { CanaryError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { KubeClient } from './kube-client.js';
 import { resolveResource, type ResourceQuery } from './resolve-resource.js';
+import type { RolloutTarget } from '../tasks/rollout/rollout-input.js';
 
 /** One object a ready task watches, as RBAC names it. */
 export interface ReadyAccess {
@@ -19,6 +21,8 @@ export interface ReadyAccess {
   /** Plural resource name. */
   resource: string;
   name: string;
+  /** RBAC verbs on the object; default `get` (a rollout also patches). */
+  verbs?: readonly string[];
 }
 
 /** A ready task's target before its resource type is resolved. */
@@ -27,13 +31,47 @@ export interface ReadyTarget {
   query: ResourceQuery;
   name: string;
   namespace: string;
+  verbs?: readonly string[];
 }
+
+/** The rollout task's target: the object whose traffic it moves (read each loop, merge-patched). */
+const ROLLOUT_QUERY: ResourceQuery = {
+  resource: 'inferenceservices',
+  group: 'serving.kserve.io',
+  version: 'v1beta1',
+};
+/** An LLMInferenceService rollout patches the candidate's weight and annotates the baseline: both. */
+const LLM_ROLLOUT_QUERY: ResourceQuery = {
+  resource: 'llminferenceservices',
+  group: 'serving.kserve.io',
+  version: 'v1alpha2',
+};
 
 /**
  * Each ready task's target. The namespace defaults as the task defaults it in
  * the pod: the task's, else the experiment's, else the pod's (the launch namespace).
  */
 export function readyTargetsOf(experiment: Experiment, namespace: string): ReadyTarget[] {
+  const rollouts = experiment.spec.tasks
+    .filter((task) => task.task === 'rollout')
+    .flatMap((task) => {
+      const target = (task.with as { target: RolloutTarget }).target;
+      const where = target.namespace ?? experiment.metadata.namespace ?? namespace;
+      const names =
+        target.resource === 'inferenceservices' ? [target.name] : [target.candidate, target.baseline];
+      const query = target.resource === 'inferenceservices' ? ROLLOUT_QUERY : LLM_ROLLOUT_QUERY;
+      return names.map((name) => ({
+        taskId: task.id,
+        query,
+        name,
+        namespace: where,
+        verbs: ['get', 'patch'],
+      }));
+    });
+  return [...readyTargetsOfReadyTasks(experiment, namespace), ...rollouts];
+}
+
+function readyTargetsOfReadyTasks(experiment: Experiment, namespace: string): ReadyTarget[] {
   return experiment.spec.tasks
     .filter((task) => task.task === 'ready')
     .map((task) => {
@@ -77,6 +115,7 @@ export async function resolveReadyAccess(
         group: resolved.group,
         resource: resolved.name,
         name: target.name,
+        ...(target.verbs ? { verbs: target.verbs } : {}),
       };
     }),
   );
@@ -106,6 +145,12 @@ const WELL_KNOWN: readonly KnownResource[] = [
   { group: 'batch', name: 'cronjobs', kind: 'CronJob', shortNames: ['cj'] },
   { group: 'networking.k8s.io', name: 'ingresses', kind: 'Ingress', shortNames: ['ing'] },
   { group: 'serving.kserve.io', name: 'inferenceservices', kind: 'InferenceService', shortNames: ['isvc'] },
+  {
+    group: 'serving.kserve.io',
+    name: 'llminferenceservices',
+    kind: 'LLMInferenceService',
+    shortNames: ['llmisvc'],
+  },
   { group: 'serving.knative.dev', name: 'services', kind: 'Service', shortNames: ['ksvc', 'kservice'] },
   { group: 'serving.knative.dev', name: 'revisions', kind: 'Revision', shortNames: ['rev'] },
   { group: 'serving.knative.dev', name: 'routes', kind: 'Route', shortNames: ['rt'] },
@@ -121,10 +166,17 @@ export function resolveReadyAccessStatically(targets: readonly ReadyTarget[]): R
   return targets.map((target) => {
     const { resource, group } = target.query;
     const known = matchKnown(resource, group);
+    const verbs = target.verbs ? { verbs: target.verbs } : {};
     if (known)
-      return { namespace: target.namespace, group: known.group, resource: known.name, name: target.name };
+      return {
+        namespace: target.namespace,
+        group: known.group,
+        resource: known.name,
+        name: target.name,
+        ...verbs,
+      };
     if (group !== undefined && /^[a-z][a-z0-9-]*$/.test(resource)) {
-      return { namespace: target.namespace, group, resource, name: target.name };
+      return { namespace: target.namespace, group, resource, name: target.name, ...verbs };
     }
     throw new CanaryError(
       `task ${target.taskId}: --dry-run cannot tell which API resource "${resource}" is without asking a cluster, so it cannot write the Role that lets the runner read it`,

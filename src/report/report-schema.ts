@@ -121,7 +121,8 @@ export const ReportSchema = Type.Object(
     finished: Type.Boolean({ description: 'The run has ended; no more loops will be appended' }),
     endReason: Type.Optional(
       Type.String({
-        description: 'Why the run ended (done, max-loops, interrupted, terminated, error), when it has',
+        description:
+          'Why the run ended (done, max-loops, interrupted, terminated, error; promoted or rolled-back by a rollout task), when it has',
       }),
     ),
     verdict: Type.Union(

@@ -83,6 +83,40 @@ export interface TaskOutcome {
   message?: string;
   /** Tail of the task's output (the `run` task's stdout and stderr). */
   output?: string;
+  /** What a task that acts on the loop's verdicts (rollout) decided, and why. */
+  decision?: RolloutDecision;
+  /** The task ended the experiment after this loop (a rollout promoted or rolled back). */
+  ends?: ExperimentEnd;
+}
+
+/** Ends a task may give an experiment, besides running out of loops. */
+export type ExperimentEnd = 'promoted' | 'rolled-back';
+
+export type RolloutAction = 'advance' | 'hold' | 'promote' | 'rollback';
+
+/**
+ * One loop's rollout decision. `from` and `to` are the candidate's traffic share in percent as
+ * read from the object and as left (the same for a hold); the next loop continues from here.
+ */
+export interface RolloutDecision {
+  action: RolloutAction;
+  from: number;
+  to: number;
+  why: string;
+  /** Consecutive passing loops at `to`, counted toward the next step. */
+  passes: number;
+  /** A patch was sent (false for a hold, and for every decision under --no-act). */
+  acted: boolean;
+  /** The object's resourceVersion after this decision: a different one next loop means someone changed it. */
+  resourceVersion?: string;
+  /** What was sent (or, under --no-act, would have been), as content type and body. */
+  patch?: { type: string; body: unknown };
+  /** When traffic was moved within the last hour (maxStepsPerHour). */
+  moves?: string[];
+  /** A manual change seen: the loop it was first seen in. The rollout holds from then on. */
+  driftSince?: number;
+  /** LLMInferenceService: the candidate's weight when the rollout began (a rollback returns to it). */
+  startWeight?: number;
 }
 
 /**
@@ -138,7 +172,7 @@ export interface LoopRecord {
 export interface EndRecord {
   kind: 'end';
   at: string;
-  reason: 'done' | 'max-loops' | 'interrupted' | 'terminated' | 'error';
+  reason: 'done' | 'max-loops' | 'interrupted' | 'terminated' | 'error' | ExperimentEnd;
   /** Loops this run made. */
   loops: number;
   lastLoop: number;

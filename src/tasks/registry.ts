@@ -6,6 +6,7 @@ import { httpTask } from './http/http.js';
 import { notifyTask } from './notify/notify.js';
 import { githubTask, slackTask } from './notify/iter8-notify-tasks.js';
 import { readyTask } from './ready/ready.js';
+import { rolloutTask } from './rollout/rollout.js';
 import { runTask } from './run/run.js';
 
 /** Built-in tasks. Adding a task is adding its folder and one line here. */
@@ -18,6 +19,7 @@ export const builtinTasks: Readonly<Record<string, TaskDefinition<never>>> = {
   slack: slackTask as TaskDefinition<never>,
   github: githubTask as TaskDefinition<never>,
   ready: readyTask as TaskDefinition<never>,
+  rollout: rolloutTask as TaskDefinition<never>,
   run: runTask as TaskDefinition<never>,
 };
 

@@ -1,5 +1,5 @@
 import type { MetricBoard } from '../metrics/metric-board.js';
-import type { LoopRecord, SloVerdict } from '../results/records.js';
+import type { ExperimentEnd, LoopRecord, RolloutDecision, SloVerdict } from '../results/records.js';
 import type { Diagnostic } from '../config/diagnostics.js';
 import type { FixtureRecorder } from '../metrics/fixtures/fixture-recorder.js';
 
@@ -81,6 +81,8 @@ export interface TaskContext {
   plannedLoops?: number;
   /** The previous loop of this experiment, if any (failAfter counts consecutive violations). */
   previousLoop?: LoopRecord;
+  /** `canary run --no-act`: decide as usual, but change nothing in the cluster. */
+  noAct?: boolean;
   /** A loop pinned under a name (relative SLOs with `baseline: {pinned: NAME}`). */
   pinnedLoop?(name: string): LoopRecord | undefined;
   /** With `canary run --record-fixtures`: where backend answers are recorded for offline replay. */
@@ -91,6 +93,10 @@ export interface TaskContext {
 export interface TaskRunResult {
   /** Kept (tail-bounded) in the loop record. */
   output?: string;
+  /** Recorded in the loop record (the rollout task's decision). */
+  decision?: RolloutDecision;
+  /** End the experiment after this loop, for this reason. */
+  ends?: ExperimentEnd;
 }
 
 export function defineTask<Input>(definition: TaskDefinition<Input>): TaskDefinition<Input> {

@@ -135,7 +135,7 @@ describe('canary schema', () => {
     expect(nope.stdout).toBe('');
     expect(nope.stderr).toContain('no built-in task "nope"');
     expect(nope.stderr).toMatch(
-      /tasks: assess, custommetrics, grpc, http, notify, slack, github, ready, run/,
+      /tasks: assess, custommetrics, grpc, http, notify, slack, github, ready, rollout, run/,
     );
     expect((await runCli(['schema', 'task'], { cwd: dir })).code).toBe(2);
     expect((await runCli(['schema', 'nonsense'], { cwd: dir })).code).toBe(2);
@@ -143,7 +143,7 @@ describe('canary schema', () => {
 });
 
 describe('canary init', () => {
-  it.each(['http', 'kserve', 'istio'])(
+  it.each(['http', 'kserve', 'kserve-rollout', 'kserve-llm-rollout', 'istio'])(
     '--template %s writes a starter that canary validate accepts',
     async (template) => {
       const file = `init-${template}.yaml`;

@@ -192,6 +192,77 @@ describe('buildGroupManifests', () => {
     expect(new Set(rules.flatMap((r) => r.verbs))).toEqual(new Set(['get', 'patch', 'update']));
   });
 
+  it('grants a rollout get and patch on exactly its InferenceService, nothing more', async () => {
+    const experiment = await experimentFrom(['tasks={ready}', 'ready.isvc=model-a']);
+    experiment.spec.tasks.push(
+      {
+        id: 'assess',
+        task: 'assess',
+        with: { SLOs: { upper: { 'a/error-rate': 0.01 } } },
+        needs: ['ready'],
+      },
+      {
+        id: 'rollout',
+        task: 'rollout',
+        with: { target: { resource: 'inferenceservices', name: 'model-a' } },
+        needs: ['assess'],
+      },
+      {
+        id: 'rollout-llm-team',
+        task: 'rollout',
+        with: { target: { resource: 'inferenceservices', name: 'model-c', namespace: 'models' } },
+        needs: ['assess'],
+      },
+    );
+    const manifests = buildGroupManifests({ experiment, group: 'default', namespace: 'apps' });
+    validateAll(manifests);
+    const roles = byKind(manifests, 'Role');
+    const isvcRules = (rules: unknown) =>
+      (rules as Array<{ resources: string[] }>).filter((r) => r.resources[0] === 'inferenceservices');
+    // The ready task's get and the rollout's get+patch on the same object: RBAC grants their union.
+    expect(isvcRules(roles[0]!['rules'])).toEqual([
+      {
+        apiGroups: ['serving.kserve.io'],
+        resources: ['inferenceservices'],
+        resourceNames: ['model-a'],
+        verbs: ['get'],
+      },
+      {
+        apiGroups: ['serving.kserve.io'],
+        resources: ['inferenceservices'],
+        resourceNames: ['model-a'],
+        verbs: ['get', 'patch'],
+      },
+    ]);
+    expect(roles[1]!.metadata.namespace).toBe('models');
+    expect(roles[1]!['rules']).toEqual([
+      {
+        apiGroups: ['serving.kserve.io'],
+        resources: ['inferenceservices'],
+        resourceNames: ['model-c'],
+        verbs: ['get', 'patch'],
+      },
+    ]);
+  });
+
+  it('grants an LLMInferenceService rollout get and patch on its candidate and baseline only', async () => {
+    const experiment = await experimentFrom(['tasks={http}', 'http.url=http://x:1']);
+    experiment.spec.tasks.push({
+      id: 'rollout',
+      task: 'rollout',
+      with: { target: { resource: 'llminferenceservices', candidate: 'llama-v2', baseline: 'llama-v1' } },
+      needs: [],
+    });
+    const manifests = buildGroupManifests({ experiment, group: 'default', namespace: 'ns' });
+    validateAll(manifests);
+    expect((one(manifests, 'Role')['rules'] as unknown[]).at(-1)).toEqual({
+      apiGroups: ['serving.kserve.io'],
+      resources: ['llminferenceservices'],
+      resourceNames: ['llama-v1', 'llama-v2'],
+      verbs: ['get', 'patch'],
+    });
+  });
+
   it('merges ready tasks on the same type into one rule, and uses resolved access when given', async () => {
     const experiment = await experimentFrom(['tasks={http}', 'http.url=http://x:1']);
     const manifests = buildGroupManifests({

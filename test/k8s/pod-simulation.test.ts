@@ -31,6 +31,7 @@ import {
 } from '../support/prometheus.js';
 import { imageBinDir, runJobPod, type PodRun } from '../support/simulated-kubelet.js';
 import { makeTestCertificate } from '../support/test-certificate.js';
+import { inferenceService } from '../tasks/rollout/inference-service.js';
 import { runCommand } from './run-command.js';
 
 const seedTemplateUrl = ITER8_SEED_SETS.find((s) => s.startsWith('custommetrics.templates.'))!.split('=')[1]!;
@@ -326,6 +327,73 @@ spec:
       expect(broken.code).toBe(3);
       expect(broken.stderr).toContain(
         'experiment Secret has no key file-0 (file ../plugins/file-metrics.js)',
+      );
+    },
+  );
+
+  it(
+    'a rollout experiment: the pod promotes the InferenceService canary; its Role grants get+patch on that object only',
+    { timeout: 120_000 },
+    async () => {
+      cluster.api.set({
+        ...inferenceService(50),
+        metadata: { name: 'sklearn-rollout', namespace: 'default', generation: 2 },
+      });
+      await mkdir(path.join(dir, 'rollout/plugins'), { recursive: true });
+      await copyFile(
+        path.join(packageRoot, 'plugins/file-metrics.js'),
+        path.join(dir, 'rollout/plugins/file-metrics.js'),
+      );
+      const file = path.join(dir, 'rollout/rollout.yaml');
+      await writeFile(
+        file,
+        `apiVersion: canary/v1
+kind: Experiment
+metadata: {name: rollout}
+spec:
+  versions: [candidate]
+  plugins: {file-metrics: ./plugins/file-metrics.js}
+  tasks:
+    - run: 'echo "{\\"versions\\": [{\\"error-rate\\": 0}]}" > "$CANARY_WORKDIR/samples.json"'
+    - task: file-metrics
+      with: {file: samples.json, provider: app}
+    - task: assess
+      with:
+        SLOs: {upper: {app/error-rate: 0.01}}
+    - task: rollout
+      with:
+        target: {resource: inferenceservices, name: sklearn-rollout}
+        steps: [50, 100]
+`,
+      );
+      await launch({ file, sets: ['runner=job'], group: 'rollout' });
+      // The Role the pod runs under: get and patch on exactly this InferenceService.
+      const role = cluster.api.get({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        name: groupNames('rollout').workload,
+        namespace: 'default',
+      }) as unknown as { rules: Array<{ resources: string[]; resourceNames: string[]; verbs: string[] }> };
+      expect(role.rules.filter((r) => r.resources.includes('inferenceservices'))).toEqual([
+        {
+          apiGroups: ['serving.kserve.io'],
+          resources: ['inferenceservices'],
+          resourceNames: ['sklearn-rollout'],
+          verbs: ['get', 'patch'],
+        },
+      ]);
+      const run = await runPod('rollout', 'Job', 'canary-rollout-x1');
+      expect(run.code, run.stderr).toBe(0);
+      const stored = cluster.api.get({
+        apiVersion: 'serving.kserve.io/v1beta1',
+        kind: 'InferenceService',
+        name: 'sklearn-rollout',
+        namespace: 'default',
+      }) as unknown as { spec: { predictor: Record<string, unknown> } };
+      expect('canaryTrafficPercent' in stored.spec.predictor).toBe(false);
+      const log = await k(KLog, ['-g', 'rollout']);
+      expect(log.stdout).toMatch(
+        /patched inferenceservices\.serving\.kserve\.io "sklearn-rollout".*canaryTrafficPercent 50 -> \(unset\)/,
       );
     },
   );

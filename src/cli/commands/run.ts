@@ -62,6 +62,11 @@ export default class Run extends CanaryCommand {
       description: 'Print the compiled plan and exit; runs nothing',
       default: false,
     }),
+    'no-act': Flags.boolean({
+      description:
+        'Tasks that change the cluster (rollout) decide and record their decisions, but send no patch: a trial run',
+      default: false,
+    }),
     assert: Flags.boolean({
       description: 'Exit with the assertion code (--no-assert: exit 0 when the run itself worked)',
       default: true,

@@ -1,11 +1,15 @@
 import { httpStarter } from './http.js';
 import { istioStarter } from './istio.js';
 import { kserveStarter } from './kserve.js';
+import { kserveRolloutStarter } from './kserve-rollout.js';
+import { kserveLlmRolloutStarter } from './kserve-llm-rollout.js';
 
 /** Starter experiments for `canary init`, by template name; each takes the `$schema` reference. */
 export const starters = {
   http: httpStarter,
   kserve: kserveStarter,
+  'kserve-rollout': kserveRolloutStarter,
+  'kserve-llm-rollout': kserveLlmRolloutStarter,
   istio: istioStarter,
 } as const satisfies Record<string, (schema: string) => string>;
 

@@ -34,7 +34,7 @@ export async function runReady(input: ReadyInput, context: TaskContext): Promise
 }
 
 /** The kubeconfig from the task's environment (KUBECONFIG, ~/.kube/config, in-cluster), never process.env. */
-function connect(env: Readonly<Record<string, string | undefined>>): KubeClient {
+export function connect(env: Readonly<Record<string, string | undefined>>): KubeClient {
   try {
     return loadKubeClient({ env });
   } catch (error) {

@@ -1,7 +1,8 @@
 /**
  * PATCH bodies: JSON merge patch (RFC 7386) and JSON patch (RFC 6902). Strategic
  * merge and apply patches are treated as merge patches: lists are replaced, not
- * merged by key — enough for tests, and said so where it matters.
+ * merged by key — enough for tests, and said so where it matters. Custom
+ * resources refuse strategic merge with 415, as a real API server does.
  */
 
 export class PatchError extends Error {}

@@ -287,6 +287,9 @@ function patchObject(
       }),
     };
   }
+  if (contentType === 'application/strategic-merge-patch+json' && definition.custom) {
+    throw unsupportedMediaType(contentType, true);
+  }
   let patched: unknown;
   try {
     switch (contentType) {

@@ -161,11 +161,18 @@ export function unknownResource(): StatusError {
   return new StatusError(404, 'NotFound', 'the server could not find the requested resource');
 }
 
-export function unsupportedMediaType(contentType: string): StatusError {
+/** Custom resources have no patch strategy for lists, so their API refuses strategic merge. */
+export function unsupportedMediaType(contentType: string, custom = false): StatusError {
+  const accepted = [
+    'application/json-patch+json',
+    'application/merge-patch+json',
+    'application/apply-patch+yaml',
+    ...(custom ? [] : ['application/strategic-merge-patch+json']),
+  ];
   return new StatusError(
     415,
     'UnsupportedMediaType',
-    `the body of the request was in an unknown format (${contentType || 'none'}) - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+    `the body of the request was in an unknown format (${contentType || 'none'}) - accepted media types include: ${accepted.join(', ')}`,
   );
 }
 
