@@ -33,6 +33,6 @@ export function recordHttpMetrics(
 /** Every metric name one group records, for validate's check of SLO metric names. */
 export function httpMetricNames(provider: string, percentiles: readonly number[]): string[] {
   const names = ['request-count', 'error-count', 'error-rate', 'latency', 'latency-mean', 'latency-stddev'];
-  names.push('latency-min', 'latency-max', ...percentiles.map(percentileMetricName));
+  names.push('latency-min', 'latency-max', ...percentiles.map((p) => percentileMetricName(p)));
   return names.map((name) => `${provider}/${name}`);
 }

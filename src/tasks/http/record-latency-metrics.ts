@@ -4,8 +4,15 @@ import { latencyBins, summarizeLatency, type LatencyHistogram } from './latency-
 const latency = (description: string): MetricInfo => ({ description, units: 'ms', type: 'gauge' });
 
 /** `latency-p99.9` for 99.9; the board canonicalizes any other spelling of the same percentile. */
-export function percentileMetricName(percentile: number): string {
-  return `latency-p${percentile}`;
+export function percentileMetricName(percentile: number, base = 'latency'): string {
+  return `${base}-p${percentile}`;
+}
+
+/** Which distribution: `latency` by default; the llm task records `ttft`, `itl` and `e2e-latency`. */
+export interface LatencyMetricNaming {
+  base: string;
+  /** In descriptions: "Mean <label>". */
+  label: string;
 }
 
 /**
@@ -19,28 +26,30 @@ export function recordLatencyMetrics(
   version: number,
   histogram: LatencyHistogram,
   percentiles: readonly number[],
+  naming: LatencyMetricNaming = { base: 'latency', label: 'latency' },
 ): void {
-  const name = `${provider}/latency`;
+  const { base, label } = naming;
+  const name = `${provider}/${base}`;
   board.recordDistribution(version, name, latencyBins(histogram));
-  board.recordAggregationSource(version, name, latencyAggregationSource(histogram));
+  board.recordAggregationSource(version, name, latencyAggregationSource(histogram, label));
   const summary = summarizeLatency(histogram, percentiles);
   const record = (metric: string, value: number | null | undefined, description: string) =>
     board.record(version, `${provider}/${metric}`, value ?? null, {
       info: latency(description),
       reason: 'no responses',
     });
-  record('latency-mean', summary?.meanMs, 'Mean latency');
-  record('latency-stddev', summary?.stddevMs, 'Standard deviation of latency');
-  record('latency-min', summary?.minMs, 'Lowest latency');
-  record('latency-max', summary?.maxMs, 'Highest latency');
+  record(`${base}-mean`, summary?.meanMs, `Mean ${label}`);
+  record(`${base}-stddev`, summary?.stddevMs, `Standard deviation of ${label}`);
+  record(`${base}-min`, summary?.minMs, `Lowest ${label}`);
+  record(`${base}-max`, summary?.maxMs, `Highest ${label}`);
   for (const percentile of percentiles) {
     const value = summary?.percentiles.find((p) => p.percentile === percentile)?.valueMs;
-    record(percentileMetricName(percentile), value, `${percentile}th percentile of latency`);
+    record(percentileMetricName(percentile, base), value, `${percentile}th percentile of ${label}`);
   }
 }
 
 /** Any aggregation of a latency histogram, in ms, computed as summarizeLatency computes the recorded ones. */
-export function latencyAggregationSource(histogram: LatencyHistogram): AggregationSource {
+export function latencyAggregationSource(histogram: LatencyHistogram, label = 'latency'): AggregationSource {
   return {
     aggregate(aggregation) {
       if (aggregation === 'count') return histogram.totalCount;
@@ -59,10 +68,15 @@ export function latencyAggregationSource(histogram: LatencyHistogram): Aggregati
       return byName[aggregation] ?? null;
     },
     info(aggregation) {
-      if (aggregation === 'count') return { description: 'Number of latencies recorded', type: 'counter' };
+      if (aggregation === 'count')
+        return {
+          description:
+            label === 'latency' ? 'Number of latencies recorded' : `Number of ${label} values recorded`,
+          type: 'counter',
+        };
       const percentile = /^p(.+)$/.exec(aggregation)?.[1];
       return latency(
-        percentile !== undefined ? `${percentile}th percentile of latency` : `${aggregation} of latency`,
+        percentile !== undefined ? `${percentile}th percentile of ${label}` : `${aggregation} of ${label}`,
       );
     },
   };
