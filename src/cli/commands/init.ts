@@ -2,9 +2,9 @@ import { Args, Flags } from '@oclif/core';
 import { CanaryCommand } from '../base-command.js';
 
 export default class Init extends CanaryCommand {
-  static override summary = 'Write a commented starter experiment: http, kserve or istio';
+  static override summary = 'Write a commented starter experiment: http, kserve, istio or llm';
   static override description =
-    'Writes experiment.yaml (or FILE) from a template, with a comment on every key. Each starter validates as written. http (the default) loads two HTTP endpoints and judges latency and errors; as written it targets `canary serve-model`. kserve compares two revisions of a KServe InferenceService on Prometheus metrics (builtin:kserve-prometheus); istio two workloads in an Istio mesh (builtin:istio-prometheus). An existing file is kept unless --force.';
+    'Writes experiment.yaml (or FILE) from a template, with a comment on every key. Each starter validates as written. http (the default) loads two HTTP endpoints and judges latency and errors; as written it targets `canary serve-model`. kserve compares two revisions of a KServe InferenceService on Prometheus metrics (builtin:kserve-prometheus); istio two workloads in an Istio mesh (builtin:istio-prometheus); llm streams prompts to two OpenAI-compatible LLM APIs (the llm task) and judges TTFT, TPOT and errors, as written against `canary serve-model --model llm`. An existing file is kept unless --force.';
   static override examples = [
     '<%= config.bin %> init && <%= config.bin %> validate experiment.yaml',
     '<%= config.bin %> init canary/kserve.yaml --template kserve',
@@ -17,7 +17,7 @@ export default class Init extends CanaryCommand {
     template: Flags.string({
       char: 't',
       description: 'Starter to write',
-      options: ['http', 'kserve', 'istio'],
+      options: ['http', 'kserve', 'istio', 'llm'],
       default: 'http',
     }),
     force: Flags.boolean({ description: 'Overwrite FILE if it exists', default: false }),
@@ -28,7 +28,7 @@ export default class Init extends CanaryCommand {
     const { writeStarter } = await import('../starters/write-starter.js');
     const written = await writeStarter({
       file: args.file,
-      template: flags.template as 'http' | 'kserve' | 'istio',
+      template: flags.template as 'http' | 'kserve' | 'istio' | 'llm',
       force: flags.force,
       cwd: process.cwd(),
     });
