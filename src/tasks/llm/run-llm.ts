@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { setMaxListeners } from 'node:events';
 import { TaskError, errorMessage } from '../../errors.js';
 import { Redactor, resolveHeaders, type SecretContext } from '../../metrics/backend/secrets.js';
 import type { TaskContext, TaskRunResult } from '../task-definition.js';
@@ -44,15 +45,22 @@ export async function runLlm(input: LlmInput, context: TaskContext): Promise<Tas
     const agent = url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
     const target: LlmTarget = { url, headers, agent, timeoutMs: plan.timeoutMs, stream };
     const bodies = prompts.map((prompt) => requestBody(input, endpoint, api, stream, prompt));
+    // Every stream in flight listens for the abort: one signal of the task's own, allowed that many
+    // listeners, keeps the run's signal to a single listener (and Node's leak warning quiet).
+    const streams = new AbortController();
+    setMaxListeners(0, streams.signal);
+    const abortStreams = () => streams.abort();
+    context.signal.addEventListener('abort', abortStreams, { once: true });
     let result: LlmLoadResult;
     try {
       result = await runLlmLoad(
         plan,
         (index, startedAt) =>
-          sendLlmRequest(target, bodies[index % bodies.length]!, startedAt, context.signal),
-        context.signal,
+          sendLlmRequest(target, bodies[index % bodies.length]!, startedAt, streams.signal),
+        streams.signal,
       );
     } finally {
+      context.signal.removeEventListener('abort', abortStreams);
       agent.destroy();
     }
     if (context.signal.aborted) break;

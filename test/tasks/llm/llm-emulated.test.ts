@@ -130,3 +130,22 @@ describe('llm task against the emulated vLLM server', () => {
     expect(result?.output).toContain('mid-stream error');
   });
 });
+
+describe('llm task: many streams', () => {
+  it('keeps one abort listener on the run signal, however many streams are in flight (no leak warning)', async () => {
+    const server = await serve({ firstTokenDelayMs: 5, tokenIntervalMs: 1 });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const context = llmContext();
+      await llmTask.run({ url: server.url, maxTokens: 3, numRequests: 40, concurrency: 20 }, context);
+      expect(llmValue(context, 'error-count')).toBe(0);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+});
