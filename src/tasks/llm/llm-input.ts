@@ -77,7 +77,10 @@ export const LlmInputSchema = Type.Object(
       }),
     ),
     api: Type.Optional(
-      Type.Union([Type.Literal('chat'), Type.Literal('completions')], {
+      // An enum rather than a union of literals: one diagnostic that lists both values.
+      Type.Unsafe<'chat' | 'completions'>({
+        type: 'string',
+        enum: ['chat', 'completions'],
         description:
           'chat: POST {url}/chat/completions with messages; completions: POST {url}/completions (default chat)',
       }),

@@ -149,3 +149,30 @@ describe('llm task: many streams', () => {
     expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
   });
 });
+
+describe('llm task: constant rate and abort', () => {
+  it('with qps, TTFT counts from the intended start: a server slower than the rate shows in TTFT', async () => {
+    // One stream at most, 20 requests a second, 100 ms to the first token: request k is due at 50k ms
+    // but starts only when request k-1 ends (>= 100k ms), so its TTFT is at least 50k + 100 ms.
+    const server = await serve({ firstTokenDelayMs: 100, tokenIntervalMs: 1 });
+    const context = llmContext();
+    await llmTask.run(
+      { url: server.url, maxTokens: 1, numRequests: 6, qps: 20, concurrency: 1, prompts: ['x'] },
+      context,
+    );
+    expect(llmValue(context, 'request-count')).toBe(6);
+    expect(llmValue(context, 'ttft-max')!).toBeGreaterThanOrEqual(350 * 0.999);
+    expect(llmValue(context, 'ttft-min')!).toBeGreaterThanOrEqual(100 * 0.999);
+  });
+
+  it('stops on abort, records nothing for the version cut short, and says it was interrupted', async () => {
+    const server = await serve({ firstTokenDelayMs: 20, tokenIntervalMs: 20 });
+    const controller = new AbortController();
+    const context = { ...llmContext(), signal: controller.signal };
+    setTimeout(() => controller.abort(), 150);
+    await expect(
+      llmTask.run({ url: server.url, maxTokens: 50, numRequests: 100, concurrency: 4 }, context),
+    ).rejects.toThrow('interrupted');
+    expect(llmValue(context, 'request-count')).toBeUndefined();
+  });
+});
