@@ -54,3 +54,39 @@ describe('canary validate: the llm task', () => {
     expect(bad.join('\n')).toMatch(/^9:14 error must be one of "chat", "completions" \(got "responses"\)$/m);
   });
 });
+
+describe('canary run --dry-run: the llm task preview', () => {
+  it('shows each version request, model and load, and header names without their values', async () => {
+    const { llmTask } = await import('../../../src/tasks/llm/llm.js');
+    const preview = await llmTask.preview!(
+      {
+        endpoints: {
+          a: { url: 'http://127.0.0.1:8000/v1' },
+          b: { url: 'http://127.0.0.1:8001/v1/', model: 'm2' },
+        },
+        api: 'completions',
+        model: 'm1',
+        headers: { 'X-Tenant': 'blue' },
+        headersFrom: { Authorization: { env: 'KEY', prefix: 'Bearer ' } },
+        numRequests: 5,
+        concurrency: 2,
+      },
+      { experimentDir: process.cwd(), env: { KEY: 'sk-hidden' } },
+    );
+    expect(preview).toEqual([
+      expect.objectContaining({
+        version: 0,
+        request: 'POST http://127.0.0.1:8000/v1/completions',
+        model: 'm1',
+      }),
+      expect.objectContaining({
+        version: 1,
+        request: 'POST http://127.0.0.1:8001/v1/completions',
+        model: 'm2',
+      }),
+    ]);
+    expect((preview as Array<{ headers: string[] }>)[0]!.headers).toEqual(['x-tenant', 'authorization']);
+    expect(JSON.stringify(preview)).not.toMatch(/sk-hidden|blue/);
+    expect(JSON.stringify(preview)).toContain('5 requests back to back, 2 stream(s) at most');
+  });
+});
