@@ -1,8 +1,9 @@
 /**
  * vLLM-style Prometheus metrics of one emulated revision. Names, types and histogram buckets follow
  * vLLM's V1 engine as documented in vllm-project/vllm docs/design/metrics.md (main at commit 0328b592,
- * vLLM 0.11 era) and vllm/v1/metrics/loggers.py. Both the older `time_per_output_token_seconds` and the
- * newer `inter_token_latency_seconds` histograms are exposed, as vLLM 0.10-0.11 does.
+ * its release tag not determined; bucket bounds as in vllm/v1/metrics/loggers.py). Both the older
+ * `time_per_output_token_seconds` and the newer `inter_token_latency_seconds` histograms are exposed, so
+ * clients written for either find theirs.
  */
 export const ttftBucketsSeconds = [
   0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0,
