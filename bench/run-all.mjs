@@ -4,11 +4,11 @@
 // hold up on a noisy shared machine better than absolute times do.
 //
 //   npm run bench                      # builds first
-//   node bench/run-all.mjs [--only startup,history,scale,metrics,grpc,http] [--quick]
+//   node bench/run-all.mjs [--only startup,history,scale,metrics,llm,grpc,http] [--quick]
 //
 // Each benchmark also runs alone: bench/startup/startup.mjs, bench/history/history.mjs,
 // bench/scale/scale.mjs, bench/metrics-loop.mjs, bench/grpc/grpc-vs-bare-client.mjs,
-// bench/http/http-vs-autocannon.mjs.
+// bench/http/http-vs-autocannon.mjs, bench/llm/llm-overhead.mjs.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { printTable } from './lib/table.mjs';
@@ -23,6 +23,7 @@ const benchmarks = {
   history: async () => (await import('./history/history.mjs')).measureHistory({ rounds: quick ? 3 : 9 }),
   scale: async () => (await import('./scale/scale.mjs')).measureScale({ rounds: quick ? 3 : 7 }),
   metrics: async () => (await import('./metrics-loop.mjs')).measureMetricsLoop(),
+  llm: async () => (await import('./llm/llm-overhead.mjs')).measureLlm({ requests: quick ? 64 : 128 }),
   // Last: --pin moves this process to CPU 0 while they run (each undoes it at its end).
   grpc: async () =>
     (await import('./grpc/grpc-vs-bare-client.mjs')).measureGrpc({

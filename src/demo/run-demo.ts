@@ -14,6 +14,8 @@ import { hasPrometheus, startPrometheus, waitForTargets, type PrometheusServer }
 export interface DemoOptions {
   /** How the load reaches the model: KServe V1 REST (the http task) or KServe V2 gRPC (the grpc task). */
   protocol?: 'http' | 'grpc';
+  /** sklearn-iris (default) or an emulated vLLM driven by the llm task. */
+  model?: 'sklearn-iris' | 'llm';
   canaryDelayMs: number;
   /** Median of the simulated model latency, both revisions (see fault-injection). */
   modelLatencyMs?: number;
@@ -35,6 +37,10 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<Exi
     errorRate > 1
   ) {
     throw new UsageError(`--canary-error-rate must be a number from 0 to 1 (got ${options.canaryErrorRate})`);
+  }
+  if (options.model === 'llm') {
+    const { runLlmDemo } = await import('./run-llm-demo.js');
+    return runLlmDemo({ ...options, errorRate }, output);
   }
   const models = await startModelServer({
     versions: [

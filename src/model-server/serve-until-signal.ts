@@ -93,7 +93,7 @@ export async function serveUntilSignal(settings: ServeSettings, io: ServeIo): Pr
   return received;
 }
 
-function waitForSignal(signals: SignalSource) {
+export function waitForSignal(signals: SignalSource) {
   const names = ['SIGINT', 'SIGTERM'] as const;
   let cancel = () => {};
   const received = new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {

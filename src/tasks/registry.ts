@@ -3,6 +3,7 @@ import { assessTask } from './assess/assess.js';
 import { customMetricsTask } from './custommetrics/custommetrics.js';
 import { grpcTask } from './grpc/grpc.js';
 import { httpTask } from './http/http.js';
+import { llmTask } from './llm/llm.js';
 import { notifyTask } from './notify/notify.js';
 import { githubTask, slackTask } from './notify/iter8-notify-tasks.js';
 import { readyTask } from './ready/ready.js';
@@ -15,6 +16,7 @@ export const builtinTasks: Readonly<Record<string, TaskDefinition<never>>> = {
   custommetrics: customMetricsTask as TaskDefinition<never>,
   grpc: grpcTask as TaskDefinition<never>,
   http: httpTask as TaskDefinition<never>,
+  llm: llmTask as TaskDefinition<never>,
   notify: notifyTask as TaskDefinition<never>,
   slack: slackTask as TaskDefinition<never>,
   github: githubTask as TaskDefinition<never>,

@@ -40,6 +40,9 @@ describe('canary init starters', () => {
     expect(http).toContain('http://127.0.0.1:8081/v1/models/sklearn-iris:predict');
     expect(await read('kserve')).toContain('builtin:kserve-prometheus');
     expect(await read('istio')).toContain('builtin:istio-prometheus');
+    const llm = await read('llm');
+    expect(llm).toContain('task: llm');
+    expect(llm).toContain('http://127.0.0.1:8081/v1');
   });
 
   it('refuses to overwrite without force', async () => {

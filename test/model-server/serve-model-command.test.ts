@@ -46,6 +46,26 @@ describe('canary serve-model', () => {
     expect(process.listenerCount('SIGINT')).toBe(0);
   });
 
+  test('--model llm serves two emulated vLLM revisions that stream, until SIGINT', async () => {
+    const run = runCommand(['--model', 'llm', '--port', '0', '--canary-delay', '5', '--token-interval', '1']);
+    await waitFor(() => run.output().includes('candidate llama-00002'));
+    const url = /candidate llama-00002 {2}(\S+)/.exec(run.output())?.[1];
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    expect(run.output()).toContain('+5 ms to the first token');
+    const response = await fetch(`${url}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 3, stream: true }),
+    });
+    const text = await response.text();
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    expect(text.match(/"content":/g)).toHaveLength(3);
+    process.emit('SIGINT');
+    await expect(run.done).resolves.toBeUndefined();
+    expect(run.output()).toContain('Stopped.');
+  });
+
   test.each([
     [['--canary-error-rate', '1.5'], '--canary-error-rate must be a number from 0 to 1 (got 1.5)'],
     [['--port', '65535'], '--port 65535 leaves no port for the candidate; set --port2'],

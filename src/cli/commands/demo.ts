@@ -10,8 +10,17 @@ export default class Demo extends CanaryCommand {
     '<%= config.bin %> demo --canary-delay 30          # the candidate misses its latency SLOs: exit 1',
     '<%= config.bin %> demo --canary-error-rate 0.1    # one candidate request in ten fails: exit 1',
     '<%= config.bin %> demo --protocol grpc            # the same story over KServe V2 gRPC',
+    '<%= config.bin %> demo --model llm                # an emulated vLLM: TTFT, TPOT, error rate',
+    '<%= config.bin %> demo --model llm --canary-delay 300  # the candidate is slow to its first token: exit 1',
   ];
   static override flags = {
+    model: Flags.string({
+      description:
+        'sklearn-iris, or llm: two emulated vLLM revisions loaded by the llm task (experiments/demo-llm.yaml), ' +
+        'judged on TTFT, TPOT and errors; --canary-delay then delays the candidate first token',
+      options: ['sklearn-iris', 'llm'],
+      default: 'sklearn-iris',
+    }),
     protocol: Flags.string({
       description:
         'How the load reaches the model: http (KServe V1 REST, the http task) or grpc (KServe V2 gRPC, the grpc task)',
@@ -56,6 +65,7 @@ export default class Demo extends CanaryCommand {
     const code = await runDemo(
       {
         protocol: flags.protocol === 'grpc' ? 'grpc' : 'http',
+        model: flags.model === 'llm' ? 'llm' : 'sklearn-iris',
         canaryDelayMs: flags['canary-delay'],
         modelLatencyMs: flags['model-latency'],
         canaryErrorRate: flags['canary-error-rate'],

@@ -4,9 +4,9 @@ import type { StarterName } from '../starters/index.js';
 
 export default class Init extends CanaryCommand {
   static override summary =
-    'Write a commented starter experiment: http, kserve, kserve-rollout, kserve-llm-rollout or istio';
+    'Write a commented starter experiment: http, kserve, kserve-rollout, kserve-llm-rollout, istio or llm';
   static override description =
-    'Writes experiment.yaml (or FILE) from a template, with a comment on every key. Each starter validates as written. http (the default) loads two HTTP endpoints and judges latency and errors; as written it targets `canary serve-model`. kserve compares two revisions of a KServe InferenceService on Prometheus metrics (builtin:kserve-prometheus); istio two workloads in an Istio mesh (builtin:istio-prometheus); kserve-rollout ramps an InferenceService canary 10% -> 50% -> promoted on its SLOs (rollout task); kserve-llm-rollout does the same for an LLMInferenceService in a route group. An existing file is kept unless --force.';
+    'Writes experiment.yaml (or FILE) from a template, with a comment on every key. Each starter validates as written. http (the default) loads two HTTP endpoints and judges latency and errors; as written it targets `canary serve-model`. kserve compares two revisions of a KServe InferenceService on Prometheus metrics (builtin:kserve-prometheus); istio two workloads in an Istio mesh (builtin:istio-prometheus); kserve-rollout ramps an InferenceService canary 10% -> 50% -> promoted on its SLOs (rollout task); kserve-llm-rollout does the same for an LLMInferenceService in a route group; llm streams prompts to two OpenAI-compatible LLM APIs (the llm task) and judges TTFT, TPOT and errors, as written against `canary serve-model --model llm`. An existing file is kept unless --force.';
   static override examples = [
     '<%= config.bin %> init && <%= config.bin %> validate experiment.yaml',
     '<%= config.bin %> init canary/kserve.yaml --template kserve',
@@ -19,7 +19,7 @@ export default class Init extends CanaryCommand {
     template: Flags.string({
       char: 't',
       description: 'Starter to write',
-      options: ['http', 'kserve', 'kserve-rollout', 'kserve-llm-rollout', 'istio'],
+      options: ['http', 'kserve', 'kserve-rollout', 'kserve-llm-rollout', 'istio', 'llm'],
       default: 'http',
     }),
     force: Flags.boolean({ description: 'Overwrite FILE if it exists', default: false }),

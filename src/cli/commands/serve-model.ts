@@ -10,8 +10,26 @@ Runs until SIGINT (Ctrl-C) or SIGTERM, then stops and exits 0.`;
     '<%= config.bin %> serve-model',
     '<%= config.bin %> serve-model --port 0',
     '<%= config.bin %> serve-model --canary-delay 50 --canary-error-rate 0.1',
+    '<%= config.bin %> serve-model --model llm --canary-delay 300',
   ];
   static override flags = {
+    model: Flags.string({
+      description:
+        'sklearn-iris: the KServe predictor; llm: an emulated vLLM (OpenAI chat and completions, streamed, ' +
+        'vLLM /metrics) whose candidate --canary-delay slows to its first token',
+      options: ['sklearn-iris', 'llm'],
+      default: 'sklearn-iris',
+    }),
+    'first-token-delay': Flags.integer({
+      description: 'With --model llm: ms from a request to its first token',
+      min: 0,
+      default: 50,
+    }),
+    'token-interval': Flags.integer({
+      description: 'With --model llm: ms between tokens',
+      min: 0,
+      default: 10,
+    }),
     port: Flags.integer({
       description: 'Port of the baseline revision (0 = a free port)',
       min: 0,
@@ -43,12 +61,14 @@ Runs until SIGINT (Ctrl-C) or SIGTERM, then stops and exits 0.`;
       default: 4,
     }),
     'canary-delay': Flags.integer({
-      description: 'Milliseconds added to each candidate prediction',
+      description: 'Milliseconds added to each candidate prediction (with --model llm: to its first token)',
       min: 0,
       default: 0,
     }),
     'canary-error-rate': Flags.string({
-      description: 'Fraction (0..1) of candidate predictions answered with 500, evenly spread',
+      description:
+        'Fraction (0..1) of candidate predictions answered with 500, evenly spread (with --model llm: ' +
+        'seeded, half before the stream and half in the middle of it)',
       default: '0',
     }),
   };
@@ -72,6 +92,22 @@ Runs until SIGINT (Ctrl-C) or SIGTERM, then stops and exits 0.`;
       throw new UsageError(`--port ${flags.port} leaves no port for the candidate; set --port2`);
     if (port2 !== 0 && port2 === flags.port) {
       throw new UsageError(`--port and --port2 are both ${port2}; each revision needs its own port`);
+    }
+    if (flags.model === 'llm') {
+      const { serveLlmUntilSignal } = await import('../../model-server/llm/serve-llm.js');
+      await serveLlmUntilSignal(
+        {
+          host: flags.host,
+          port: flags.port,
+          port2,
+          firstTokenDelayMs: flags['first-token-delay'],
+          tokenIntervalMs: flags['token-interval'],
+          canaryDelayMs: flags['canary-delay'],
+          canaryErrorRate: errorRate,
+        },
+        { log: (line) => this.log(line), signals: process },
+      );
+      return;
     }
     const grpcPort = flags['grpc-port'] ?? (flags.port === 0 ? 0 : 9000);
     const grpcPort2 = flags['grpc-port2'] ?? (grpcPort === 0 ? 0 : grpcPort + 1);

@@ -3,6 +3,7 @@ import { istioStarter } from './istio.js';
 import { kserveStarter } from './kserve.js';
 import { kserveRolloutStarter } from './kserve-rollout.js';
 import { kserveLlmRolloutStarter } from './kserve-llm-rollout.js';
+import { llmStarter } from './llm.js';
 
 /** Starter experiments for `canary init`, by template name; each takes the `$schema` reference. */
 export const starters = {
@@ -11,6 +12,7 @@ export const starters = {
   'kserve-rollout': kserveRolloutStarter,
   'kserve-llm-rollout': kserveLlmRolloutStarter,
   istio: istioStarter,
+  llm: llmStarter,
 } as const satisfies Record<string, (schema: string) => string>;
 
 export type StarterName = keyof typeof starters;

@@ -10,21 +10,21 @@ const MethodSchema = Type.Union(
   { description: 'HTTP method (default GET, or POST when a payload is given)' },
 );
 
-const urlSchema = (description: string) =>
+export const urlSchema = (description: string) =>
   Type.String({ pattern: '^https?://', description, examples: ['http://127.0.0.1:8080/predict'] });
 
 /** DurationSchema's syntax with a description of its own. */
-const durationSchema = (description: string) =>
+export const durationSchema = (description: string) =>
   Type.String({ pattern: DurationSchema.pattern, description, examples: DurationSchema.examples });
 
 const HeaderNameSchema = Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" });
 
-const HeadersSchema = Type.Record(HeaderNameSchema, Type.String(), {
+export const HeadersSchema = Type.Record(HeaderNameSchema, Type.String(), {
   additionalProperties: false,
   description: 'Request headers sent with every request (names are HTTP tokens)',
 });
 
-const HeadersFromSchema = Type.Record(
+export const HeadersFromSchema = Type.Record(
   HeaderNameSchema,
   secretSourceSchema(
     'A header value from an environment variable or a file (relative to the experiment), with an optional ' +
@@ -108,7 +108,7 @@ const ErrorRangesSchema = Type.Array(ErrorRangeSchema, {
   description:
     'Status ranges counted as errors (default: status >= 400). Connection errors and timeouts are always errors',
 });
-const PercentilesSchema = Type.Array(Type.Number({ exclusiveMinimum: 0, maximum: 100 }), {
+export const PercentilesSchema = Type.Array(Type.Number({ exclusiveMinimum: 0, maximum: 100 }), {
   uniqueItems: true,
   description:
     'Latency percentiles recorded as http/latency-p<P> in addition to the defaults [50, 75, 90, 95, 99, 99.9] ' +

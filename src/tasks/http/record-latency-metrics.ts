@@ -4,6 +4,13 @@ import { latencyBins, summarizeLatency, type LatencyHistogram } from './latency-
 
 const latency = (description: string): MetricInfo => ({ description, units: 'ms', type: 'gauge' });
 
+/** Which distribution: `latency` by default; the llm task records `ttft`, `itl` and `e2e-latency`. */
+export interface LatencyMetricNaming {
+  base: string;
+  /** In descriptions: "Mean <label>". */
+  label: string;
+}
+
 /**
  * Records `<provider>/latency` of one version: its bins (rank tests, HTML histograms), mean, stddev,
  * min, max and the given percentiles, and the histogram itself, so an SLO may name any other
@@ -15,28 +22,30 @@ export function recordLatencyMetrics(
   version: number,
   histogram: LatencyHistogram,
   percentiles: readonly number[],
+  naming: LatencyMetricNaming = { base: 'latency', label: 'latency' },
 ): void {
-  const name = `${provider}/latency`;
+  const { base, label } = naming;
+  const name = `${provider}/${base}`;
   board.recordDistribution(version, name, latencyBins(histogram));
-  board.recordAggregationSource(version, name, latencyAggregationSource(histogram));
+  board.recordAggregationSource(version, name, latencyAggregationSource(histogram, label));
   const summary = summarizeLatency(histogram, percentiles);
   const record = (metric: string, value: number | null | undefined, description: string) =>
     board.record(version, `${provider}/${metric}`, value ?? null, {
       info: latency(description),
       reason: 'no responses',
     });
-  record('latency-mean', summary?.meanMs, 'Mean latency');
-  record('latency-stddev', summary?.stddevMs, 'Standard deviation of latency');
-  record('latency-min', summary?.minMs, 'Lowest latency');
-  record('latency-max', summary?.maxMs, 'Highest latency');
+  record(`${base}-mean`, summary?.meanMs, `Mean ${label}`);
+  record(`${base}-stddev`, summary?.stddevMs, `Standard deviation of ${label}`);
+  record(`${base}-min`, summary?.minMs, `Lowest ${label}`);
+  record(`${base}-max`, summary?.maxMs, `Highest ${label}`);
   for (const percentile of percentiles) {
     const value = summary?.percentiles.find((p) => p.percentile === percentile)?.valueMs;
-    record(percentileMetricName(percentile), value, `${percentile}th percentile of latency`);
+    record(percentileMetricName(percentile, base), value, `${percentile}th percentile of ${label}`);
   }
 }
 
 /** Any aggregation of a latency histogram, in ms, computed as summarizeLatency computes the recorded ones. */
-export function latencyAggregationSource(histogram: LatencyHistogram): AggregationSource {
+export function latencyAggregationSource(histogram: LatencyHistogram, label = 'latency'): AggregationSource {
   return {
     aggregate(aggregation) {
       if (aggregation === 'count') return histogram.totalCount;
@@ -55,10 +64,15 @@ export function latencyAggregationSource(histogram: LatencyHistogram): Aggregati
       return byName[aggregation] ?? null;
     },
     info(aggregation) {
-      if (aggregation === 'count') return { description: 'Number of latencies recorded', type: 'counter' };
+      if (aggregation === 'count')
+        return {
+          description:
+            label === 'latency' ? 'Number of latencies recorded' : `Number of ${label} values recorded`,
+          type: 'counter',
+        };
       const percentile = /^p(.+)$/.exec(aggregation)?.[1];
       return latency(
-        percentile !== undefined ? `${percentile}th percentile of latency` : `${aggregation} of latency`,
+        percentile !== undefined ? `${percentile}th percentile of ${label}` : `${aggregation} of ${label}`,
       );
     },
   };
