@@ -135,7 +135,7 @@ describe('canary schema', () => {
     expect(nope.stdout).toBe('');
     expect(nope.stderr).toContain('no built-in task "nope"');
     expect(nope.stderr).toMatch(
-      /tasks: assess, custommetrics, grpc, http, notify, slack, github, ready, rollout, run/,
+      /tasks: assess, custommetrics, grpc, http, llm, notify, slack, github, ready, rollout, run/,
     );
     expect((await runCli(['schema', 'task'], { cwd: dir })).code).toBe(2);
     expect((await runCli(['schema', 'nonsense'], { cwd: dir })).code).toBe(2);

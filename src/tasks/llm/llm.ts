@@ -8,7 +8,7 @@ import {
   llmLoadPlanOf,
   llmPercentilesOf,
 } from './llm-settings.js';
-import { llmMetricNames } from './record-llm-metrics.js';
+import { llmMetricNames } from './llm-metric-names.js';
 
 export type { LlmInput } from './llm-input.js';
 export { LlmInputSchema } from './llm-input.js';

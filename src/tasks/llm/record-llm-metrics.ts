@@ -1,16 +1,8 @@
 import type { MetricBoard, MetricInfo } from '../../metrics/metric-board.js';
-import { percentileMetricName } from '../http/http-metric-names.js';
 import { recordLatencyMetrics } from '../http/record-latency-metrics.js';
 import type { LlmLoadResult } from './llm-load.js';
+import { llmDistributions, llmProvider } from './llm-metric-names.js';
 
-export const llmProvider = 'llm';
-
-/** The three distributions, each recorded with -mean, -stddev, -min, -max and -pNN, in ms. */
-export const llmDistributions = [
-  { base: 'ttft', label: 'time to first token' },
-  { base: 'itl', label: 'inter-token latency' },
-  { base: 'e2e-latency', label: 'end-to-end latency' },
-] as const;
 
 const counter = (description: string): MetricInfo => ({ description, type: 'counter' });
 const gauge = (description: string, units?: string): MetricInfo => ({
@@ -78,22 +70,4 @@ export function recordLlmMetrics(
     gauge('Requests ended per second of wall time'),
     'no load',
   );
-}
-
-/** Every metric name the task records, for validate's check of SLO metric names. */
-export function llmMetricNames(percentiles: readonly number[]): string[] {
-  const names = [
-    'request-count',
-    'error-count',
-    'error-rate',
-    'tpot-mean',
-    'output-tokens-mean',
-    'input-tokens-mean',
-  ];
-  names.push('output-tokens-per-second', 'requests-per-second');
-  for (const { base } of llmDistributions) {
-    names.push(base, `${base}-mean`, `${base}-stddev`, `${base}-min`, `${base}-max`);
-    names.push(...percentiles.map((p) => percentileMetricName(p, base)));
-  }
-  return names.map((name) => `${llmProvider}/${name}`);
 }
