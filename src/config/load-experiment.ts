@@ -5,30 +5,21 @@ import { defaultConcurrency, type Experiment, type TaskSpec } from './experiment
 import { formatPath, hasErrors, sortDiagnostics, type Diagnostic, type PathSegment } from './diagnostics.js';
 import { readYamlSource, type YamlSource } from './yaml-source.js';
 import { readTextFile } from './read-text-file.js';
-import { checkAgainstSchema, suggestKey } from './schema-check.js';
+import { checkAgainstSchema } from './schema-check.js';
 import {
-  checkConditionSyntax,
   cleanTemplateError,
-  conditionContext,
-  findUnknownNames,
   createTemplateEnvironment,
   hasTemplateSyntax,
   renderScalar,
 } from './expressions.js';
-import { checkCron } from './cron.js';
 import { experimentFromValues } from './from-values.js';
 import { fromIter8Shape, isIter8Shaped } from './iter8-shape.js';
-import { findCycles } from '../plan/task-graph.js';
+import { checkRules, type At, type RawExperiment, type RawTask } from './rules.js';
 import { compilePlan, type Plan } from '../plan/plan.js';
 import { createRegistry, type TaskRegistry } from '../tasks/registry.js';
 import { loadPlugins } from '../tasks/load-plugins.js';
-import { sloMetricReferences } from '../tasks/assess/slo-rules.js';
-import { checkPrintableNames } from './check-printable-names.js';
-import { checkUrlCredentials } from './check-url-credentials.js';
-import { checkRolloutOrder } from './check-rollout-order.js';
-import { canonicalMetricName } from '../metrics/metric-board.js';
-import type { AssessInput } from '../tasks/assess/assess-input.js';
-import type { CheckContext, TaskDefinition } from '../tasks/task-definition.js';
+
+export type { At } from './rules.js';
 
 export interface ExperimentRequest {
   /** Path as the user gave it; absent: build the experiment from values (Iter8 chart style). */
@@ -124,8 +115,14 @@ export async function loadExperiment(request: ExperimentRequest): Promise<Loaded
     .map((d) => d.path);
   const experiment = normalizeExperiment(raw);
 
-  const checkContext = { experimentDir: source.experimentDir, env: request.env ?? {} };
-  const ruleProblems = await checkRules(experiment, raw, result.registry, checkContext, values, at);
+  const ruleProblems = await checkRules({
+    experiment,
+    raw,
+    registry: result.registry,
+    checkContext: { experimentDir: source.experimentDir, env: request.env ?? {} },
+    values,
+    at,
+  });
   result.diagnostics.push(
     ...ruleProblems.filter(
       (d) => !flagged.some((p) => d.path === p || d.path.startsWith(`${p}.`) || d.path.startsWith(`${p}[`)),
@@ -249,13 +246,6 @@ export function experimentNameFor(file: string, name: string | undefined): strin
     .replace(/[^a-z0-9]+$/, '');
   return base === '' ? 'experiment' : base;
 }
-
-export type At = (
-  path: PathSegment[],
-  message: string,
-  extra?: Partial<Diagnostic>,
-  key?: boolean,
-) => Diagnostic;
 
 /**
  * A document with its load-time expressions rendered (what the schema checks), `spec.plugins`
@@ -385,22 +375,6 @@ function isRunTimeTemplate(document: unknown, p: readonly PathSegment[], registr
   );
 }
 
-interface RawTask {
-  id?: string;
-  task?: string;
-  run?: string;
-  with?: Record<string, unknown>;
-  needs?: string[];
-  if?: string;
-  timeout?: string;
-  retries?: number;
-}
-
-interface RawExperiment {
-  metadata: Experiment['metadata'];
-  spec: Omit<Experiment['spec'], 'tasks' | 'concurrency'> & { concurrency?: number; tasks: RawTask[] };
-}
-
 /** Defaults and shorthands: ids, implicit sequential dependencies, Iter8's `run:` shorthand. */
 export function normalizeExperiment(raw: RawExperiment): Experiment {
   const names = raw.spec.tasks.map((t) => taskName(t));
@@ -442,250 +416,4 @@ export function normalizeExperiment(raw: RawExperiment): Experiment {
 
 function taskName(task: RawTask): string {
   return task.task ?? (task.run !== undefined ? 'run' : '');
-}
-
-async function checkRules(
-  experiment: Experiment,
-  raw: RawExperiment,
-  registry: TaskRegistry,
-  checkContext: { experimentDir: string; env: Readonly<Record<string, string | undefined>> },
-  values: Record<string, unknown>,
-  at: At,
-): Promise<Diagnostic[]> {
-  const diagnostics: Diagnostic[] = [];
-  const spec = experiment.spec;
-
-  if (spec.schedule !== undefined) {
-    const problem = checkCron(spec.schedule);
-    if (problem) {
-      diagnostics.push(
-        at(['spec', 'schedule'], `invalid cron expression: ${problem}`, {
-          hint: 'for example "*/1 * * * *" (every minute) or "*/10 * * * * *" (every 10 s)',
-        }),
-      );
-    }
-  }
-  if (spec.maxLoops !== undefined && spec.schedule === undefined && spec.maxLoops > 1) {
-    diagnostics.push(
-      at(['spec', 'maxLoops'], 'maxLoops has no effect without spec.schedule', {
-        severity: 'warning',
-        hint: 'add a cron schedule, or use `canary run --loops N`',
-      }),
-    );
-  }
-
-  const environment = createTemplateEnvironment();
-  const idsSeen = new Map<string, number>();
-  const ids = new Set(spec.tasks.map((t) => t.id));
-  const inputChecks: Array<Promise<Diagnostic[]>> = [];
-  spec.tasks.forEach((task, i) => {
-    const base: PathSegment[] = ['spec', 'tasks', i];
-    const rawTask = raw.spec.tasks[i]!;
-    if (rawTask.task === undefined && rawTask.run === undefined) {
-      diagnostics.push(
-        at(base, 'a task needs `task: NAME`', {
-          hint: `built-in tasks: ${[...registry.keys()].join(', ')}; Iter8's \`run: SCRIPT\` also works`,
-        }),
-      );
-      return;
-    }
-    if (rawTask.task !== undefined && rawTask.run !== undefined) {
-      diagnostics.push(at([...base, 'run'], 'use either `run: SCRIPT` or `task: NAME`, not both', {}, true));
-      return;
-    }
-    const previous = idsSeen.get(task.id);
-    if (previous !== undefined) {
-      diagnostics.push(
-        at(
-          rawTask.id !== undefined ? [...base, 'id'] : base,
-          `duplicate task id ${JSON.stringify(task.id)} (also spec.tasks[${previous}])`,
-          { hint: 'give each task a unique `id:`' },
-        ),
-      );
-    } else {
-      idsSeen.set(task.id, i);
-    }
-    task.needs.forEach((need, j) => {
-      if (rawTask.needs === undefined) return;
-      if (need === task.id) diagnostics.push(at([...base, 'needs', j], 'a task cannot need itself'));
-      else if (!ids.has(need)) {
-        diagnostics.push(
-          at([...base, 'needs', j], `unknown task id ${JSON.stringify(need)}`, {
-            hint: suggestKey(need, [...ids]),
-          }),
-        );
-      }
-    });
-    if (task.if !== undefined) {
-      const problem = checkConditionSyntax(environment, task.if);
-      const unknown = problem ? [] : findUnknownNames(task.if, conditionContext(values, 1));
-      if (problem)
-        diagnostics.push(
-          at([...base, 'if'], `invalid condition: ${problem}`, { hint: 'for example: loop > 1' }),
-        );
-      else if (unknown.length > 0) {
-        diagnostics.push(
-          at(
-            [...base, 'if'],
-            `the condition reads ${unknown.map((u) => JSON.stringify(u)).join(', ')}, which ${unknown.length === 1 ? 'is' : 'are'} not set`,
-            {
-              hint: `conditions can read: ${Object.keys(conditionContext(values, 1)).join(', ')}; set values with --set or -f`,
-            },
-          ),
-        );
-      }
-    }
-    const definition = registry.get(task.task);
-    if (!definition) {
-      diagnostics.push(
-        at(
-          rawTask.task !== undefined ? [...base, 'task'] : base,
-          `unknown task ${JSON.stringify(task.task)}`,
-          {
-            hint: unknownTaskHint(task.task, registry),
-          },
-        ),
-      );
-      return;
-    }
-    const withPath: PathSegment[] =
-      rawTask.run !== undefined && rawTask.task === undefined ? [...base, 'run'] : [...base, 'with'];
-    inputChecks.push(
-      checkTaskInput(definition, task, withPath, { ...checkContext, versions: spec.versions }, at),
-    );
-  });
-  for (const found of await Promise.all(inputChecks)) diagnostics.push(...found);
-
-  // With duplicate ids the dependency graph is ambiguous; fix those first.
-  const cycles = idsSeen.size === spec.tasks.length ? findCycles(spec.tasks) : [];
-  for (const cycle of cycles) {
-    const first = spec.tasks.findIndex((t) => t.id === cycle[0]);
-    diagnostics.push(
-      at(['spec', 'tasks', first, 'needs'], `dependency cycle: ${cycle.join(' -> ')}`, {
-        hint: 'remove one of these `needs` entries',
-      }),
-    );
-  }
-  const tasksWithErrors = new Set(
-    spec.tasks
-      .map((_, i) => i)
-      .filter((i) =>
-        diagnostics.some((d) => d.severity === 'error' && d.path.startsWith(`spec.tasks[${i}]`)),
-      ),
-  );
-  diagnostics.push(...checkSloMetricsProduced(experiment, registry, tasksWithErrors, at));
-  if (cycles.length === 0) diagnostics.push(...checkRolloutOrder(experiment, at));
-  diagnostics.push(...checkPrintableNames(experiment, at), ...checkUrlCredentials(experiment, at));
-  return diagnostics;
-}
-
-/** Iter8 v0.14 tasks canary does not build in, and what to use instead. */
-const ITER8_ONLY_TASKS: Readonly<Record<string, string>> = {
-  abnmetrics:
-    "Iter8's abnmetrics task read Iter8's A/B/n service, which canary has no counterpart of: export those metrics to Prometheus and read them with custommetrics",
-};
-
-function unknownTaskHint(name: string, registry: TaskRegistry): string {
-  if (Object.hasOwn(ITER8_ONLY_TASKS, name)) return ITER8_ONLY_TASKS[name]!;
-  const suggestion = suggestKey(name, [...registry.keys()]);
-  const known = `available tasks: ${[...registry.keys()].join(', ')}`;
-  const plugin = 'a user task must be declared in spec.plugins (name: path/to/plugin.js)';
-  return suggestion?.startsWith('did you mean') ? `${suggestion} (${known})` : `${known}; ${plugin}`;
-}
-
-async function checkTaskInput(
-  definition: TaskDefinition<never>,
-  task: TaskSpec,
-  withPath: PathSegment[],
-  context: CheckContext,
-  at: At,
-): Promise<Diagnostic[]> {
-  const diagnostics: Diagnostic[] = [];
-  for (const problem of checkAgainstSchema(definition.inputSchema, task.with)) {
-    diagnostics.push(
-      at(
-        [...withPath, ...problem.path],
-        problem.message,
-        problem.hint ? { hint: problem.hint } : {},
-        problem.atKey,
-      ),
-    );
-  }
-  if (diagnostics.length > 0 || !definition.check) return diagnostics;
-  try {
-    for (const problem of await definition.check(task.with as never, context)) {
-      const extra = {
-        severity: problem.severity,
-        ...(problem.hint ? { hint: problem.hint } : {}),
-        ...(problem.concealValue ? { concealValue: true } : {}),
-      };
-      diagnostics.push(at([...withPath, ...problem.path], problem.message, extra, problem.atKey ?? false));
-    }
-  } catch (error) {
-    diagnostics.push(
-      at(withPath, `task ${JSON.stringify(task.task)} failed to check its inputs: ${String(error)}`),
-    );
-  }
-  return diagnostics;
-}
-
-/** A percentile the provider does not collect says which input adds it; otherwise list what is produced. */
-function missingMetricHint(metric: string, produced: readonly string[]): string {
-  const percentile = /^(http(?:-[^/]+)?)\/latency-p([\d.]+)$/.exec(metric);
-  if (percentile && produced.some((p) => p.startsWith(`${percentile[1]}/`))) {
-    return `add ${percentile[2]} to the http task's percentiles`;
-  }
-  if (/^http-[^/]+\//.test(metric) && produced.some((p) => p.startsWith('http/'))) {
-    return (
-      "http-<name>/ metrics come from Iter8's named endpoints: give an endpoint one of Iter8's per-endpoint " +
-      'inputs (e.g. numRequests), or a task-level url beside endpoints'
-    );
-  }
-  return produced.length > 0
-    ? `metrics produced: ${[...new Set(produced)].join(', ')}`
-    : 'add a task that records this metric';
-}
-
-/** Warn about SLOs on metrics that no task of the experiment can produce (likely a typo). */
-function checkSloMetricsProduced(
-  experiment: Experiment,
-  registry: TaskRegistry,
-  skipTasks: ReadonlySet<number>,
-  at: At,
-): Diagnostic[] {
-  const produced: string[] = [];
-  for (const [i, task] of experiment.spec.tasks.entries()) {
-    const definition = registry.get(task.task);
-    if (!definition || task.task === 'assess' || task.task === 'run') continue;
-    // A task that does not say what it produces, or whose inputs are wrong, could produce anything.
-    if (!definition.produces || skipTasks.has(i)) return [];
-    try {
-      produced.push(...definition.produces(task.with as never));
-    } catch {
-      return []; // a plugin's produces() that fails on its inputs says nothing either
-    }
-  }
-  const exact = new Set(produced.map(canonicalMetricName));
-  const matches = (metric: string) =>
-    exact.has(canonicalMetricName(metric)) ||
-    produced.some((p) => p.endsWith('/*') && metric.startsWith(p.slice(0, -1)));
-  const diagnostics: Diagnostic[] = [];
-  experiment.spec.tasks.forEach((task, i) => {
-    if (task.task !== 'assess' || skipTasks.has(i)) return;
-    for (const { metric, path, atKey } of sloMetricReferences(task.with as AssessInput)) {
-      if (matches(metric)) continue;
-      diagnostics.push(
-        at(
-          ['spec', 'tasks', i, 'with', ...path],
-          `no task in this experiment produces ${JSON.stringify(metric)}`,
-          {
-            severity: 'warning',
-            hint: missingMetricHint(metric, produced),
-          },
-          atKey,
-        ),
-      );
-    }
-  });
-  return diagnostics;
 }

@@ -1,7 +1,7 @@
 import { publishedExperimentSchema } from '../config/experiment-schema.js';
 import { ReportSchema } from '../report/report-schema.js';
 import { DiffSchema } from '../diff/diff-schema.js';
-import { builtinTasks } from '../tasks/registry.js';
+import { builtinTaskTable, builtinTasks } from '../tasks/registry.js';
 
 /**
  * The committed files under schemas/, generated from the schemas the code uses (so they cannot
@@ -9,10 +9,10 @@ import { builtinTasks } from '../tasks/registry.js';
  */
 export function publishedSchemas(): Record<string, unknown> {
   const taskSchemas = Object.fromEntries(
-    Object.entries(builtinTasks).map(([name, definition]) => [name, definition.inputSchema]),
+    Object.entries(builtinTaskTable).map(([name, definition]) => [name, definition.inputSchema]),
   );
   const files: Record<string, unknown> = {
-    'experiment.schema.json': publishedExperimentSchema(taskSchemas as never),
+    'experiment.schema.json': publishedExperimentSchema(taskSchemas),
     'report.schema.json': {
       $schema: 'http://json-schema.org/draft-07/schema#',
       $id: 'https://canary.dev/schemas/report.schema.json',

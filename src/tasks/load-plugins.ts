@@ -115,5 +115,5 @@ function unloadedPlugin(name: string, reference: string): TaskDefinition<never> 
     run() {
       throw new Error(`plugin ${name} was not loaded (--no-plugins)`);
     },
-  } as unknown as TaskDefinition<never>;
+  };
 }

@@ -1,3 +1,4 @@
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { MetricBoard } from '../metrics/metric-board.js';
 import type { ExperimentEnd, LoopRecord, RolloutDecision, SloVerdict } from '../results/records.js';
 import type { Diagnostic } from '../config/diagnostics.js';
@@ -99,6 +100,12 @@ export interface TaskRunResult {
   ends?: ExperimentEnd;
 }
 
-export function defineTask<Input>(definition: TaskDefinition<Input>): TaskDefinition<Input> {
+/**
+ * A task whose input type is its schema's (TypeBox `Static`), so `run`, `check`, `preview` and
+ * `produces` read exactly what validation let through.
+ */
+export function defineTask<S extends TSchema>(
+  definition: Omit<TaskDefinition<Static<S>>, 'inputSchema'> & { inputSchema: S },
+): TaskDefinition<Static<S>> & { inputSchema: S } {
   return definition;
 }

@@ -107,7 +107,7 @@ function previousStreaks(context: TaskContext): Map<string, number> {
   return streaks;
 }
 
-export const assessTask = defineTask<AssessInput>({
+export const assessTask = defineTask({
   name: 'assess',
   description:
     'Check SLOs for every version: absolute limits, limits relative to a baseline, statistical comparisons',

@@ -33,7 +33,7 @@ function unchecked(error: ProviderProblem): TaskProblem {
   };
 }
 
-export const customMetricsTask = defineTask<CustomMetricsInput>({
+export const customMetricsTask = defineTask({
   name: 'custommetrics',
   description: 'Query metrics per version through provider templates (Prometheus or any HTTP/JSON API)',
   inputSchema: CustomMetricsInputSchema,

@@ -1,6 +1,6 @@
 import { defineTask } from '../task-definition.js';
 import { listGrpcEndpoints } from './grpc-endpoints.js';
-import { GrpcInputSchema, type GrpcInput } from './grpc-input.js';
+import { GrpcInputSchema } from './grpc-input.js';
 import { grpcProvider } from './grpc-provider.js';
 import { loadPlanOf } from './load-plan.js';
 import { formatDuration } from '../../util/duration.js';
@@ -8,7 +8,7 @@ import { formatDuration } from '../../util/duration.js';
 export type { GrpcInput } from './grpc-input.js';
 export { GrpcInputSchema } from './grpc-input.js';
 
-export const grpcTask = defineTask<GrpcInput>({
+export const grpcTask = defineTask({
   name: 'grpc',
   description:
     "Call a gRPC method (one endpoint per version) with ghz's settings, as Iter8's grpc task did, and record " +

@@ -10,7 +10,7 @@ import { payloadFileOf, resolvePayloadPath } from './payload.js';
 export type { HttpInput } from './http-input.js';
 export { HttpInputSchema } from './http-input.js';
 
-export const httpTask = defineTask<HttpInput>({
+export const httpTask = defineTask({
   name: 'http',
   description:
     'Load HTTP endpoints (one per version) and record request counts, error rate and latency percentiles',

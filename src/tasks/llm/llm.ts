@@ -1,6 +1,6 @@
 import { defineTask } from '../task-definition.js';
 import { checkLlmInput } from './check-llm-input.js';
-import { LlmInputSchema, type LlmInput } from './llm-input.js';
+import { LlmInputSchema } from './llm-input.js';
 import {
   apiUrlOf,
   describeLlmLoad,
@@ -13,7 +13,7 @@ import { llmMetricNames } from './llm-metric-names.js';
 export type { LlmInput } from './llm-input.js';
 export { LlmInputSchema } from './llm-input.js';
 
-export const llmTask = defineTask<LlmInput>({
+export const llmTask = defineTask({
   name: 'llm',
   description:
     'Load OpenAI-compatible LLM APIs (one per version), streaming, and record TTFT, inter-token latency, ' +

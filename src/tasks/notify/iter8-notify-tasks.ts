@@ -87,7 +87,7 @@ function tokenHeader(
   return { ...source, prefix: `token ${source.prefix ?? ''}` };
 }
 
-export const slackTask = defineTask<SlackTaskInput>({
+export const slackTask = defineTask({
   name: 'slack',
   description: "Iter8's slack task: post the report to a Slack incoming webhook (the chart's payload)",
   inputSchema: SlackTaskInputSchema,
@@ -101,7 +101,7 @@ export const slackTask = defineTask<SlackTaskInput>({
   run: (input, context) => runNotify(slackAsNotify(input), context, 'slack'),
 });
 
-export const githubTask = defineTask<GitHubTaskInput>({
+export const githubTask = defineTask({
   name: 'github',
   description: "Iter8's github task: a repository_dispatch with the report (the chart's payload)",
   inputSchema: GitHubTaskInputSchema,

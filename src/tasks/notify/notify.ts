@@ -15,7 +15,7 @@ import type { SendOutcome } from './send-notification.js';
 const defaultTimeoutMs = 10_000;
 const defaultRetries = 2;
 
-export const notifyTask = defineTask<NotifyInput>({
+export const notifyTask = defineTask({
   name: 'notify',
   description:
     'Send the loop report so far to a webhook, Slack or a GitHub repository_dispatch; by default a failed notification does not fail the loop',

@@ -8,12 +8,12 @@
  */
 import { defineTask } from '../task-definition.js';
 import { checkReadyInput } from './check-ready-input.js';
-import { DEFAULT_READY_TIMEOUT, ReadyInputSchema, type ReadyInput } from './ready-input.js';
+import { DEFAULT_READY_TIMEOUT, ReadyInputSchema } from './ready-input.js';
 
 export { readyShortcuts, type ReadyShortcut, type ReadyShortcutKey } from './ready-shortcuts.js';
 export { ReadyInputSchema, type ReadyInput } from './ready-input.js';
 
-export const readyTask = defineTask<ReadyInput>({
+export const readyTask = defineTask({
   name: 'ready',
   description:
     'Wait until a Kubernetes object exists and, if a condition is given, until that status condition is True',

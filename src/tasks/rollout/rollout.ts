@@ -10,16 +10,11 @@ import { defineTask } from '../task-definition.js';
 import { checkRolloutInput } from './check-rollout-input.js';
 import { canaryPatch } from './inference-service-traffic.js';
 import { stopPatch } from './llm-inference-service-traffic.js';
-import {
-  DEFAULT_PASSES_PER_STEP,
-  DEFAULT_STEPS,
-  RolloutInputSchema,
-  type RolloutInput,
-} from './rollout-input.js';
+import { DEFAULT_PASSES_PER_STEP, DEFAULT_STEPS, RolloutInputSchema } from './rollout-input.js';
 
 export { RolloutInputSchema, type RolloutInput } from './rollout-input.js';
 
-export const rolloutTask = defineTask<RolloutInput>({
+export const rolloutTask = defineTask({
   name: 'rollout',
   description:
     "Ramp a KServe canary on the loop's verdicts: advance a traffic step after passing loops, promote at 100, roll back on a failed SLO",

@@ -23,7 +23,7 @@ export type RunInput = Static<typeof RunInputSchema>;
 /** Keep the end of the output: that is where errors are. */
 const outputLimit = 16 * 1024;
 
-export const runTask = defineTask<RunInput>({
+export const runTask = defineTask({
   name: 'run',
   description: 'Run a shell script; a non-zero exit fails the task and the loop',
   inputSchema: RunInputSchema,

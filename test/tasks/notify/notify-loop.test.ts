@@ -34,7 +34,7 @@ async function runNotifyLoop(notifyWith: Record<string, unknown>) {
   const registry = createRegistry(
     new Map<string, TaskDefinition<never>>([
       ['metrics', metrics],
-      ['notify', notifyTask as TaskDefinition<never>],
+      ['notify', notifyTask],
     ]),
   );
   const plan = makePlan(

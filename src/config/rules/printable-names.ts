@@ -1,10 +1,9 @@
-import type { Diagnostic, PathSegment } from './diagnostics.js';
-import type { Experiment } from './experiment.js';
-import type { AssessInput } from '../tasks/assess/assess-input.js';
-import { sloMetricReferences } from '../tasks/assess/slo-rules.js';
-import { hasControlCharacters, showControlCharacters } from '../util/show-control-characters.js';
-
-type At = (path: PathSegment[], message: string, extra?: Partial<Diagnostic>, key?: boolean) => Diagnostic;
+import type { Diagnostic } from '../diagnostics.js';
+import type { Experiment } from '../experiment.js';
+import type { At, Rule } from './rule.js';
+import type { AssessInput } from '../../tasks/assess/assess-input.js';
+import { sloMetricReferences } from '../../tasks/assess/slo-rules.js';
+import { hasControlCharacters, showControlCharacters } from '../../util/show-control-characters.js';
 
 const hint = 'names appear in terminals and reports: use printable characters only';
 
@@ -12,7 +11,7 @@ const hint = 'names appear in terminals and reports: use printable characters on
  * Version and metric names go into progress lines, reports and labels; a control character in one
  * (an ANSI escape, a bell) would act on the reader's terminal, so such a name is an error.
  */
-export function checkPrintableNames(experiment: Experiment, at: At): Diagnostic[] {
+function checkPrintableNames(experiment: Experiment, at: At): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   experiment.spec.versions?.forEach((name, i) => {
     if (hasControlCharacters(name))
@@ -46,3 +45,8 @@ export function checkPrintableNames(experiment: Experiment, at: At): Diagnostic[
 function quoted(name: string): string {
   return `"${showControlCharacters(name)}"`;
 }
+
+export const printableNames: Rule = {
+  name: 'printable-names',
+  check: ({ experiment, at }) => checkPrintableNames(experiment, at),
+};

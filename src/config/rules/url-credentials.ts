@@ -1,15 +1,14 @@
-import type { Diagnostic, PathSegment } from './diagnostics.js';
-import type { Experiment } from './experiment.js';
-import { hasUrlUserinfo, redactUrlUserinfo } from '../util/url-secrets.js';
-
-type At = (path: PathSegment[], message: string, extra?: Partial<Diagnostic>, key?: boolean) => Diagnostic;
+import type { Diagnostic, PathSegment } from '../diagnostics.js';
+import type { Experiment } from '../experiment.js';
+import type { At, Rule } from './rule.js';
+import { hasUrlUserinfo, redactUrlUserinfo } from '../../util/url-secrets.js';
 
 /**
  * A URL with userinfo (`http://user:pass@host/`) in a task's inputs, often from `--set`: canary
  * redacts it from what it writes, but the password still sits in a command line or a file. Say
  * where, without printing it, and how to read it from a secret instead.
  */
-export function checkUrlCredentials(experiment: Experiment, at: At): Diagnostic[] {
+function checkUrlCredentials(experiment: Experiment, at: At): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const visit = (value: unknown, path: PathSegment[]): void => {
     if (typeof value === 'string') {
@@ -27,3 +26,8 @@ export function checkUrlCredentials(experiment: Experiment, at: At): Diagnostic[
   experiment.spec.tasks.forEach((task, i) => visit(task.with, ['spec', 'tasks', i, 'with']));
   return diagnostics;
 }
+
+export const urlCredentials: Rule = {
+  name: 'url-credentials',
+  check: ({ experiment, at }) => checkUrlCredentials(experiment, at),
+};
