@@ -3,7 +3,6 @@ import { recordLatencyMetrics } from '../http/record-latency-metrics.js';
 import type { LlmLoadResult } from './llm-load.js';
 import { llmDistributions, llmProvider } from './llm-metric-names.js';
 
-
 const counter = (description: string): MetricInfo => ({ description, type: 'counter' });
 const gauge = (description: string, units?: string): MetricInfo => ({
   description,
