@@ -26,6 +26,7 @@ import protobuf from 'protobufjs';
 import { grpcTask } from '../../dist/tasks/grpc/grpc.js';
 import { MetricBoard } from '../../dist/metrics/metric-board.js';
 import { median } from '../lib/stats.mjs';
+import { benchTaskContext } from '../lib/task-context.mjs';
 
 const percentiles = [50, 90, 99];
 const greeterProto = `syntax = "proto3";
@@ -177,20 +178,7 @@ function summaryRows(name, results, concurrency) {
 
 async function runCanary({ host, proto, seconds, concurrency }) {
   const metrics = new MetricBoard();
-  const context = {
-    taskId: 'bench',
-    loop: 1,
-    experiment: { name: 'bench' },
-    versions: [],
-    experimentDir: process.cwd(),
-    experimentStart: new Date(),
-    env: {},
-    workDir: process.cwd(),
-    signal: new AbortController().signal,
-    metrics,
-    slos: [],
-    log: () => {},
-  };
+  const context = benchTaskContext(metrics);
   const started = performance.now();
   await grpcTask.run(
     {

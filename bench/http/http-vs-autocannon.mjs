@@ -26,6 +26,7 @@ import autocannon from 'autocannon';
 import hdr from 'hdr-histogram-js';
 import { httpTask } from '../../dist/tasks/http/http.js';
 import { MetricBoard } from '../../dist/metrics/metric-board.js';
+import { benchTaskContext } from '../lib/task-context.mjs';
 
 const percentiles = [50, 90, 99];
 
@@ -276,20 +277,7 @@ async function timed(run) {
 
 async function runCanary({ url, seconds, connections }) {
   const metrics = new MetricBoard();
-  const context = {
-    taskId: 'bench',
-    loop: 1,
-    experiment: { name: 'bench' },
-    versions: [],
-    experimentDir: process.cwd(),
-    experimentStart: new Date(),
-    env: {},
-    workDir: process.cwd(),
-    signal: new AbortController().signal,
-    metrics,
-    slos: [],
-    log: () => {},
-  };
+  const context = benchTaskContext(metrics);
   const { seconds: elapsed, cpuMicros } = await timed(() =>
     httpTask.run({ url, duration: `${seconds}s`, connections, percentiles }, context),
   );
