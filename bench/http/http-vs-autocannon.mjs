@@ -244,7 +244,8 @@ async function runCanary({ url, seconds, connections }) {
   const metrics = new MetricBoard();
   const context = benchTaskContext(metrics);
   const { seconds: elapsed, cpuMicros } = await timed(() =>
-    httpTask.run({ url, duration: `${seconds}s`, connections, percentiles }, context),
+    // qps: 0 runs closed-loop, as autocannon does (the task's default is Iter8's 8 qps).
+    httpTask.run({ url, duration: `${seconds}s`, connections, percentiles, qps: 0 }, context),
   );
   const value = (name) => metrics.get(0, `http/${name}`)?.value;
   const requests = value('request-count');
