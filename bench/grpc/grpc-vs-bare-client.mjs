@@ -13,7 +13,6 @@
 // The server times every call itself (handler entered to answer handed to grpc-js) and reports its
 // percentiles for exactly each run's calls: the reference that client percentiles are held to in the
 // 10 ms scenario (with no delay the server's time is a few µs, and the bare loop is the reference).
-import { execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +25,8 @@ import protobuf from 'protobufjs';
 import { grpcTask } from '../../dist/tasks/grpc/grpc.js';
 import { MetricBoard } from '../../dist/metrics/metric-board.js';
 import { median } from '../lib/stats.mjs';
+import { benchTaskContext } from '../lib/task-context.mjs';
+import { serverStats, startServerChild, unpin } from '../lib/server-child.mjs';
 
 const percentiles = [50, 90, 99];
 const greeterProto = `syntax = "proto3";
@@ -110,7 +111,7 @@ export async function measureGrpc(values = {}) {
     { name: 'no delay', delayMs: 0 },
     { name: '10 ms delay', delayMs: 10 },
   ]) {
-    const server = await startServer(scenario.delayMs, values.pin);
+    const server = await startServerChild(fileURLToPath(import.meta.url), scenario.delayMs, values.pin);
     const host = `127.0.0.1:${server.port}`;
     const settings = { host, proto, seconds, concurrency };
     const measured = (run) => async () => {
@@ -177,20 +178,7 @@ function summaryRows(name, results, concurrency) {
 
 async function runCanary({ host, proto, seconds, concurrency }) {
   const metrics = new MetricBoard();
-  const context = {
-    taskId: 'bench',
-    loop: 1,
-    experiment: { name: 'bench' },
-    versions: [],
-    experimentDir: process.cwd(),
-    experimentStart: new Date(),
-    env: {},
-    workDir: process.cwd(),
-    signal: new AbortController().signal,
-    metrics,
-    slos: [],
-    log: () => {},
-  };
+  const context = benchTaskContext(metrics);
   const started = performance.now();
   await grpcTask.run(
     {
@@ -256,36 +244,4 @@ function describe(r) {
       .map((p) => `p${p} ${r[`p${p}`].toFixed(3)} (server ${r.server[`p${p}`].toFixed(3)})`)
       .join(' ')
   );
-}
-
-function startServer(delayMs, pin) {
-  const child = fork(fileURLToPath(import.meta.url), ['--server', String(delayMs)]);
-  if (pin) {
-    execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
-    execFileSync('taskset', ['-pc', '1', String(child.pid)], { stdio: 'ignore' });
-  }
-  return new Promise((resolve, reject) => {
-    child.once('message', ({ port }) => resolve({ child, port }));
-    child.once('error', reject);
-  });
-}
-
-function serverStats(child) {
-  return new Promise((resolve) => {
-    const onMessage = (message) => {
-      if (!message?.stats) return;
-      child.off('message', onMessage);
-      resolve(message.stats);
-    };
-    child.on('message', onMessage);
-    child.send('stats');
-  });
-}
-
-function unpin() {
-  try {
-    execFileSync('taskset', ['-pc', `0-${os.cpus().length - 1}`, String(process.pid)], { stdio: 'ignore' });
-  } catch {
-    // taskset missing: nothing was pinned either.
-  }
 }

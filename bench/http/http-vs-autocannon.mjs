@@ -15,7 +15,6 @@
 // socket) and reports its own percentiles after each run. What a client measures above that is the
 // network and the client's own work; the reference rows compare how much each tool adds, which says
 // which one is closer to the server's real latency when their percentiles differ.
-import { execFileSync, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -26,6 +25,8 @@ import autocannon from 'autocannon';
 import hdr from 'hdr-histogram-js';
 import { httpTask } from '../../dist/tasks/http/http.js';
 import { MetricBoard } from '../../dist/metrics/metric-board.js';
+import { benchTaskContext } from '../lib/task-context.mjs';
+import { serverStats, startServerChild, unpin } from '../lib/server-child.mjs';
 
 const percentiles = [50, 90, 99];
 
@@ -64,19 +65,6 @@ function serve(delayMs) {
   process.on('disconnect', () => process.exit(0));
 }
 
-/** The server's own percentiles since the last call (ms), and a fresh start for the next run. */
-function serverStats(child) {
-  return new Promise((resolve) => {
-    const onMessage = (message) => {
-      if (!message?.stats) return;
-      child.off('message', onMessage);
-      resolve(message.stats);
-    };
-    child.on('message', onMessage);
-    child.send('stats');
-  });
-}
-
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -113,7 +101,7 @@ export async function measureHttp(values) {
       `${rounds} rounds x ${seconds}s, ${connections} connections`,
   );
   for (const scenario of scenarios) {
-    const server = await startServer(scenario.delayMs, values.pin);
+    const server = await startServerChild(fileURLToPath(import.meta.url), scenario.delayMs, values.pin);
     const url = `http://127.0.0.1:${server.port}/`;
     const settings = { url, seconds, connections };
     /** A run with the server's own percentiles for exactly its requests. */
@@ -205,15 +193,6 @@ function summaryRows(name, results, discarded, connections, everyPairDisturbed) 
   ];
 }
 
-/** Undo --pin: this process may run on every CPU again (the combined run goes on after this bench). */
-function unpin() {
-  try {
-    execFileSync('taskset', ['-pc', `0-${os.cpus().length - 1}`, String(process.pid)], { stdio: 'ignore' });
-  } catch {
-    // taskset missing: nothing was pinned either.
-  }
-}
-
 /**
  * CPU jiffies spent by everything except this process and the server child: other people's builds and
  * test runs on a shared machine. Undefined where /proc is missing (then no round is ever discarded).
@@ -252,19 +231,6 @@ async function sleep(ms) {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** With `pin`, the load generator gets CPU 0 and the server CPU 1, so neither steals the other's core. */
-function startServer(delayMs, pin) {
-  const child = fork(fileURLToPath(import.meta.url), ['--server', String(delayMs)]);
-  if (pin) {
-    execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
-    execFileSync('taskset', ['-pc', '1', String(child.pid)], { stdio: 'ignore' });
-  }
-  return new Promise((resolve, reject) => {
-    child.once('message', ({ port }) => resolve({ child, port }));
-    child.once('error', reject);
-  });
-}
-
 /** Wall time and this process's CPU time (user + system) around a run: the CPU is the load generator's. */
 async function timed(run) {
   const cpu = process.cpuUsage();
@@ -276,22 +242,10 @@ async function timed(run) {
 
 async function runCanary({ url, seconds, connections }) {
   const metrics = new MetricBoard();
-  const context = {
-    taskId: 'bench',
-    loop: 1,
-    experiment: { name: 'bench' },
-    versions: [],
-    experimentDir: process.cwd(),
-    experimentStart: new Date(),
-    env: {},
-    workDir: process.cwd(),
-    signal: new AbortController().signal,
-    metrics,
-    slos: [],
-    log: () => {},
-  };
+  const context = benchTaskContext(metrics);
   const { seconds: elapsed, cpuMicros } = await timed(() =>
-    httpTask.run({ url, duration: `${seconds}s`, connections, percentiles }, context),
+    // qps: 0 runs closed-loop, as autocannon does (the task's default is Iter8's 8 qps).
+    httpTask.run({ url, duration: `${seconds}s`, connections, percentiles, qps: 0 }, context),
   );
   const value = (name) => metrics.get(0, `http/${name}`)?.value;
   const requests = value('request-count');

@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { llmTask } from '../../dist/tasks/llm/llm.js';
 import { startLlmServer } from '../../dist/model-server/llm/llm-server.js';
 import { MetricBoard } from '../../dist/metrics/metric-board.js';
+import { benchTaskContext } from '../lib/task-context.mjs';
 
 const firstTokenDelayMs = 40;
 const tokenIntervalMs = 10;
@@ -69,21 +70,7 @@ export async function measureLlm({ requests = 128, tokens = 32 } = {}) {
           concurrency,
           prompts: ['bench'],
         },
-        {
-          taskId: 'llm',
-          loop: 1,
-          iteration: 1,
-          experiment: { name: 'bench' },
-          versions: [],
-          experimentDir: process.cwd(),
-          experimentStart: new Date(),
-          env: {},
-          workDir: process.cwd(),
-          signal: new AbortController().signal,
-          metrics,
-          slos: [],
-          log: () => {},
-        },
+        benchTaskContext(metrics, { taskId: 'llm', iteration: 1 }),
       );
       child.send('stats');
       const truth = await next();

@@ -11,6 +11,7 @@ import { MetricBoard } from '../../dist/metrics/metric-board.js';
 import { renderReport } from '../../dist/report/render-report.js';
 import { assessTask } from '../../dist/tasks/assess/assess.js';
 import { interleave, median } from '../lib/stats.mjs';
+import { benchTaskContext } from '../lib/task-context.mjs';
 
 /**
  * SLO kinds, one line each: how metric `name` (the i-th) gets an SLO of that kind in the assess input.
@@ -42,20 +43,16 @@ function board(versions, metrics, loop) {
 /** Runs the assess task over one loop's metrics; its verdicts. */
 async function assess(input, versions, metricBoard) {
   const slos = [];
-  await assessTask.run(input, {
-    taskId: 'assess',
-    loop: 1,
-    experiment: { name: 'bench-scale' },
-    versions: Array.from({ length: versions }, (_, v) => versionName(v)),
-    experimentDir: process.cwd(),
-    experimentStart: new Date(0),
-    env: {},
-    workDir: process.cwd(),
-    signal: new AbortController().signal,
-    metrics: metricBoard,
-    slos,
-    log: () => {},
-  });
+  await assessTask.run(
+    input,
+    benchTaskContext(metricBoard, {
+      taskId: 'assess',
+      experiment: { name: 'bench-scale' },
+      versions: Array.from({ length: versions }, (_, v) => versionName(v)),
+      experimentStart: new Date(0),
+      slos,
+    }),
+  );
   return slos;
 }
 

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { UsageError } from '../errors.js';
 
 /** Flags several commands share, defined once so their help and behaviour stay the same. */
@@ -29,6 +29,19 @@ export const githubSummaryFlag = {
     default: true,
     allowNo: true,
   }),
+};
+
+/** The loop that `results pin|invalidate` and their `k results` twins mark. */
+export const loopArgs = {
+  loop: Args.string({ description: 'Loop number, or latest', required: true }),
+};
+
+export const pinNameFlag = {
+  as: Flags.string({ description: 'Pin name (letters, digits, _ . -)', required: true }),
+};
+
+export const invalidateReasonFlag = {
+  reason: Flags.string({ description: 'Why the loop must not be compared', required: true }),
 };
 
 /** The asked conditions and the --timeout in ms; asking for nothing or a bad duration is a usage error. */

@@ -1,13 +1,7 @@
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ExitCodeValue } from '../exit-codes.js';
-import { packageRoot } from '../version.js';
-import { prepareExperiment } from '../cli/prepare-experiment.js';
-import { runPrepared, type Output } from '../cli/run-experiment-command.js';
-import { defaultResultsPath, readResults } from '../results/result-file.js';
-import { pruneArchives } from './prune-archives.js';
-import { renderReport } from '../report/render-report.js';
+import type { Output } from '../cli/run-experiment-command.js';
+import { runDemoExperiment } from './run-demo-experiment.js';
 import { startModelServer, type ServedVersion } from '../model-server/start-model-server.js';
 import { hasPrometheus, startPrometheus, waitForTargets, type PrometheusServer } from './local-prometheus.js';
 
@@ -92,29 +86,12 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<Exi
       `loops=${options.loops}`,
       ...(prometheus ? [`prometheusURL=${prometheus.queryUrl}`] : []),
     ];
-    const file = path.join(packageRoot, 'experiments', grpc ? 'demo-grpc.yaml' : 'demo.yaml');
-    const ready = await prepareExperiment(
-      file,
-      { set: sets, 'set-string': [], values: [] },
-      process.cwd(),
-      output.warn,
-    );
-    const results = path.resolve(
-      options.results ?? defaultResultsPath(process.cwd(), ready.experiment.metadata.name),
-    );
-    const code = await runPrepared(
-      ready,
-      { results, fresh: true, assert: true, quiet: options.quiet, source: file },
+    return await runDemoExperiment(
+      grpc ? 'demo-grpc.yaml' : 'demo.yaml',
+      sets,
+      { quiet: options.quiet, results: options.results, pruneArchives: true },
       output,
     );
-    // Only the demo prunes: a user's own `run --fresh` archives are theirs to keep.
-    await pruneArchives(results);
-    const history = await readResults(results);
-    output.log(renderReport(history, 'text'));
-    const html = results.replace(/\.jsonl$/, '') + '.html';
-    await writeFile(html, renderReport(history, 'html'));
-    output.warn(`HTML report: ${path.relative(process.cwd(), html) || html}`);
-    return code;
   } finally {
     await prometheus?.stop();
     await models.stop();

@@ -1,11 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { ExitCodeValue } from '../exit-codes.js';
-import { packageRoot } from '../version.js';
-import { prepareExperiment } from '../cli/prepare-experiment.js';
-import { runPrepared, type Output } from '../cli/run-experiment-command.js';
-import { defaultResultsPath, readResults } from '../results/result-file.js';
-import { renderReport } from '../report/render-report.js';
+import type { Output } from '../cli/run-experiment-command.js';
+import { runDemoExperiment } from './run-demo-experiment.js';
 import { startLlmServer, type ServedLlm } from '../model-server/llm/llm-server.js';
 import { emulatedModel, llmBaselineRevision, llmCandidateRevision } from '../model-server/llm/serve-llm.js';
 import { hasPrometheus, startPrometheus, waitForTargets, type PrometheusServer } from './local-prometheus.js';
@@ -51,27 +46,12 @@ export async function runLlmDemo(
       `loops=${options.loops}`,
       ...(prometheus ? [`prometheusURL=${prometheus.queryUrl}`] : []),
     ];
-    const file = path.join(packageRoot, 'experiments', 'demo-llm.yaml');
-    const ready = await prepareExperiment(
-      file,
-      { set: sets, 'set-string': [], values: [] },
-      process.cwd(),
-      output.warn,
-    );
-    const results = path.resolve(
-      options.results ?? defaultResultsPath(process.cwd(), ready.experiment.metadata.name),
-    );
-    const code = await runPrepared(
-      ready,
-      { results, fresh: true, assert: true, quiet: options.quiet, source: file },
+    return await runDemoExperiment(
+      'demo-llm.yaml',
+      sets,
+      { quiet: options.quiet, results: options.results, pruneArchives: false },
       output,
     );
-    const history = await readResults(results);
-    output.log(renderReport(history, 'text'));
-    const html = results.replace(/\.jsonl$/, '') + '.html';
-    await writeFile(html, renderReport(history, 'html'));
-    output.warn(`HTML report: ${path.relative(process.cwd(), html) || html}`);
-    return code;
   } finally {
     await prometheus?.stop();
     await Promise.all(servers.map((server) => server.close()));

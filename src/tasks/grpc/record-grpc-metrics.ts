@@ -1,9 +1,7 @@
-import type { MetricBoard, MetricInfo } from '../../metrics/metric-board.js';
-import { recordLatencyMetrics } from '../http/record-latency-metrics.js';
+import type { MetricBoard } from '../../metrics/metric-board.js';
+import { counter, providerRecorder, recordLatencyMetrics } from '../http/record-latency-metrics.js';
 import { grpcProvider } from './grpc-provider.js';
 import { statusName, type GrpcLoadResult } from './send-grpc-load.js';
-
-const counter = (description: string): MetricInfo => ({ description, type: 'counter' });
 
 /** `grpc/status-deadline-exceeded` for 4: one counter per status seen. */
 export function statusMetricName(code: number): string {
@@ -17,8 +15,7 @@ export function recordGrpcMetrics(
   result: GrpcLoadResult,
   percentiles: readonly number[],
 ): void {
-  const record = (metric: string, value: number | null, info: MetricInfo, reason?: string) =>
-    board.record(version, `${grpcProvider}/${metric}`, value, { info, ...(reason ? { reason } : {}) });
+  const record = providerRecorder(board, version, grpcProvider);
   record('request-count', result.requestCount, counter('Calls made and ended, skipFirst excluded'));
   record('error-count', result.errorCount, counter('Calls that ended with a status other than OK'));
   record(

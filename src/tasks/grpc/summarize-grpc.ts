@@ -1,5 +1,5 @@
 import { formatDuration } from '../../util/duration.js';
-import { summarizeLatency } from '../http/latency-histogram.js';
+import { latencyLine } from '../http/latency-histogram.js';
 import type { PreparedCall } from './prepare-call.js';
 import { statusName, type GrpcLoadResult } from './send-grpc-load.js';
 
@@ -23,22 +23,10 @@ export function summarizeGrpcRun(
       (statuses ? `; status ${statuses}` : '') +
       (result.stopped ? `; stopped early (${result.stopped})` : ''),
   ];
-  const latency = summarizeLatency(result.histogram, percentiles);
-  if (latency) {
-    const parts = [
-      `mean ${ms(latency.meanMs)}`,
-      `min ${ms(latency.minMs)}`,
-      ...latency.percentiles.map((p) => `p${p.percentile} ${ms(p.valueMs)}`),
-      `max ${ms(latency.maxMs)}`,
-    ];
-    lines.push(`  latency ms: ${parts.join(' ')}`);
-  }
+  const latency = latencyLine(result.histogram, percentiles);
+  if (latency) lines.push(latency);
   for (const [code, status] of result.statusCounts) {
     if (status.message !== undefined) lines.push(`  ${statusName(code)} x${status.count}: ${status.message}`);
   }
   return lines.join('\n');
-}
-
-function ms(value: number): string {
-  return value >= 100 ? value.toFixed(1) : value.toFixed(3);
 }

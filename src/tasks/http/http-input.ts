@@ -134,21 +134,26 @@ export const iter8EndpointOnlyKeys = [
   'allowInitialErrors',
 ] as const;
 
+/** The request and load inputs an endpoint and the task both take (the endpoint's override the task's). */
+const requestAndLoad = {
+  method: Type.Optional(MethodSchema),
+  headers: Type.Optional(HeadersSchema),
+  headersFrom: Type.Optional(HeadersFromSchema),
+  payload: Type.Optional(PayloadSchema),
+  contentType: Type.Optional(ContentTypeSchema),
+  payloadStr: Type.Optional(PayloadStrSchema),
+  payloadFile: Type.Optional(PayloadFilePathSchema),
+  payloadURL: Type.Optional(PayloadUrlSchema),
+  numRequests: Type.Optional(NumRequestsSchema),
+  duration: Type.Optional(LoadDurationSchema),
+  qps: Type.Optional(QpsSchema),
+  connections: Type.Optional(ConnectionsSchema),
+};
+
 export const EndpointSchema = Type.Object(
   {
     url: urlSchema('http:// or https:// URL, path and query included'),
-    method: Type.Optional(MethodSchema),
-    headers: Type.Optional(HeadersSchema),
-    headersFrom: Type.Optional(HeadersFromSchema),
-    payload: Type.Optional(PayloadSchema),
-    contentType: Type.Optional(ContentTypeSchema),
-    payloadStr: Type.Optional(PayloadStrSchema),
-    payloadFile: Type.Optional(PayloadFilePathSchema),
-    payloadURL: Type.Optional(PayloadUrlSchema),
-    numRequests: Type.Optional(NumRequestsSchema),
-    duration: Type.Optional(LoadDurationSchema),
-    qps: Type.Optional(QpsSchema),
-    connections: Type.Optional(ConnectionsSchema),
+    ...requestAndLoad,
     errorRanges: Type.Optional(ErrorRangesSchema),
     percentiles: Type.Optional(PercentilesSchema),
     allowInitialErrors: Type.Optional(AllowInitialErrorsSchema),
@@ -192,18 +197,7 @@ export const HttpInputSchema = Type.Object(
           'Iter8 files and chart values set named',
       }),
     ),
-    method: Type.Optional(MethodSchema),
-    headers: Type.Optional(HeadersSchema),
-    headersFrom: Type.Optional(HeadersFromSchema),
-    payload: Type.Optional(PayloadSchema),
-    contentType: Type.Optional(ContentTypeSchema),
-    payloadStr: Type.Optional(PayloadStrSchema),
-    payloadFile: Type.Optional(PayloadFilePathSchema),
-    payloadURL: Type.Optional(PayloadUrlSchema),
-    numRequests: Type.Optional(NumRequestsSchema),
-    duration: Type.Optional(LoadDurationSchema),
-    qps: Type.Optional(QpsSchema),
-    connections: Type.Optional(ConnectionsSchema),
+    ...requestAndLoad,
     timeout: Type.Optional(
       durationSchema(
         'Per-request timeout (default 5s), counted from when the request is handed to the connection pool',

@@ -48,6 +48,23 @@ export function summarizeLatency(
   };
 }
 
+/** `  latency ms: mean … min … p50 … max …`, the loop record's latency line; undefined when nothing was recorded. */
+export function latencyLine(histogram: LatencyHistogram, percentiles: readonly number[]): string | undefined {
+  const latency = summarizeLatency(histogram, percentiles);
+  if (!latency) return undefined;
+  const parts = [
+    `mean ${ms(latency.meanMs)}`,
+    `min ${ms(latency.minMs)}`,
+    ...latency.percentiles.map((p) => `p${p.percentile} ${ms(p.valueMs)}`),
+    `max ${ms(latency.maxMs)}`,
+  ];
+  return `  latency ms: ${parts.join(' ')}`;
+}
+
+function ms(value: number): string {
+  return value >= 100 ? value.toFixed(1) : value.toFixed(3);
+}
+
 function clamp(value: number, low: number, high: number): number {
   return Math.min(Math.max(value, low), high);
 }

@@ -1,9 +1,7 @@
-import type { MetricBoard, MetricInfo } from '../../metrics/metric-board.js';
-import { recordLatencyMetrics } from './record-latency-metrics.js';
+import type { MetricBoard } from '../../metrics/metric-board.js';
+import { counter, providerRecorder, recordLatencyMetrics } from './record-latency-metrics.js';
 import type { LoadResult } from './send-load.js';
 import { httpProvider } from './http-provider.js';
-
-const counter = (description: string): MetricInfo => ({ description, type: 'counter' });
 
 /** Records one version's http/* metrics; latencies without any response are recorded as no value. */
 export function recordHttpMetrics(
@@ -13,8 +11,7 @@ export function recordHttpMetrics(
   percentiles: readonly number[],
   provider = httpProvider,
 ): void {
-  const record = (metric: string, value: number | null, info: MetricInfo, reason?: string) =>
-    board.record(version, `${provider}/${metric}`, value, { info, ...(reason ? { reason } : {}) });
+  const record = providerRecorder(board, version, provider);
   record('request-count', result.requestCount, counter('Requests sent and ended, warmup excluded'));
   record(
     'error-count',

@@ -4,6 +4,18 @@ import { latencyBins, summarizeLatency, type LatencyHistogram } from './latency-
 
 const latency = (description: string): MetricInfo => ({ description, units: 'ms', type: 'gauge' });
 
+export const counter = (description: string): MetricInfo => ({ description, type: 'counter' });
+
+/** Records `<provider>/<metric>` of one version, with a reason when the value is missing. */
+export function providerRecorder(
+  board: MetricBoard,
+  version: number,
+  provider: string,
+): (metric: string, value: number | null, info: MetricInfo, reason?: string) => void {
+  return (metric, value, info, reason) =>
+    board.record(version, `${provider}/${metric}`, value, { info, ...(reason ? { reason } : {}) });
+}
+
 /** Which distribution: `latency` by default; the llm task records `ttft`, `itl` and `e2e-latency`. */
 export interface LatencyMetricNaming {
   base: string;

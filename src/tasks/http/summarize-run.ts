@@ -1,6 +1,6 @@
 import { versionName } from '../../config/experiment.js';
 import { formatDuration } from '../../util/duration.js';
-import { summarizeLatency } from './latency-histogram.js';
+import { latencyLine } from './latency-histogram.js';
 import type { EndpointMeasurement } from './measure-endpoints.js';
 
 /** A few lines per version for the loop record: counts, rate, statuses, latency percentiles. */
@@ -26,24 +26,12 @@ export function summarizeMeasurement(
         ? `; ${result.retriedCount} sent again after the server closed an idle connection`
         : ''),
   ];
-  const latency = summarizeLatency(result.histogram, percentiles);
-  if (latency) {
-    const parts = [
-      `mean ${ms(latency.meanMs)}`,
-      `min ${ms(latency.minMs)}`,
-      ...latency.percentiles.map((p) => `p${p.percentile} ${ms(p.valueMs)}`),
-      `max ${ms(latency.maxMs)}`,
-    ];
-    lines.push(`  latency ms: ${parts.join(' ')}`);
-  }
+  const latency = latencyLine(result.histogram, percentiles);
+  if (latency) lines.push(latency);
   for (const [code, failure] of result.failures) {
     lines.push(`  ${code} x${failure.count}: ${failure.message}`);
   }
   return lines.join('\n');
-}
-
-function ms(value: number): string {
-  return value >= 100 ? value.toFixed(1) : value.toFixed(3);
 }
 
 function percent(share: number): string {

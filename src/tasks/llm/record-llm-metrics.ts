@@ -1,9 +1,8 @@
 import type { MetricBoard, MetricInfo } from '../../metrics/metric-board.js';
-import { recordLatencyMetrics } from '../http/record-latency-metrics.js';
+import { counter, providerRecorder, recordLatencyMetrics } from '../http/record-latency-metrics.js';
 import type { LlmLoadResult } from './llm-load.js';
 import { llmDistributions, llmProvider } from './llm-metric-names.js';
 
-const counter = (description: string): MetricInfo => ({ description, type: 'counter' });
 const gauge = (description: string, units?: string): MetricInfo => ({
   description,
   type: 'gauge',
@@ -17,8 +16,7 @@ export function recordLlmMetrics(
   result: LlmLoadResult,
   percentiles: readonly number[],
 ): void {
-  const record = (metric: string, value: number | null, info: MetricInfo, reason?: string) =>
-    board.record(version, `${llmProvider}/${metric}`, value, { info, ...(reason ? { reason } : {}) });
+  const record = providerRecorder(board, version, llmProvider);
   const perSuccess = (value: number) => (result.successCount > 0 ? value / result.successCount : null);
   const perSecond = (value: number) => (result.elapsedMs > 0 ? (value * 1000) / result.elapsedMs : null);
   record('request-count', result.requestCount, counter('Requests sent and ended'));

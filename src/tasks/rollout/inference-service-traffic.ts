@@ -8,6 +8,8 @@
  * TrafficTarget list, where `latestRevision: true` marks the candidate.
  */
 
+import { asRecord, readyConditionStatus } from './object-fields.js';
+
 export const INFERENCE_SERVICE = {
   apiVersion: 'serving.kserve.io/v1beta1',
   kind: 'InferenceService',
@@ -34,7 +36,7 @@ export function trafficPosition(object: unknown): TrafficPosition {
   const inCanary = typeof configured === 'number';
   const status = asRecord(root['status']);
   const observed = observedShare(status);
-  const ready = readyStatus(status);
+  const ready = readyConditionStatus(status);
   const resourceVersion = asRecord(root['metadata'])['resourceVersion'];
   return {
     percent: inCanary ? configured : 100,
@@ -70,17 +72,4 @@ function observedShare(status: Record<string, unknown>): number | undefined {
       share += target['percent'];
   }
   return share;
-}
-
-function readyStatus(status: Record<string, unknown>): string | undefined {
-  const conditions = status['conditions'];
-  if (!Array.isArray(conditions)) return undefined;
-  const ready = conditions.map(asRecord).find((c) => c['type'] === 'Ready');
-  return typeof ready?.['status'] === 'string' ? ready['status'] : undefined;
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
 }

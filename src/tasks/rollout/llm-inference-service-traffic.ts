@@ -8,6 +8,7 @@
  * stops a member: it stays in the group with no traffic.
  */
 import type { TrafficPosition } from './inference-service-traffic.js';
+import { asRecord, readyConditionStatus } from './object-fields.js';
 
 export const LLM_INFERENCE_SERVICE = {
   apiVersion: 'serving.kserve.io/v1alpha2',
@@ -41,7 +42,7 @@ export function groupPosition(
   const candidateWeight = weightOf(candidate);
   const baselineWeight = isStopped(baseline) ? 0 : weightOf(baseline);
   const observed = observedShare(candidate, names);
-  const ready = readyOf(candidate);
+  const ready = readyConditionStatus(asRecord(candidate)['status']);
   const candidateVersion = asRecord(asRecord(candidate)['metadata'])['resourceVersion'];
   const baselineVersion = asRecord(asRecord(baseline)['metadata'])['resourceVersion'];
   return {
@@ -125,17 +126,4 @@ function observedShare(
   const baselineWeight = weight(names.baseline);
   if (candidateWeight === undefined || baselineWeight === undefined) return undefined;
   return share(candidateWeight, baselineWeight);
-}
-
-function readyOf(object: unknown): string | undefined {
-  const conditions = asRecord(asRecord(object)['status'])['conditions'];
-  if (!Array.isArray(conditions)) return undefined;
-  const ready = conditions.map(asRecord).find((c) => c['type'] === 'Ready');
-  return typeof ready?.['status'] === 'string' ? ready['status'] : undefined;
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
 }

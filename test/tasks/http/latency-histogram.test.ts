@@ -3,6 +3,7 @@ import {
   createLatencyHistogram,
   latencyBins,
   latencyBuckets,
+  latencyLine,
   recordLatencyMs,
   summarizeLatency,
 } from '../../../src/tasks/http/latency-histogram.js';
@@ -77,5 +78,17 @@ describe('latencyBins', () => {
   it('needs no lead below the lowest bound, and is empty for an empty histogram', () => {
     expect(latencyBins(histogramOf([0.001]))).toEqual([{ upper: 0.01, count: 1 }]);
     expect(latencyBins(createLatencyHistogram())).toEqual([]);
+  });
+});
+
+describe('latencyLine', () => {
+  it('is undefined for an empty histogram', () => {
+    expect(latencyLine(createLatencyHistogram(), [50])).toBeUndefined();
+  });
+
+  it('lists mean, min, the percentiles and max, 3 decimals below 100 ms and 1 above', () => {
+    expect(latencyLine(histogramOf([2, 4, 200]), [50])).toBe(
+      '  latency ms: mean 68.667 min 2.000 p50 4.001 max 200.0',
+    );
   });
 });

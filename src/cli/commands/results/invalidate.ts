@@ -1,6 +1,5 @@
-import { Args, Flags } from '@oclif/core';
 import { CanaryCommand } from '../../base-command.js';
-import { resultsFileFlag } from '../../shared-flags.js';
+import { loopArgs, invalidateReasonFlag, resultsFileFlag } from '../../shared-flags.js';
 
 export default class ResultsInvalidate extends CanaryCommand {
   static override summary = 'Mark a loop invalid: listed, but left out of comparisons and trends';
@@ -9,11 +8,9 @@ export default class ResultsInvalidate extends CanaryCommand {
   static override examples = [
     '<%= config.bin %> results invalidate 12 --reason "load generator ran on a throttled node"',
   ];
-  static override args = {
-    loop: Args.string({ description: 'Loop number, or latest', required: true }),
-  };
+  static override args = loopArgs;
   static override flags = {
-    reason: Flags.string({ description: 'Why the loop must not be compared', required: true }),
+    ...invalidateReasonFlag,
     ...resultsFileFlag,
   };
 

@@ -1,6 +1,5 @@
-import { Args, Flags } from '@oclif/core';
 import { CanaryCommand } from '../../base-command.js';
-import { resultsFileFlag } from '../../shared-flags.js';
+import { loopArgs, pinNameFlag, resultsFileFlag } from '../../shared-flags.js';
 
 export default class ResultsPin extends CanaryCommand {
   static override summary = 'Pin a loop under a name (a baseline such as golden)';
@@ -10,11 +9,9 @@ export default class ResultsPin extends CanaryCommand {
     '<%= config.bin %> results pin 7 --as golden',
     '<%= config.bin %> results pin latest --as golden -r canary-results/sklearn-iris.jsonl',
   ];
-  static override args = {
-    loop: Args.string({ description: 'Loop number, or latest', required: true }),
-  };
+  static override args = loopArgs;
   static override flags = {
-    as: Flags.string({ description: 'Pin name (letters, digits, _ . -)', required: true }),
+    ...pinNameFlag,
     ...resultsFileFlag,
   };
 

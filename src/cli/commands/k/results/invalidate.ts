@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
 import { CanaryCommand } from '../../../base-command.js';
+import { loopArgs, invalidateReasonFlag } from '../../../shared-flags.js';
 import { kubeFlags } from '../launch.js';
 
 export default class KResultsInvalidate extends CanaryCommand {
@@ -9,12 +9,10 @@ export default class KResultsInvalidate extends CanaryCommand {
   static override examples = [
     '<%= config.bin %> k results invalidate 12 -g sklearn --reason "load generator ran on a throttled node"',
   ];
-  static override args = {
-    loop: Args.string({ description: 'Loop number, or latest', required: true }),
-  };
+  static override args = loopArgs;
   static override flags = {
     ...kubeFlags,
-    reason: Flags.string({ description: 'Why the loop must not be compared', required: true }),
+    ...invalidateReasonFlag,
   };
 
   async run(): Promise<void> {

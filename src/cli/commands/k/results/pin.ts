@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
 import { CanaryCommand } from '../../../base-command.js';
+import { loopArgs, pinNameFlag } from '../../../shared-flags.js';
 import { kubeFlags } from '../launch.js';
 
 export default class KResultsPin extends CanaryCommand {
@@ -8,12 +8,10 @@ export default class KResultsPin extends CanaryCommand {
   static override description =
     "Like `canary results pin`, on the group's result store: the loop is kept whole however many loops follow, `k report` lists it, and `baseline: {pinned: NAME}` in the experiment judges against it in the pods. Pinning a name again moves it.";
   static override examples = ['<%= config.bin %> k results pin 7 --as golden -g sklearn'];
-  static override args = {
-    loop: Args.string({ description: 'Loop number, or latest', required: true }),
-  };
+  static override args = loopArgs;
   static override flags = {
     ...kubeFlags,
-    as: Flags.string({ description: 'Pin name (letters, digits, _ . -)', required: true }),
+    ...pinNameFlag,
   };
 
   async run(): Promise<void> {
