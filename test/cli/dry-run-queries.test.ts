@@ -1,16 +1,14 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli-harness.js';
+import { sendJson, startServer, type LoopbackServer } from '../metrics/backend/loopback-server.js';
 
 // `run --dry-run` shows what the run sends: the same bytes (an Iter8 `value: |` query keeps its
 // newline), at the times --at or --from/--to/--step give. A real loopback server sees the run's requests.
 
-const seen: Array<{ method: string; url: string; type: string | undefined; body: string }> = [];
-let server: http.Server;
+let server: LoopbackServer;
 let dir: string;
 
 const template = (url: string) => `url: ${url}
@@ -32,24 +30,11 @@ metrics:
 `;
 
 beforeAll(async () => {
-  server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      seen.push({
-        method: request.method ?? '',
-        url: request.url ?? '',
-        type: request.headers['content-type'],
-        body: Buffer.concat(chunks).toString('utf8'),
-      });
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ status: 'success', data: { result: [{ value: [0, '1'] }] } }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  server = await startServer((_, response) =>
+    sendJson(response, 200, { status: 'success', data: { result: [{ value: [0, '1'] }] } }),
+  );
   dir = await mkdtemp(path.join(os.tmpdir(), 'canary-dry-'));
-  await writeFile(path.join(dir, 'p.tpl'), template(`http://127.0.0.1:${port}/api/v1/query`));
+  await writeFile(path.join(dir, 'p.tpl'), template(`${server.url}/api/v1/query`));
   await writeFile(
     path.join(dir, 'e.yaml'),
     'apiVersion: canary/v1\nkind: Experiment\nmetadata: {name: dry}\nspec:\n  tasks:\n' +
@@ -59,7 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -90,18 +75,18 @@ describe('run --dry-run', () => {
       body: '{"q": 1}\n',
     });
 
-    seen.length = 0;
+    server.requests.length = 0;
     const run = await runCli(['run', 'e.yaml', '--at', at, '-q', '--results', 'r.jsonl'], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
-    const sent = seen.map((r) => `${r.method} ${new URL(r.url, 'http://h').search}`).sort();
+    const sent = server.requests.map((r) => `${r.method} ${new URL(r.url, 'http://h').search}`).sort();
     const previewed = Object.values(preview!.requests)
       .map((r) => `${r.request.split(' ')[0]} ${new URL(r.request.split(' ')[1]!).search}`)
       .sort();
     expect(sent).toEqual(previewed);
-    expect(seen.find((r) => r.body !== '')).toMatchObject({
+    expect(server.requests.find((r) => r.body !== '')).toMatchObject({
       method: 'GET',
       body: '{"q": 1}\n',
-      type: 'application/json;charset=utf-8',
+      headers: { 'content-type': 'application/json;charset=utf-8' },
     });
   });
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/exit-codes.js';
 import { readResults } from '../../src/results/result-file.js';
 import { withTempDir } from '../engine/helpers.js';
+import { seededRandom } from './seeded-random.js';
 
 /**
  * Two writers at once on one result file, each through another of its names (the file, a symlink, a
@@ -17,17 +18,6 @@ import { withTempDir } from '../engine/helpers.js';
  */
 const rounds = 24;
 const loopingWriter = path.join(path.dirname(fileURLToPath(import.meta.url)), 'looping-writer.mjs');
-
-/** Seeded, so a failure can be replayed: the seed is in the assertion messages. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
 
 interface Outcome {
   name: string;
@@ -73,7 +63,7 @@ describe('SIGKILL with two writers through different names of one file', () => {
       ];
 
       const seed = 4242;
-      const next = random(seed);
+      const next = seededRandom(seed);
       let refused = 0;
       let known = 0;
       for (let round = 1; round <= rounds; round++) {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readResults } from '../../src/results/result-file.js';
 import { binary, runCli } from '../cli/cli-harness.js';
 import { withTempDir } from '../engine/helpers.js';
+import { seededRandom } from './seeded-random.js';
 
 /**
  * Kill a looping run with SIGKILL at random points, 200 times in all, and check after every kill that
@@ -46,17 +47,6 @@ spec:
     - task: assess
       with: {SLOs: {upper: {fixed/latency: 100}}}
 `;
-
-/** Seeded, so a failure can be replayed: the seed is in the assertion messages. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
 
 async function sizeOf(file: string): Promise<number> {
   return (await stat(file).catch(() => ({ size: -1 }))).size;
@@ -117,7 +107,7 @@ async function worker(
   await copyFile(path.join(root, 'fixed.js'), path.join(dir, 'fixed.js'));
   const file = path.join(dir, 'crash.jsonl');
   const seed = 1000 + index;
-  const next = random(seed);
+  const next = seededRandom(seed);
   let known = 0; // loops known to be on disk
   let archivedLoops = 0;
   // Torn last lines: each one a reader sees is dropped by a later writer (no loop lost: checked

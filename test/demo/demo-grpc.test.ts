@@ -1,35 +1,16 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { demoWorkspace, failedSlos } from './demo-harness.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'canary-demo-grpc-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function lastLoop(results: string) {
-  const records = (await readFile(path.join(dir, results), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
-  return records.filter((r) => r.kind === 'loop').at(-1);
-}
+const demo = demoWorkspace('canary-demo-grpc-');
 
 describe('canary demo --protocol grpc, end to end', () => {
   it('passes with the defaults: Prometheus counted every gRPC call, the seed SLOs hold (exit 0)', async () => {
-    const result = await runCli(['demo', '-q', '--protocol', 'grpc', '--results', 'pass.jsonl'], {
-      cwd: dir,
-    });
+    const result = await demo.run(['demo', '-q', '--protocol', 'grpc', '--results', 'pass.jsonl']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(
       /serving revision 00002 \(candidate\) at 127\.0\.0\.1:\d+ \(KServe V2 gRPC\)/,
     );
-    const loop = await lastLoop('pass.jsonl');
+    const loop = await demo.lastLoop('pass.jsonl');
     expect(loop.loop).toBe(3);
     // The grpc task's calls, and Prometheus's scrape of the queue-proxy metrics, agree.
     for (const version of [0, 1]) {
@@ -41,46 +22,49 @@ describe('canary demo --protocol grpc, end to end', () => {
   });
 
   it('fails when the candidate is slow (exit 1), judged through builtin:kserve-prometheus', async () => {
-    const result = await runCli(
-      ['demo', '-q', '--protocol', 'grpc', '--canary-delay', '30', '--loops', '2', '--results', 'slow.jsonl'],
-      { cwd: dir },
-    );
+    const result = await demo.run([
+      'demo',
+      '-q',
+      '--protocol',
+      'grpc',
+      '--canary-delay',
+      '30',
+      '--loops',
+      '2',
+      '--results',
+      'slow.jsonl',
+    ]);
     expect(result.code, result.stderr).toBe(1);
-    const loop = await lastLoop('slow.jsonl');
-    const failed = loop.slos
-      .filter((s: { status: string }) => s.status === 'fail')
-      .map((s: { version: number; metric: string }) => `${s.version} ${s.metric}`);
+    const loop = await demo.lastLoop('slow.jsonl');
+    const failed = failedSlos(loop);
     expect(failed).toContain('0 kserve-prometheus/latency-mean');
     expect(failed).not.toContain('1 kserve-prometheus/latency-mean');
     expect(loop.metrics[0]['kserve-prometheus/latency-mean'].value).toBeGreaterThanOrEqual(30);
   });
 
   it('without Prometheus, judges the grpc task: injected failures are counted by status (exit 1)', async () => {
-    const result = await runCli(
-      [
-        'demo',
-        '-q',
-        '--protocol',
-        'grpc',
-        '--no-prometheus',
-        '--canary-error-rate',
-        '0.1',
-        '--loops',
-        '1',
-        '--results',
-        'errors.jsonl',
-      ],
-      { cwd: dir },
-    );
+    const result = await demo.run([
+      'demo',
+      '-q',
+      '--protocol',
+      'grpc',
+      '--no-prometheus',
+      '--canary-error-rate',
+      '0.1',
+      '--loops',
+      '1',
+      '--results',
+      'errors.jsonl',
+    ]);
     expect(result.code, result.stderr).toBe(1);
-    const loop = await lastLoop('errors.jsonl');
+    const loop = await demo.lastLoop('errors.jsonl');
     expect(loop.metrics[0]['grpc/error-count'].value).toBe(6); // 60 calls, one in ten fails
     expect(loop.metrics[0]['grpc/status-internal'].value).toBe(6);
     expect(loop.metrics[1]['grpc/error-count'].value).toBe(0);
   });
 
   it('refuses an unknown protocol with a usage error', async () => {
-    const result = await runCli(['demo', '--protocol', 'smtp'], { cwd: dir });
+    const result = await demo.run(['demo', '--protocol', 'smtp']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/protocol/);
   });

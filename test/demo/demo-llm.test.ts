@@ -1,32 +1,22 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { demoWorkspace, failedSlos } from './demo-harness.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'canary-demo-llm-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function lastLoop(results: string) {
-  const records = (await readFile(path.join(dir, results), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
-  return records.filter((r) => r.kind === 'loop').at(-1);
-}
+const demo = demoWorkspace('canary-demo-llm-');
 
 describe('canary demo --model llm, end to end', () => {
   it('passes with the defaults: the llm task and Prometheus agree on the count, every SLO holds (exit 0)', async () => {
-    const result = await runCli(['demo', '-q', '--model', 'llm', '--loops', '2', '--results', 'pass.jsonl'], {
-      cwd: dir,
-    });
+    const result = await demo.run([
+      'demo',
+      '-q',
+      '--model',
+      'llm',
+      '--loops',
+      '2',
+      '--results',
+      'pass.jsonl',
+    ]);
     expect(result.code, result.stderr).toBe(0);
-    const loop = await lastLoop('pass.jsonl');
+    const loop = await demo.lastLoop('pass.jsonl');
     expect(loop.loop).toBe(2);
     for (const version of [0, 1]) {
       expect(loop.metrics[version]['llm/request-count'].value).toBe(40);
@@ -37,33 +27,28 @@ describe('canary demo --model llm, end to end', () => {
       expect.arrayContaining(['vllm/ttft-p90', 'vllm/tpot-mean', 'llm/ttft-mean', 'llm/ttft']),
     );
     expect(loop.slos.every((s: { status: string }) => s.status === 'pass')).toBe(true);
-    const html = await readFile(path.join(dir, 'pass.html'), 'utf8');
+    const html = await demo.read('pass.html');
     expect(html).toContain('llm/ttft');
     expect(html).toContain('llm/itl');
   }, 120_000);
 
   it('fails when the candidate is 300 ms slower to its first token (exit 1), relatively and statistically', async () => {
-    const result = await runCli(
-      [
-        'demo',
-        '-q',
-        '--model',
-        'llm',
-        '--canary-delay',
-        '300',
-        '--loops',
-        '1',
-        '--no-prometheus',
-        '--results',
-        'slow.jsonl',
-      ],
-      { cwd: dir },
-    );
+    const result = await demo.run([
+      'demo',
+      '-q',
+      '--model',
+      'llm',
+      '--canary-delay',
+      '300',
+      '--loops',
+      '1',
+      '--no-prometheus',
+      '--results',
+      'slow.jsonl',
+    ]);
     expect(result.code, result.stderr).toBe(1);
-    const loop = await lastLoop('slow.jsonl');
-    const failed = loop.slos
-      .filter((s: { status: string }) => s.status === 'fail')
-      .map((s: { version: number; metric: string }) => `${s.version} ${s.metric}`);
+    const loop = await demo.lastLoop('slow.jsonl');
+    const failed = failedSlos(loop);
     expect(failed).toEqual(expect.arrayContaining(['1 llm/ttft-mean', '1 llm/ttft']));
     expect(failed).not.toContain('1 llm/ttft-p90');
     expect(loop.metrics[1]['llm/ttft-min'].value).toBeGreaterThanOrEqual(350 * 0.999);

@@ -1,25 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { demoWorkspace, failedSlos } from './demo-harness.js';
 import { hasPrometheus } from '../support/prometheus.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'canary-demo-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function lastLoop(results: string) {
-  const records = (await readFile(path.join(dir, results), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
-  return records.filter((r) => r.kind === 'loop').at(-1);
-}
+const demo = demoWorkspace('canary-demo-');
 
 describe('canary demo, end to end', () => {
   it('is installed with Prometheus here, so the demo judges Prometheus metrics', async () => {
@@ -28,10 +11,10 @@ describe('canary demo, end to end', () => {
   });
 
   it('passes with the defaults: both revisions meet the seed SLOs (exit 0)', async () => {
-    const result = await runCli(['demo', '-q', '--results', 'pass.jsonl'], { cwd: dir });
+    const result = await demo.run(['demo', '-q', '--results', 'pass.jsonl']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('kserve-prometheus/latency-p90 <= 40');
-    const loop = await lastLoop('pass.jsonl');
+    const loop = await demo.lastLoop('pass.jsonl');
     expect(loop.loop).toBe(3);
     // Prometheus saw every request the http task sent in three loops.
     expect(loop.metrics[0]['kserve-prometheus/request-count'].value).toBe(3 * 60);
@@ -51,20 +34,24 @@ describe('canary demo, end to end', () => {
       ).toBeLessThanOrEqual(10);
     }
     expect(result.stdout).toContain('Prometheus percentiles (histogram_quantile) are interpolated');
-    const html = await readFile(path.join(dir, 'pass.html'), 'utf8');
+    const html = await demo.read('pass.html');
     expect(html).toContain('<html');
   });
 
   it('fails when the candidate is slow (exit 1), and only the candidate', async () => {
-    const result = await runCli(
-      ['demo', '-q', '--canary-delay', '30', '--loops', '2', '--results', 'slow.jsonl'],
-      { cwd: dir },
-    );
+    const result = await demo.run([
+      'demo',
+      '-q',
+      '--canary-delay',
+      '30',
+      '--loops',
+      '2',
+      '--results',
+      'slow.jsonl',
+    ]);
     expect(result.code, result.stderr).toBe(1);
-    const loop = await lastLoop('slow.jsonl');
-    const failed = loop.slos
-      .filter((s: { status: string }) => s.status === 'fail')
-      .map((s: { version: number; metric: string }) => `${s.version} ${s.metric}`);
+    const loop = await demo.lastLoop('slow.jsonl');
+    const failed = failedSlos(loop);
     // The candidate's mean carries the 30 ms delay; its p90 may fail too on a loaded machine, so only
     // the delay-driven verdicts are pinned: the candidate's mean fails, the baseline's passes.
     expect(failed).toContain('0 kserve-prometheus/latency-mean');
@@ -73,29 +60,26 @@ describe('canary demo, end to end', () => {
   });
 
   it('without Prometheus, judges the http task measurements: errors fail the candidate (exit 1)', async () => {
-    const result = await runCli(
-      [
-        'demo',
-        '-q',
-        '--no-prometheus',
-        '--canary-error-rate',
-        '0.1',
-        '--loops',
-        '1',
-        '--results',
-        'errors.jsonl',
-      ],
-      { cwd: dir },
-    );
+    const result = await demo.run([
+      'demo',
+      '-q',
+      '--no-prometheus',
+      '--canary-error-rate',
+      '0.1',
+      '--loops',
+      '1',
+      '--results',
+      'errors.jsonl',
+    ]);
     expect(result.code, result.stderr).toBe(1);
-    const loop = await lastLoop('errors.jsonl');
+    const loop = await demo.lastLoop('errors.jsonl');
     expect(loop.metrics[0]['http/error-count'].value).toBe(6); // 60 requests, one in ten fails
     expect(loop.metrics[1]['http/error-count'].value).toBe(0);
     expect(loop.tasks.find((t: { id: string }) => t.id === 'metrics').status).toBe('skipped');
   });
 
   it('refuses a bad error rate with a usage error', async () => {
-    const result = await runCli(['demo', '--canary-error-rate', '2'], { cwd: dir });
+    const result = await demo.run(['demo', '--canary-error-rate', '2']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--canary-error-rate must be a number from 0 to 1');
   });

@@ -7,6 +7,7 @@ import { CanaryError } from '../../src/errors.js';
 import { ExitCode } from '../../src/exit-codes.js';
 import { launchFromCli } from '../../src/k8s/launch-group.js';
 import type { Manifest } from '../../src/k8s/manifests.js';
+import { rejectionOf } from '../support/rejection.js';
 
 /** No value of Iter8 v0.14's chart is silently ignored: each is honoured or an error says why. */
 const HTTP = ['tasks={http,assess}', 'http.url=http://127.0.0.1:9/', 'assess.SLOs.upper.http/error-rate=0'];
@@ -30,14 +31,7 @@ async function dryRun(sets: string[]): Promise<Manifest[]> {
   return parseAllDocuments(out.join('\n')).map((d) => d.toJS() as Manifest);
 }
 
-async function launchError(sets: string[]): Promise<CanaryError> {
-  const error = await dryRun(sets).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CanaryError);
-  return error as CanaryError;
-}
+const launchError = (sets: string[]) => rejectionOf(dryRun(sets), CanaryError);
 
 const podOf = (manifests: Manifest[]) => {
   const job = manifests.find((m) => m.kind === 'Job')!;

@@ -8,10 +8,9 @@
  * These machines cannot fetch the gist: its URL is served from canary's template cache (offline),
  * seeded with an Iter8-style template for the same series.
  */
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import KAssert from '../../src/cli/commands/k/assert.js';
@@ -22,20 +21,13 @@ import KReport from '../../src/cli/commands/k/report.js';
 import KRun from '../../src/cli/commands/k/run.js';
 import { groupLabels, groupSelector } from '../../src/k8s/group-names.js';
 import { loadKubeClient } from '../../src/k8s/kube-client.js';
-import { cachedTemplatePath } from '../../src/metrics/templates/template-source.js';
 import { startModelServer } from '../../src/model-server/start-model-server.js';
 import { startFakeCluster, type FakeCluster } from '../support/fake-kube-api/index.js';
-import {
-  queryPrometheus,
-  startPrometheus,
-  waitForTargets,
-  type PrometheusServer,
-} from '../support/prometheus.js';
+import type { PrometheusServer } from '../support/prometheus.js';
 import { runCommand, type CommandResult } from './run-command.js';
+import { prefillSeedTemplate, readySklearnIris, sendIrisLoad, startScrapedIris } from './scraped-iris.js';
 import { ITER8_SEED_SETS } from '../config/fixtures/iter8-seed.js';
 
-const seedTemplateUrl =
-  'https://gist.githubusercontent.com/kalantar/adc6c9b0efe483c00b8f0c20605ac36c/raw/c4562e87b7ac0652b0e46f8f494d024307bff7a1/kserve-prometheus.tpl';
 const requestsPerTick = 20;
 
 let cluster: FakeCluster;
@@ -50,36 +42,15 @@ const saved = {
 };
 
 beforeAll(async () => {
-  models = await startModelServer({
-    versions: [
-      { revisionName: 'sklearn-iris-predictor-default-00001', model: 'logistic-regression' },
-      { revisionName: 'sklearn-iris-predictor-default-00002', model: 'decision-tree' },
-    ],
-  });
-  prometheus = await startPrometheus({
-    scrapeTargets: models.versions.map((v) => new URL(v.url).host),
-    scrapeInterval: '1s',
-  });
-  expect(await waitForTargets(prometheus, 2)).toBe(true);
+  ({ models, prometheus } = await startScrapedIris());
   cacheDir = await mkdtemp(path.join(os.tmpdir(), 'canary-cache-'));
-  const cached = cachedTemplatePath(cacheDir, seedTemplateUrl);
-  await mkdir(path.dirname(cached), { recursive: true });
-  await copyFile(
-    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../metrics/fixtures/kserve-iter8-style.tpl'),
-    cached,
-  );
+  await prefillSeedTemplate(cacheDir);
   process.env.CANARY_CACHE_DIR = cacheDir;
   process.env.CANARY_OFFLINE = '1';
   cluster = await startFakeCluster();
   // The pod's tasks (ready) find the cluster through the environment, as in a pod.
   process.env.KUBECONFIG = cluster.kubeconfig;
-  cluster.api.set({
-    apiVersion: 'serving.kserve.io/v1beta1',
-    kind: 'InferenceService',
-    metadata: { name: 'sklearn-iris', namespace: 'default' },
-    spec: { predictor: { model: { modelFormat: { name: 'sklearn' } } } },
-    status: { conditions: [{ type: 'Ready', status: 'True' }] },
-  });
+  cluster.api.set(readySklearnIris);
 }, 60_000);
 
 afterAll(async () => {
@@ -110,31 +81,10 @@ function seedSets(): string[] {
 
 /** Traffic between ticks: each revision answers `requestsPerTick` predictions, and Prometheus sees them. */
 async function sendLoad(total: number): Promise<void> {
-  const body = JSON.stringify({
-    instances: [
-      [6.8, 2.8, 4.8, 1.4],
-      [6.0, 3.4, 4.5, 1.6],
-    ],
-  });
-  for (const version of models.versions) {
-    for (let i = 0; i < requestsPerTick; i++) {
-      await (
-        await fetch(version.predictUrl, {
-          method: 'POST',
-          body,
-          headers: { 'content-type': 'application/json' },
-        })
-      ).text();
-    }
-  }
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const answer = (await queryPrometheus(prometheus, 'sum(revision_app_request_latencies_count)')) as {
-      data: { result: Array<{ value: [number, string] }> };
-    };
-    if (Number(answer.data.result[0]?.value[1]) >= total) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('Prometheus did not scrape the load');
+  await sendIrisLoad({ models, prometheus }, requestsPerTick, total, [
+    [6.8, 2.8, 4.8, 1.4],
+    [6.0, 3.4, 4.5, 1.6],
+  ]);
 }
 
 /** One cron tick: the CronJob's pod (here a Pod object the test makes) runs `canary k run`. */

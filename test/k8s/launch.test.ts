@@ -18,6 +18,7 @@ import { cachedTemplatePath } from '../../src/metrics/templates/template-source.
 import { packageRoot } from '../../src/version.js';
 import { runCli } from '../cli/cli-harness.js';
 import { startFakeCluster, writeKubeconfig, type FakeCluster } from '../support/fake-kube-api/index.js';
+import { rejectionOf } from '../support/rejection.js';
 
 const TEMPLATE_URL =
   'https://gist.githubusercontent.com/kalantar/adc6c9b0efe483c00b8f0c20605ac36c/raw/c4562e87b7ac0652b0e46f8f494d024307bff7a1/kserve-prometheus.tpl';
@@ -110,14 +111,7 @@ async function launch(
   return { stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
-async function failure(promise: Promise<unknown>): Promise<CanaryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CanaryError);
-  return error as CanaryError;
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, CanaryError);
 
 function validate(manifest: Manifest): void {
   const models: Record<string, new (data: never) => { validate(): void }> = {

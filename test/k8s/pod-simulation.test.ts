@@ -18,24 +18,17 @@ import KLog from '../../src/cli/commands/k/log.js';
 import KReport from '../../src/cli/commands/k/report.js';
 import { groupNames } from '../../src/k8s/group-names.js';
 import { launchFromCli } from '../../src/k8s/launch-group.js';
-import { cachedTemplatePath } from '../../src/metrics/templates/template-source.js';
 import { startModelServer } from '../../src/model-server/start-model-server.js';
 import { packageRoot } from '../../src/version.js';
 import { ITER8_SEED_SETS } from '../config/fixtures/iter8-seed.js';
 import { startFakeCluster, type FakeCluster } from '../support/fake-kube-api/index.js';
-import {
-  queryPrometheus,
-  startPrometheus,
-  waitForTargets,
-  type PrometheusServer,
-} from '../support/prometheus.js';
+import type { PrometheusServer } from '../support/prometheus.js';
 import { imageBinDir, runJobPod, type PodRun } from '../support/simulated-kubelet.js';
 import { makeTestCertificate } from '../support/test-certificate.js';
 import { inferenceService } from '../tasks/rollout/inference-service.js';
 import { runCommand } from './run-command.js';
+import { prefillSeedTemplate, readySklearnIris, sendIrisLoad, startScrapedIris } from './scraped-iris.js';
 
-const seedTemplateUrl = ITER8_SEED_SETS.find((s) => s.startsWith('custommetrics.templates.'))!.split('=')[1]!;
-const templateFixture = path.join(packageRoot, 'test/metrics/fixtures/kserve-iter8-style.tpl');
 const requestsPerRun = 10;
 
 let dir: string;
@@ -66,28 +59,12 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'canary-pod-sim-'));
   cert = makeTestCertificate(dir);
   cluster = await startFakeCluster({ tls: cert });
-  models = await startModelServer({
-    versions: [
-      { revisionName: 'sklearn-iris-predictor-default-00001', model: 'logistic-regression' },
-      { revisionName: 'sklearn-iris-predictor-default-00002', model: 'decision-tree' },
-    ],
-  });
-  prometheus = await startPrometheus({
-    scrapeTargets: models.versions.map((v) => new URL(v.url).host),
-    scrapeInterval: '1s',
-  });
-  expect(await waitForTargets(prometheus, 2)).toBe(true);
-  cluster.api.set({
-    apiVersion: 'serving.kserve.io/v1beta1',
-    kind: 'InferenceService',
-    metadata: { name: 'sklearn-iris', namespace: 'default' },
-    spec: { predictor: { model: { modelFormat: { name: 'sklearn' } } } },
-    status: { conditions: [{ type: 'Ready', status: 'True' }] },
-  });
+  ({ models, prometheus } = await startScrapedIris());
+  cluster.api.set(readySklearnIris);
   binDir = await imageBinDir(path.join(packageRoot, 'bin/run.js'));
   imageEnv = { ...(await dockerfileEnv()), CANARY_OFFLINE: '1' };
   await mkdir(path.join(dir, 'launch-cache'), { recursive: true });
-  await prefillCache(path.join(dir, 'launch-cache'));
+  await prefillSeedTemplate(path.join(dir, 'launch-cache'));
 }, 120_000);
 
 afterAll(async () => {
@@ -96,12 +73,6 @@ afterAll(async () => {
   await models?.stop();
   for (const root of [dir, binDir, ...podRoots]) if (root) await rm(root, { recursive: true, force: true });
 });
-
-async function prefillCache(cacheDir: string): Promise<void> {
-  const cached = cachedTemplatePath(cacheDir, seedTemplateUrl);
-  await mkdir(path.dirname(cached), { recursive: true });
-  await copyFile(templateFixture, cached);
-}
 
 /** `canary k launch` as the user runs it, against the fake cluster. */
 async function launch(options: {
@@ -140,7 +111,7 @@ async function runPod(group: string, kind: 'Job' | 'CronJob', pod: string): Prom
     ca: cert.cert,
     binDir,
     imageEnv,
-    prefill: (root) => prefillCache(path.join(root, imageEnv['CANARY_CACHE_DIR']!)),
+    prefill: (root) => prefillSeedTemplate(path.join(root, imageEnv['CANARY_CACHE_DIR']!)),
     podName: pod,
     timeoutMs: 90_000,
   });
@@ -150,26 +121,8 @@ async function runPod(group: string, kind: 'Job' | 'CronJob', pod: string): Prom
 
 /** Predictions on both revisions, until Prometheus has scraped them. */
 async function sendLoad(): Promise<void> {
-  const body = JSON.stringify({ instances: [[6.8, 2.8, 4.8, 1.4]] });
-  for (const version of models.versions) {
-    for (let i = 0; i < requestsPerRun; i++) {
-      const response = await fetch(version.predictUrl, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/json' },
-      });
-      await response.text();
-    }
-  }
   sent += 2 * requestsPerRun;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const answer = (await queryPrometheus(prometheus, 'sum(revision_app_request_latencies_count)')) as {
-      data: { result: Array<{ value: [number, string] }> };
-    };
-    if (Number(answer.data.result[0]?.value[1]) >= sent) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('Prometheus did not scrape the load');
+  await sendIrisLoad({ models, prometheus }, requestsPerRun, sent, [[6.8, 2.8, 4.8, 1.4]]);
 }
 
 const k = (command: Parameters<typeof runCommand>[0], argv: string[]) =>

@@ -13,6 +13,7 @@ import { launchFromCli, type LaunchFlags } from '../../src/k8s/launch-group.js';
 import type { Manifest } from '../../src/k8s/manifests.js';
 import { layOutPodFiles } from '../../src/k8s/pod-files.js';
 import { packageRoot } from '../../src/version.js';
+import { rejectionOf } from '../support/rejection.js';
 
 let dir: string;
 
@@ -44,14 +45,7 @@ async function dryRun(
   };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<CanaryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CanaryError);
-  return error as CanaryError;
-}
+const refusal = (promise: Promise<unknown>) => rejectionOf(promise, CanaryError);
 
 async function experimentFile(name: string, tasks: string[], spec: string[] = []): Promise<string> {
   const file = path.join(dir, name);

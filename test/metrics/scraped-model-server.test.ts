@@ -2,10 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrometheus, queryPrometheus, type PrometheusServer } from '../support/prometheus.js';
+import { startPrometheus, type PrometheusServer, waitForScrape } from '../support/prometheus.js';
+import { runOneLoop } from '../support/run-one-loop.js';
 import { startModelServer } from '../../src/model-server/start-model-server.js';
-import { loadExperiment } from '../../src/config/load-experiment.js';
-import { runLoop } from '../../src/engine/run-loop.js';
 
 type ModelServer = Awaited<ReturnType<typeof startModelServer>>;
 let models: ModelServer;
@@ -55,24 +54,16 @@ async function send(url: string, count: number): Promise<void> {
   }
 }
 
-/** Scrapes happen every second: wait (bounded) until Prometheus holds the final counts. */
-async function waitForScrape(total: number): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const answer = (await queryPrometheus(prometheus, 'sum(revision_app_request_latencies_count)')) as {
-      data: { result: Array<{ value: [number, string] }> };
-    };
-    if (Number(answer.data.result[0]?.value[1]) >= total) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`Prometheus never scraped ${total} requests`);
-}
-
 describe('the kserve-prometheus template against scraped data from the model server', () => {
   it('reports the requests and errors the model server really served', async () => {
     const [baseline, candidate] = models.versions;
     await send(baseline!.predictUrl, sent.baseline);
     await send(candidate!.predictUrl, sent.candidate);
-    await waitForScrape(sent.baseline + sent.candidate);
+    await waitForScrape(
+      prometheus,
+      'sum(revision_app_request_latencies_count)',
+      sent.baseline + sent.candidate,
+    );
     await writeFile(
       path.join(dir, 'e.yaml'),
       `apiVersion: canary/v1
@@ -93,20 +84,7 @@ spec:
           - labels: {revision_name: ${candidate!.revisionName}}
 `,
     );
-    const loaded = await loadExperiment({ file: 'e.yaml', cwd: dir, env: {} });
-    expect(loaded.diagnostics).toEqual([]);
-    const record = await runLoop({
-      plan: loaded.plan!,
-      registry: loaded.registry,
-      loop: 1,
-      experimentHash: 'x',
-      experimentDir: dir,
-      experimentStart: new Date(Date.now() - 120_000),
-      env: {},
-      values: {},
-      signal: new AbortController().signal,
-      observers: [],
-    });
+    const record = await runOneLoop(dir, { startedSecondsAgo: 120, noWarnings: true });
     expect(record.tasks[0]!.status).toBe('completed');
     const [b, c] = record.metrics;
     expect(b!['kserve-prometheus/request-count']!.value).toBe(sent.baseline);

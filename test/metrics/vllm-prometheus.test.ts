@@ -2,12 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadExperiment } from '../../src/config/load-experiment.js';
-import { runLoop } from '../../src/engine/run-loop.js';
 import { startLlmServer, type ServedLlm } from '../../src/model-server/llm/llm-server.js';
 import { llmTask } from '../../src/tasks/llm/llm.js';
 import { llmContext } from '../tasks/llm/llm-servers.js';
-import { queryPrometheus, startPrometheus, type PrometheusServer } from '../support/prometheus.js';
+import { startPrometheus, type PrometheusServer, waitForScrape } from '../support/prometheus.js';
+import { runOneLoop } from '../support/run-one-loop.js';
 
 let baseline: ServedLlm;
 let candidate: ServedLlm;
@@ -32,18 +31,6 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** Scrapes happen every second: wait (bounded) until Prometheus holds the final counts. */
-async function waitForScrape(total: number): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const answer = (await queryPrometheus(prometheus, 'sum(vllm:request_success_total)')) as {
-      data: { result: Array<{ value: [number, string] }> };
-    };
-    if (Number(answer.data.result[0]?.value[1]) >= total) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`Prometheus never scraped ${total} requests`);
-}
-
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 describe('builtin:vllm-prometheus against vLLM metrics scraped from the emulated server', () => {
@@ -56,7 +43,7 @@ describe('builtin:vllm-prometheus against vLLM metrics scraped from the emulated
       },
       llmContext(),
     );
-    await waitForScrape(2 * sent);
+    await waitForScrape(prometheus, 'sum(vllm:request_success_total)', 2 * sent);
     await writeFile(
       path.join(dir, 'e.yaml'),
       `apiVersion: canary/v1
@@ -76,20 +63,7 @@ spec:
           - labels: {llm_isvc_name: llama-00002}
 `,
     );
-    const loaded = await loadExperiment({ file: 'e.yaml', cwd: dir, env: {} });
-    expect(loaded.diagnostics).toEqual([]);
-    const record = await runLoop({
-      plan: loaded.plan!,
-      registry: loaded.registry,
-      loop: 1,
-      experimentHash: 'x',
-      experimentDir: dir,
-      experimentStart: new Date(Date.now() - 120_000),
-      env: {},
-      values: {},
-      signal: new AbortController().signal,
-      observers: [],
-    });
+    const record = await runOneLoop(dir, { startedSecondsAgo: 120, noWarnings: true });
     expect(record.tasks[0]!.status).toBe('completed');
     const [b, c] = record.metrics;
     for (const [metrics, server] of [

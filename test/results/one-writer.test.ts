@@ -9,6 +9,7 @@ import { readResults, ResultWriter } from '../../src/results/result-file.js';
 import { compactResultFile } from '../../src/results/retention.js';
 import { withTempDir } from '../engine/helpers.js';
 import { header, loopRecord } from './fixtures.js';
+import { rejectionOf } from '../support/rejection.js';
 
 /** Every name a result file can go by: the file, a symlink, a hard link, a `..` path through a linked folder. */
 async function namesFor(dir: string): Promise<{ file: string; names: Record<string, string> }> {
@@ -29,14 +30,7 @@ async function namesFor(dir: string): Promise<{ file: string; names: Record<stri
   };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<CanaryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CanaryError);
-  return error as CanaryError;
-}
+const refusal = (promise: Promise<unknown>) => rejectionOf(promise, CanaryError);
 
 function withCache<T>(dir: string, body: () => Promise<T>): Promise<T> {
   const saved = process.env.CANARY_CACHE_DIR;

@@ -12,12 +12,16 @@ export async function runOneLoop(
     file?: string;
     env?: Record<string, string>;
     startedSecondsAgo?: number;
+    /** Expect no diagnostics at all, warnings included (by default only errors fail). */
+    noWarnings?: boolean;
     extra?: Partial<LoopOptions>;
   } = {},
 ) {
   const env = options.env ?? {};
   const loaded = await loadExperiment({ file: options.file ?? 'e.yaml', cwd: dir, env });
-  expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  expect(
+    options.noWarnings ? loaded.diagnostics : loaded.diagnostics.filter((d) => d.severity === 'error'),
+  ).toEqual([]);
   return runLoop({
     plan: loaded.plan!,
     registry: loaded.registry,

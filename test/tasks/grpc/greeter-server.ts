@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { loadProtoFile } from '../../../src/tasks/grpc/proto-schema.js';
+import { after } from '../http/loopback-server.js';
 
 export const greeterProto = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -80,17 +80,6 @@ export async function startGreeter(behaviour: GreeterBehaviour = {}): Promise<Gr
     calls,
     close: async () => server.forceShutdown(),
   };
-}
-
-/** Calls `then` at least `ms` later by the performance clock (timers may fire early). */
-function after(ms: number, then: () => void): void {
-  const until = performance.now() + ms;
-  const wait = () => {
-    const left = until - performance.now();
-    if (left <= 0) then();
-    else setTimeout(wait, Math.ceil(left));
-  };
-  setTimeout(wait, ms);
 }
 
 /** Files served over plain http on 127.0.0.1 (for protoURL, dataURL, metadataURL); it counts requests. */

@@ -3,32 +3,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TaskError } from '../../../src/errors.js';
 import { grpcTask, type GrpcInput } from '../../../src/tasks/grpc/grpc.js';
 import { runGrpc } from '../../../src/tasks/grpc/run-grpc.js';
 import { withTempDir } from '../../engine/helpers.js';
 import { makeTestCertificate } from '../../support/test-certificate.js';
 import { taskContext } from '../http/loopback-server.js';
-import {
-  greeterProto,
-  serveFiles,
-  startGreeter,
-  type GreeterBehaviour,
-  type GreeterServer,
-} from './greeter-server.js';
+import { greeterProto, serveFiles, startGreeter, type GreeterBehaviour } from './greeter-server.js';
+import { closedAfterEach } from '../../support/closed-after-each.js';
 
-const servers: Array<{ close(): Promise<void> }> = [];
-
-async function greeter(behaviour?: GreeterBehaviour): Promise<GreeterServer> {
-  const server = await startGreeter(behaviour);
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const greeter = closedAfterEach((behaviour?: GreeterBehaviour) => startGreeter(behaviour));
 
 const sayHello = (host: string, extra: Partial<GrpcInput> = {}): GrpcInput => ({
   host,

@@ -1,6 +1,6 @@
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { httpTask, type HttpInput } from '../../../src/tasks/http/http.js';
 import { classifyStatusWith } from '../../../src/tasks/http/error-ranges.js';
 import { measureEndpoints } from '../../../src/tasks/http/measure-endpoints.js';
@@ -8,19 +8,10 @@ import { prepareRequest } from '../../../src/tasks/http/prepare-request.js';
 import { withTempDir } from '../../engine/helpers.js';
 import { makeTestCertificate } from '../../support/test-certificate.js';
 import { taskContext, valueOf } from './loopback-server.js';
-import { okResponse, startRawServer, writeApart, type RawResponder, type RawServer } from './raw-server.js';
+import { okResponse, startRawServer, writeApart, type RawResponder } from './raw-server.js';
+import { closedAfterEach } from '../../support/closed-after-each.js';
 
-const servers: RawServer[] = [];
-
-async function serve(respond: RawResponder): Promise<RawServer> {
-  const server = await startRawServer(respond);
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const serve = closedAfterEach((respond: RawResponder) => startRawServer(respond));
 
 async function run(input: HttpInput) {
   const context = taskContext();

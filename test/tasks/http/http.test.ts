@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TaskError } from '../../../src/errors.js';
 import { httpTask, type HttpInput } from '../../../src/tasks/http/http.js';
 import { withTempDir } from '../../engine/helpers.js';
@@ -10,21 +10,11 @@ import {
   startServer,
   taskContext,
   valueOf,
-  type LoopbackServer,
   type Responder,
 } from './loopback-server.js';
+import { closedAfterEach } from '../../support/closed-after-each.js';
 
-const servers: LoopbackServer[] = [];
-
-async function serve(respond?: Responder): Promise<LoopbackServer> {
-  const server = await startServer(respond);
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const serve = closedAfterEach((respond?: Responder) => startServer(respond));
 
 /** Unthrottled unless a test sets qps: the default 8 qps would make every count test slow. */
 function run(input: HttpInput, context = taskContext()) {

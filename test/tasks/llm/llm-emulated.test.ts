@@ -1,25 +1,15 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countPromptTokens } from '../../../src/model-server/llm/emulated-tokens.js';
-import {
-  startLlmServer,
-  type LlmRevisionOptions,
-  type ServedLlm,
-} from '../../../src/model-server/llm/llm-server.js';
+import { startLlmServer, type LlmRevisionOptions } from '../../../src/model-server/llm/llm-server.js';
 import { llmTask, type LlmInput } from '../../../src/tasks/llm/llm.js';
 import { llmContext, llmValue } from './llm-servers.js';
+import { closedAfterEach } from '../../support/closed-after-each.js';
 
-const servers: ServedLlm[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(options: Partial<LlmRevisionOptions> = {}): Promise<ServedLlm> {
-  const server = await startLlmServer({ revisionName: 'llama-00001', model: 'llama', ...options });
-  servers.push(server);
-  return server;
-}
+const serve = closedAfterEach((options: Partial<LlmRevisionOptions> = {}) =>
+  startLlmServer({ revisionName: 'llama-00001', model: 'llama', ...options }),
+);
 
 /** Mean loopback round trip of a small GET on a fresh keep-alive connection, ms. */
 async function loopbackRoundTripMs(url: string): Promise<number> {

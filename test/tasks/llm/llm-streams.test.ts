@@ -1,29 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TaskError } from '../../../src/errors.js';
 import { llmTask } from '../../../src/tasks/llm/llm.js';
 import { withTempDir } from '../../engine/helpers.js';
-import {
-  chatChunk,
-  llmContext,
-  llmValue,
-  sseHeaders,
-  startRawServer,
-  type RawServer,
-} from './llm-servers.js';
+import { chatChunk, llmContext, llmValue, sseHeaders, startRawServer } from './llm-servers.js';
+import { closedAfterEach } from '../../support/closed-after-each.js';
 
-const servers: RawServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(handle: (n: number, response: http.ServerResponse) => void | Promise<void>) {
-  const server = await startRawServer(handle);
-  servers.push(server);
-  return server;
-}
+const serve = closedAfterEach((handle: (n: number, response: http.ServerResponse) => void | Promise<void>) =>
+  startRawServer(handle),
+);
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

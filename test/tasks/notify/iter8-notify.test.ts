@@ -1,29 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderGoTemplate } from '../../../src/metrics/go-template/index.js';
 import { githubTask, slackTask } from '../../../src/tasks/notify/iter8-notify-tasks.js';
 import { notifyTask } from '../../../src/tasks/notify/notify.js';
 import { defaultPayloadPath } from '../../../src/tasks/notify/prepare-iter8.js';
 import { iter8ReportData } from '../../../src/tasks/notify/iter8-report.js';
 import { buildLoopReport } from '../../../src/report/build-loop-report.js';
-import { startServer, type Handler, type LoopbackServer } from '../../metrics/backend/loopback-server.js';
+import { startServer, type Handler } from '../../metrics/backend/loopback-server.js';
 import { makeContext } from './notify-context.js';
+import { closedAfterEach } from '../../support/closed-after-each.js';
 
 // Iter8 v0.14.10's notify inputs and its chart's slack and github tasks, sent to real loopback receivers.
 
-const servers: LoopbackServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function receiver(
-  handler: Handler = (_, response) => void response.end('ok'),
-): Promise<LoopbackServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
+const receiver = closedAfterEach((handler: Handler = (_, response) => void response.end('ok')) =>
+  startServer(handler),
+);
 
 describe("the chart's default payloads", () => {
   it('are the chart files of Iter8 v0.14.10, byte for byte', async () => {

@@ -2,7 +2,7 @@ import { loadExperiment } from '../../../src/config/load-experiment.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTemplateEnvironment, renderScalar } from '../../../src/config/expressions.js';
 import { runLoop } from '../../../src/engine/run-loop.js';
 import { Redactor } from '../../../src/metrics/backend/secrets.js';
@@ -11,19 +11,11 @@ import type { TaskDefinition } from '../../../src/tasks/task-definition.js';
 import { notifyTask } from '../../../src/tasks/notify/notify.js';
 import type { CompactReport } from '../../../src/tasks/notify/compact-report.js';
 import { defineTestTask, makePlan } from '../../engine/helpers.js';
-import { startServer, type Handler, type LoopbackServer } from '../../metrics/backend/loopback-server.js';
+import { startServer, type Handler } from '../../metrics/backend/loopback-server.js';
+import { closedAfterEach } from '../../support/closed-after-each.js';
 
 const token = 'xoxb-very-secret-token-42';
-const servers: LoopbackServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function receiver(handler: Handler): Promise<LoopbackServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
+const receiver = closedAfterEach((handler: Handler) => startServer(handler));
 
 /** metrics -> assess -> notify, as an experiment would run them. */
 async function runNotifyLoop(notifyWith: Record<string, unknown>) {

@@ -1,44 +1,31 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskError } from '../../../src/errors.js';
 import { Redactor } from '../../../src/metrics/backend/secrets.js';
 import type { Report } from '../../../src/report/report-schema.js';
 import type { CompactReport } from '../../../src/tasks/notify/compact-report.js';
 import { notifyTask } from '../../../src/tasks/notify/notify.js';
 import type { NotifyInput } from '../../../src/tasks/notify/notify-input.js';
-import {
-  closedPort,
-  startServer,
-  type Handler,
-  type LoopbackServer,
-} from '../../metrics/backend/loopback-server.js';
+import { closedPort, startServer, type Handler } from '../../metrics/backend/loopback-server.js';
 import { makeContext, type TestContext } from './notify-context.js';
+import { closedAfterEach } from '../../support/closed-after-each.js';
 
 const token = 'ghp_SuperSecretToken123';
 const hookSecret = 'T0000/B0000/XXXXsecretXXXX';
 const env = { HOOK_TOKEN: token, SLACK_URL: '', GITHUB_TOKEN: token };
 
 let dir: string;
-const servers: LoopbackServer[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'canary-notify-'));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function receiver(
-  handler: Handler = (_, response) => void response.end('ok'),
-): Promise<LoopbackServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
+const receiver = closedAfterEach((handler: Handler = (_, response) => void response.end('ok')) =>
+  startServer(handler),
+);
 
 /** Responds with the given statuses in turn, then 200. */
 function statuses(...codes: number[]): Handler {

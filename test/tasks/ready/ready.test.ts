@@ -15,6 +15,7 @@ import {
   type FakeCluster,
   type ObjectRef,
 } from '../../support/fake-kube-api/index.js';
+import { rejectionOf } from '../../support/rejection.js';
 
 let cluster: FakeCluster;
 
@@ -65,14 +66,7 @@ function run(
   return { logs, result: readyTask.run(input, contextFor(options.env ?? cluster.env, { ...options, logs })) };
 }
 
-async function taskError(promise: Promise<unknown>): Promise<TaskError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TaskError);
-  return error as TaskError;
-}
+const taskError = (promise: Promise<unknown>) => rejectionOf(promise, TaskError);
 
 async function timed<T>(promise: Promise<T>): Promise<[T | unknown, number]> {
   const started = performance.now();

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runExperiment, type ExperimentRunOptions } from '../../../src/engine/run-experiment.js';
 import { clearDiscoveryCache } from '../../../src/k8s/discovery.js';
-import type { LoopRecord, RolloutDecision } from '../../../src/results/records.js';
 import { rolloutTask, type RolloutInput } from '../../../src/tasks/rollout/rollout.js';
 import { startFakeCluster, type FakeCluster } from '../../support/fake-kube-api/index.js';
-import { makePlan, registryOf } from '../../engine/helpers.js';
 import {
   annotationsOf,
   LLM_RESOURCE,
@@ -12,6 +10,7 @@ import {
   reconcileGroup,
   weightOf,
 } from './llm-inference-service.js';
+import { decisions, rolloutExperiment } from './rollout-experiment.js';
 
 let cluster: FakeCluster;
 
@@ -35,34 +34,15 @@ beforeEach(() => {
 const TARGET = { resource: 'llminferenceservices', candidate: 'llama-v2', baseline: 'llama-v1' } as const;
 
 function experiment(errorRates: ReadonlyArray<number>, rollout: Partial<RolloutInput>): ExperimentRunOptions {
-  const registry = registryOf({
-    measure: async (_input, context) => {
-      reconcileGroup(cluster, ['llama-v1', 'llama-v2']);
-      context.metrics.record(0, 'm/error-rate', errorRates[context.loop - 1]!);
-    },
+  return rolloutExperiment({
+    cluster,
+    errorRates,
+    target: TARGET,
+    rollout,
+    reconcile: () => reconcileGroup(cluster, ['llama-v1', 'llama-v2']),
+    experiment: { name: 'llm', namespace: 'default' },
+    hash: 'sha256:llm',
   });
-  return {
-    plan: makePlan(
-      [
-        { id: 'measure' },
-        { id: 'assess', needs: ['measure'], with: { SLOs: { upper: { 'm/error-rate': 0.01 } } } },
-        { id: 'rollout', needs: ['assess'], with: { target: TARGET, ...rollout } },
-      ],
-      { versions: ['candidate'], experiment: { name: 'llm', namespace: 'default' } },
-    ),
-    registry,
-    experimentHash: 'sha256:llm',
-    experimentDir: cluster.dir,
-    firstLoop: 1,
-    loops: errorRates.length,
-    env: cluster.env,
-    signal: new AbortController().signal,
-    observers: [],
-  };
-}
-
-function decisions(loops: readonly LoopRecord[]): RolloutDecision[] {
-  return loops.map((loop) => loop.tasks.find((t) => t.id === 'rollout')!.decision!);
 }
 
 describe('rollout of an LLMInferenceService route group', () => {

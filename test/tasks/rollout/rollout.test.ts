@@ -8,11 +8,12 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runExperiment, type ExperimentRunOptions } from '../../../src/engine/run-experiment.js';
 import { clearDiscoveryCache } from '../../../src/k8s/discovery.js';
-import type { LoopRecord, RolloutDecision } from '../../../src/results/records.js';
+import type { LoopRecord } from '../../../src/results/records.js';
 import { rolloutTask, type RolloutInput } from '../../../src/tasks/rollout/rollout.js';
 import { startFakeCluster, type FakeCluster } from '../../support/fake-kube-api/index.js';
-import { makePlan, Recorder, registryOf } from '../../engine/helpers.js';
+import { makePlan, Recorder } from '../../engine/helpers.js';
 import { canaryPercentOf, inferenceService, ISVC_REF, reconcile } from './inference-service.js';
+import { decisions, moves, rolloutExperiment } from './rollout-experiment.js';
 
 let cluster: FakeCluster;
 
@@ -31,61 +32,22 @@ beforeEach(() => {
 
 const TARGET = { resource: 'inferenceservices', name: 'sklearn-iris', namespace: 'default' } as const;
 
-/**
- * An experiment of three tasks: `measure` plays the metrics provider (the error rate each loop
- * scores, null for no data) after letting the simulated KServe controller route the traffic;
- * the real `assess` judges it; the real `rollout` acts on the verdict.
- */
 function experiment(
   errorRates: ReadonlyArray<number | null>,
   rollout: Partial<RolloutInput>,
   extra: Partial<ExperimentRunOptions> = {},
   { controller = true } = {},
 ): ExperimentRunOptions {
-  const registry = registryOf({
-    measure: async (_input, context) => {
-      if (controller) reconcile(cluster);
-      const value = errorRates[context.loop - 1];
-      context.metrics.record(
-        0,
-        'm/error-rate',
-        value ?? null,
-        value === null ? { reason: 'no requests' } : {},
-      );
-    },
+  return rolloutExperiment({
+    cluster,
+    errorRates,
+    target: TARGET,
+    rollout,
+    reconcile: controller ? () => reconcile(cluster) : undefined,
+    slo: { limit: 0.01, onNoData: 'inconclusive' },
+    hash: 'sha256:rollout',
+    extra,
   });
-  const plan = makePlan(
-    [
-      { id: 'measure' },
-      {
-        id: 'assess',
-        needs: ['measure'],
-        with: { SLOs: { upper: { 'm/error-rate': { limit: 0.01, onNoData: 'inconclusive' } } } },
-      },
-      { id: 'rollout', needs: ['assess'], with: { target: TARGET, ...rollout } },
-    ],
-    { versions: ['candidate'] },
-  );
-  return {
-    plan,
-    registry,
-    experimentHash: 'sha256:rollout',
-    experimentDir: cluster.dir,
-    firstLoop: 1,
-    loops: errorRates.length,
-    env: cluster.env,
-    signal: new AbortController().signal,
-    observers: [],
-    ...extra,
-  };
-}
-
-function decisions(loops: readonly LoopRecord[]): RolloutDecision[] {
-  return loops.map((loop) => loop.tasks.find((t) => t.id === 'rollout')!.decision!);
-}
-
-function moves(loops: readonly LoopRecord[]): string[] {
-  return decisions(loops).map((d) => `${d.action} ${d.from}->${d.to}`);
 }
 
 function patchRequests() {

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runExperiment, type ExperimentRunOptions } from '../../../src/engine/run-experiment.js';
 import { clearDiscoveryCache } from '../../../src/k8s/discovery.js';
-import type { LoopRecord } from '../../../src/results/records.js';
 import type { RolloutInput } from '../../../src/tasks/rollout/rollout.js';
 import { mergePatchFromTo } from '../../../src/tasks/rollout/standard-canary-traffic.js';
 import { startFakeCluster, type FakeCluster } from '../../support/fake-kube-api/index.js';
-import { makePlan, registryOf } from '../../engine/helpers.js';
+import { decisions, moves, rolloutExperiment } from './rollout-experiment.js';
 import { reconcileStandard, standardInferenceService, standardSpecOf } from './standard-inference-service.js';
 
 let cluster: FakeCluster;
@@ -29,35 +28,16 @@ function experiment(
   errorRates: readonly number[],
   rollout: Partial<RolloutInput> = {},
 ): ExperimentRunOptions {
-  return {
-    plan: makePlan(
-      [
-        { id: 'measure' },
-        { id: 'assess', needs: ['measure'], with: { SLOs: { upper: { 'm/error-rate': 0.01 } } } },
-        { id: 'rollout', needs: ['assess'], with: { target: TARGET, ...rollout } },
-      ],
-      { versions: ['candidate'], experiment: { name: 'std', namespace: 'default' } },
-    ),
-    registry: registryOf({
-      measure: async (_input, context) => {
-        reconcileStandard(cluster);
-        context.metrics.record(0, 'm/error-rate', errorRates[context.loop - 1]!);
-      },
-    }),
-    experimentHash: 'sha256:std',
-    experimentDir: cluster.dir,
-    firstLoop: 1,
-    loops: errorRates.length,
-    env: cluster.env,
-    signal: new AbortController().signal,
-    observers: [],
-  };
+  return rolloutExperiment({
+    cluster,
+    errorRates,
+    target: TARGET,
+    rollout,
+    reconcile: () => reconcileStandard(cluster),
+    experiment: { name: 'std', namespace: 'default' },
+    hash: 'sha256:std',
+  });
 }
-
-const moves = (loops: readonly LoopRecord[]) =>
-  loops
-    .map((l) => l.tasks.find((t) => t.id === 'rollout')!.decision!)
-    .map((d) => `${d.action} ${d.from}->${d.to}`);
 
 describe('rollout of a Standard-mode InferenceService canary (spec.canary[])', () => {
   it("sets the named canary's trafficPercent, then promotes it to the stable predictor", async () => {
@@ -91,18 +71,17 @@ describe('rollout of a Standard-mode InferenceService canary (spec.canary[])', (
   });
 
   it('holds when no canary has that name', async () => {
-    const outcome = await runExperiment({
-      ...experiment([0.001]),
-      plan: makePlan(
-        [
-          { id: 'measure' },
-          { id: 'assess', needs: ['measure'], with: { SLOs: { upper: { 'm/error-rate': 0.01 } } } },
-          { id: 'rollout', needs: ['assess'], with: { target: { ...TARGET, canary: 'sklearn-v9' } } },
-        ],
-        { versions: ['candidate'], experiment: { name: 'std', namespace: 'default' } },
-      ),
-    });
-    const decision = outcome.loops[0]!.tasks.find((t) => t.id === 'rollout')!.decision!;
+    const outcome = await runExperiment(
+      rolloutExperiment({
+        cluster,
+        errorRates: [0.001],
+        target: { ...TARGET, canary: 'sklearn-v9' },
+        reconcile: () => reconcileStandard(cluster),
+        experiment: { name: 'std', namespace: 'default' },
+        hash: 'sha256:std',
+      }),
+    );
+    const decision = decisions(outcome.loops)[0]!;
     expect(decision.action).toBe('hold');
     expect(decision.why).toBe('no canary named "sklearn-v9" in spec.canary');
   });
