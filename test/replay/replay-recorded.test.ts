@@ -20,6 +20,8 @@ const recordedDir = path.join(root, 'experiments', 'recorded');
 /** Experiments bin/record-examples.mjs cannot run on a machine without a cluster, and why. */
 const notRecorded: Record<string, string> = {
   sklearn: 'its ready task needs a Kubernetes cluster and its Prometheus is the in-cluster address',
+  'demo-llm':
+    'bin/record-examples.mjs does not start the emulated LLM servers yet; test/demo/demo-llm.test.ts runs it for real',
 };
 
 async function experimentStems(): Promise<string[]> {

@@ -42,8 +42,10 @@ describe('loadPlugins', () => {
         'github',
         'grpc',
         'http',
+        'llm',
         'notify',
         'ready',
+        'rollout',
         'run',
         'slack',
       ]);
